@@ -1,0 +1,264 @@
+//! Runs checks over an inventory and turns their outcomes into findings: one PASS for an object a
+//! check found nothing wrong with, suppressions applied, lines of offending fields resolved.
+
+use std::collections::HashMap;
+
+use garrison_core::{CheckMeta, Config, Finding, Inventory, Object, ObjectRef, Status, Workload};
+use rayon::prelude::*;
+
+/// What a check needs besides the object it is looking at.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    pub inventory: &'a Inventory,
+    pub config: &'a Config,
+}
+
+/// One problem a check found in one object. No outcomes at all means PASS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Status,
+    /// JSON pointer to the field, relative to the object.
+    pub pointer: Option<String>,
+    pub message: String,
+}
+
+impl Outcome {
+    pub fn fail(pointer: impl Into<String>, message: impl Into<String>) -> Outcome {
+        Outcome {
+            status: Status::Fail,
+            pointer: Some(pointer.into()),
+            message: message.into(),
+        }
+    }
+
+    pub fn warn(pointer: impl Into<String>, message: impl Into<String>) -> Outcome {
+        Outcome {
+            status: Status::Warn,
+            pointer: Some(pointer.into()),
+            message: message.into(),
+        }
+    }
+
+    pub fn with_status(
+        status: Status,
+        pointer: Option<String>,
+        message: impl Into<String>,
+    ) -> Outcome {
+        Outcome {
+            status,
+            pointer,
+            message: message.into(),
+        }
+    }
+}
+
+/// How a check is run.
+#[derive(Clone, Copy, Debug)]
+pub enum Runner {
+    /// Once per workload controller.
+    Workload(fn(&Context<'_>, &Workload, &Object) -> Vec<Outcome>),
+    /// Once per object of the listed kinds.
+    Objects {
+        kinds: &'static [&'static str],
+        run: fn(&Context<'_>, &Object) -> Vec<Outcome>,
+    },
+}
+
+/// A check: its metadata and how to run it.
+#[derive(Debug)]
+pub struct Check {
+    pub meta: &'static CheckMeta,
+    pub runner: Runner,
+}
+
+/// A result before suppression and line resolution.
+struct Raw {
+    check: &'static CheckMeta,
+    object: usize,
+    outcome: Outcome,
+}
+
+/// Runs `checks` over the inventory. Findings come sorted: most severe first, then by check and
+/// object, so every output format is deterministic.
+pub fn run_checks(inventory: &Inventory, config: &Config, checks: &[&Check]) -> Vec<Finding> {
+    let context = Context { inventory, config };
+    let enabled: Vec<&Check> = checks
+        .iter()
+        .copied()
+        .filter(|check| {
+            !config.disabled_checks.iter().any(|disabled| {
+                disabled.eq_ignore_ascii_case(check.meta.id) || disabled == check.meta.name
+            })
+        })
+        .collect();
+    let workload_checks: Vec<_> = enabled
+        .iter()
+        .filter_map(|check| match check.runner {
+            Runner::Workload(run) => Some((check.meta, run)),
+            Runner::Objects { .. } => None,
+        })
+        .collect();
+    let object_checks: Vec<_> = enabled
+        .iter()
+        .filter_map(|check| match check.runner {
+            Runner::Objects { kinds, run } => Some((check.meta, kinds, run)),
+            Runner::Workload(_) => None,
+        })
+        .collect();
+
+    let mut raw: Vec<Raw> = inventory
+        .workloads
+        .par_iter()
+        .flat_map_iter(|workload| {
+            let object = inventory.object(workload);
+            workload_checks
+                .iter()
+                .flat_map(move |(meta, run)| {
+                    expand(meta, workload.object, run(&context, workload, object))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    raw.par_extend(
+        inventory
+            .objects
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(index, object)| {
+                object_checks
+                    .iter()
+                    .filter(|(_, kinds, _)| kinds.contains(&object.kind.as_str()))
+                    .flat_map(move |(meta, _, run)| expand(meta, index, run(&context, object)))
+                    .collect::<Vec<_>>()
+            }),
+    );
+
+    // Resolve lines per object, parsing each failing object's text once.
+    let mut by_object: HashMap<usize, Vec<Raw>> = HashMap::new();
+    for item in raw {
+        by_object.entry(item.object).or_default().push(item);
+    }
+    let groups: Vec<(usize, Vec<Raw>)> = by_object.into_iter().collect();
+    let mut findings: Vec<Finding> = groups
+        .into_par_iter()
+        .flat_map_iter(|(index, items)| {
+            let object = &inventory.objects[index];
+            let pointers: Vec<&str> = items
+                .iter()
+                .filter(|item| item.outcome.status != Status::Pass)
+                .filter_map(|item| item.outcome.pointer.as_deref())
+                .collect();
+            let lines = object.origin.lines_of(&pointers);
+            items
+                .into_iter()
+                .map(|item| {
+                    let line = item
+                        .outcome
+                        .pointer
+                        .as_deref()
+                        .and_then(|pointer| lines.get(pointer).copied())
+                        .unwrap_or(object.origin.line);
+                    let suppressed = suppression(config, item.check, object);
+                    Finding {
+                        check: item.check,
+                        status: item.outcome.status,
+                        object: ObjectRef {
+                            line: Some(line),
+                            ..object.reference()
+                        },
+                        pointer: item.outcome.pointer,
+                        message: item.outcome.message,
+                        suppressed,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    findings.par_sort_by(|a, b| {
+        b.check
+            .severity
+            .cmp(&a.check.severity)
+            .then_with(|| a.status.cmp(&b.status))
+            .then_with(|| a.check.id.cmp(b.check.id))
+            .then_with(|| a.object.namespace.cmp(&b.object.namespace))
+            .then_with(|| a.object.kind.cmp(&b.object.kind))
+            .then_with(|| a.object.name.cmp(&b.object.name))
+            .then_with(|| a.pointer.cmp(&b.pointer))
+    });
+    findings
+}
+
+fn expand(meta: &'static CheckMeta, object: usize, outcomes: Vec<Outcome>) -> Vec<Raw> {
+    if outcomes.is_empty() {
+        return vec![Raw {
+            check: meta,
+            object,
+            outcome: Outcome::with_status(Status::Pass, None, "no problem found"),
+        }];
+    }
+    outcomes
+        .into_iter()
+        .map(|outcome| Raw {
+            check: meta,
+            object,
+            outcome,
+        })
+        .collect()
+}
+
+/// The annotation that suppresses checks on one object.
+pub const IGNORE_ANNOTATION: &str = "garrison.dev/ignore";
+
+/// Why a finding about `object` is suppressed, if it is: the object's `garrison.dev/ignore`
+/// annotation, a `[[ignore]]` rule of the config file, or the EKS-managed allow-list.
+fn suppression(config: &Config, check: &CheckMeta, object: &Object) -> Option<String> {
+    if let Some(annotation) = object.annotation(IGNORE_ANNOTATION) {
+        for clause in annotation.split(';') {
+            let (ids, reason) = clause.split_once(':').unwrap_or((clause, ""));
+            let named = ids
+                .split(',')
+                .map(str::trim)
+                .any(|id| id == "*" || id.eq_ignore_ascii_case(check.id) || id == check.name);
+            if named {
+                let reason = reason.trim();
+                return Some(if reason.is_empty() {
+                    format!("{IGNORE_ANNOTATION} annotation (no reason given)")
+                } else {
+                    format!("{IGNORE_ANNOTATION}: {reason}")
+                });
+            }
+        }
+    }
+    if let Some(rule) = config.ignore.iter().find(|rule| {
+        rule.matches(
+            check.id,
+            object.namespace.as_deref(),
+            &object.kind,
+            &object.name,
+        ) || rule.matches(
+            check.name,
+            object.namespace.as_deref(),
+            &object.kind,
+            &object.name,
+        )
+    }) {
+        return Some(format!("config: {}", rule.reason));
+    }
+    if config.is_managed_namespace(object.namespace.as_deref()) {
+        return Some(format!(
+            "EKS-managed namespace {} (allow-list; override with [eks-managed] in garrison.toml)",
+            object.namespace.as_deref().unwrap_or_default()
+        ));
+    }
+    let is_rbac = matches!(
+        object.kind.as_str(),
+        "ClusterRole" | "ClusterRoleBinding" | "Role" | "RoleBinding"
+    );
+    if is_rbac && config.is_managed_rbac_name(&object.name) {
+        return Some(format!(
+            "Kubernetes/EKS-managed RBAC object {} (allow-list; override with [eks-managed] in garrison.toml)",
+            object.name
+        ));
+    }
+    None
+}

@@ -1,0 +1,120 @@
+//! The one list of checks. A check that is not here does not run, is not documented and is
+//! not listed; a test makes sure every file under `checks/` is here.
+
+use crate::checks::*;
+use crate::engine::{Check, Runner};
+
+pub static CHECKS: &[Check] = &[
+    Check {
+        meta: &pod_security::privileged_container::META,
+        runner: Runner::Workload(pod_security::privileged_container::evaluate),
+    },
+    Check {
+        meta: &pod_security::host_pid::META,
+        runner: Runner::Workload(pod_security::host_pid::evaluate),
+    },
+    Check {
+        meta: &pod_security::host_ipc::META,
+        runner: Runner::Workload(pod_security::host_ipc::evaluate),
+    },
+    Check {
+        meta: &pod_security::host_network::META,
+        runner: Runner::Workload(pod_security::host_network::evaluate),
+    },
+    Check {
+        meta: &pod_security::privilege_escalation_allowed::META,
+        runner: Runner::Workload(pod_security::privilege_escalation_allowed::evaluate),
+    },
+    Check {
+        meta: &pod_security::runs_as_root::META,
+        runner: Runner::Workload(pod_security::runs_as_root::evaluate),
+    },
+    Check {
+        meta: &pod_security::capabilities_added::META,
+        runner: Runner::Workload(pod_security::capabilities_added::evaluate),
+    },
+    Check {
+        meta: &pod_security::capabilities_not_dropped::META,
+        runner: Runner::Workload(pod_security::capabilities_not_dropped::evaluate),
+    },
+    Check {
+        meta: &pod_security::host_path_volume::META,
+        runner: Runner::Workload(pod_security::host_path_volume::evaluate),
+    },
+    Check {
+        meta: &pod_security::container_runtime_socket::META,
+        runner: Runner::Workload(pod_security::container_runtime_socket::evaluate),
+    },
+    Check {
+        meta: &pod_security::writable_root_filesystem::META,
+        runner: Runner::Workload(pod_security::writable_root_filesystem::evaluate),
+    },
+    Check {
+        meta: &pod_security::seccomp_unconfined::META,
+        runner: Runner::Workload(pod_security::seccomp_unconfined::evaluate),
+    },
+    Check {
+        meta: &pod_security::host_port::META,
+        runner: Runner::Workload(pod_security::host_port::evaluate),
+    },
+    Check {
+        meta: &pod_security::missing_resource_limits::META,
+        runner: Runner::Workload(pod_security::missing_resource_limits::evaluate),
+    },
+    Check {
+        meta: &pod_security::namespace_without_pss_labels::META,
+        runner: Runner::Objects {
+            kinds: &["Namespace"],
+            run: pod_security::namespace_without_pss_labels::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::default_service_account::META,
+        runner: Runner::Workload(identity::default_service_account::evaluate),
+    },
+    Check {
+        meta: &identity::token_automount::META,
+        runner: Runner::Workload(identity::token_automount::evaluate),
+    },
+    Check {
+        meta: &identity::secrets_in_env::META,
+        runner: Runner::Workload(identity::secrets_in_env::evaluate),
+    },
+    Check {
+        meta: &identity::static_aws_credentials::META,
+        runner: Runner::Workload(identity::static_aws_credentials::evaluate),
+    },
+    Check {
+        meta: &identity::shared_service_account::META,
+        runner: Runner::Workload(identity::shared_service_account::evaluate),
+    },
+    Check {
+        meta: &identity::default_namespace_used::META,
+        runner: Runner::Workload(identity::default_namespace_used::evaluate),
+    },
+    Check {
+        meta: &images::image_tag_mutable::META,
+        runner: Runner::Workload(images::image_tag_mutable::evaluate),
+    },
+    Check {
+        meta: &access::aws_auth_system_masters::META,
+        runner: Runner::Objects {
+            kinds: &["ConfigMap"],
+            run: access::aws_auth_system_masters::evaluate,
+        },
+    },
+    Check {
+        meta: &access::anonymous_binding::META,
+        runner: Runner::Objects {
+            kinds: &["RoleBinding", "ClusterRoleBinding"],
+            run: access::anonymous_binding::evaluate,
+        },
+    },
+];
+
+/// The check with this id or name (case-insensitive id).
+pub fn find_check(id_or_name: &str) -> Option<&'static Check> {
+    CHECKS.iter().find(|check| {
+        check.meta.id.eq_ignore_ascii_case(id_or_name) || check.meta.name == id_or_name
+    })
+}

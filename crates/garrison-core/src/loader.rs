@@ -1,0 +1,745 @@
+//! Files, directories, stdin and cluster snapshots → [`Object`]s and [`Diagnostic`]s.
+//!
+//! A bad document never stops the scan: it becomes a diagnostic naming the file, the line and the
+//! problem, and every other document is still loaded.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::diagnostic::Diagnostic;
+use crate::object::Object;
+use crate::snapshot::Snapshot;
+use crate::source::{Origin, SourceFile, line_at};
+use crate::yaml;
+
+/// Limits that protect the loader from inputs it should not try to read.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Files larger than this are reported and skipped.
+    pub max_file_bytes: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_file_bytes: 512 * 1024 * 1024,
+        }
+    }
+}
+
+/// Everything the loader found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub objects: Vec<Object>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Set when an input was a cluster snapshot directory.
+    pub snapshot: Option<Snapshot>,
+    /// Number of files read.
+    pub files: usize,
+}
+
+impl Loaded {
+    fn absorb(&mut self, other: Loaded) {
+        self.objects.extend(other.objects);
+        self.diagnostics.extend(other.diagnostics);
+        self.files += other.files;
+        if let Some(snapshot) = other.snapshot {
+            match &mut self.snapshot {
+                Some(existing) => existing.merge(snapshot),
+                None => self.snapshot = Some(snapshot),
+            }
+        }
+    }
+}
+
+/// What a file means in the input.
+#[derive(Clone, Debug)]
+enum Role {
+    /// Kubernetes manifests: YAML or JSON, one or many documents, `List`s.
+    Manifests,
+    /// `aws/<service>/<call>.json` in a snapshot, keyed by its path below `aws/`.
+    Aws(String),
+    /// `k8s/nodes/<node>.configz.json` in a snapshot, keyed by node name.
+    NodeConfig(String),
+    /// `manifest.json` at a snapshot's root.
+    SnapshotManifest,
+}
+
+#[derive(Debug)]
+struct Unit {
+    name: String,
+    role: Role,
+    source: UnitSource,
+    /// The snapshot root this unit belongs to, if any.
+    snapshot_root: Option<String>,
+}
+
+#[derive(Debug)]
+enum UnitSource {
+    Path(PathBuf),
+    Text(String),
+}
+
+/// Loads every path: files, directories (recursively; cluster snapshots recognised by their
+/// `k8s/`, `aws/` or `manifest.json`), and `-` for stdin.
+pub fn load_paths(paths: &[String], options: &LoadOptions) -> Loaded {
+    let mut units = Vec::new();
+    let mut loaded = Loaded::default();
+    for path in paths {
+        if path == "-" {
+            let mut text = String::new();
+            match std::io::stdin().read_to_string(&mut text) {
+                Ok(_) => units.push(Unit {
+                    name: "<stdin>".to_string(),
+                    role: Role::Manifests,
+                    source: UnitSource::Text(text),
+                    snapshot_root: None,
+                }),
+                Err(error) => loaded.diagnostics.push(Diagnostic::error(
+                    "<stdin>",
+                    None,
+                    format!("cannot read standard input as UTF-8 text: {error}"),
+                )),
+            }
+            continue;
+        }
+        let path_buf = PathBuf::from(path);
+        match fs::metadata(&path_buf) {
+            Ok(metadata) if metadata.is_dir() => {
+                if is_snapshot(&path_buf) {
+                    loaded.snapshot = Some(Snapshot::new(path.clone()));
+                    collect_snapshot(&path_buf, path, &mut units, &mut loaded.diagnostics);
+                } else {
+                    collect_directory(&path_buf, &mut units, &mut loaded.diagnostics);
+                }
+            }
+            Ok(_) => units.push(Unit {
+                name: path.clone(),
+                role: Role::Manifests,
+                source: UnitSource::Path(path_buf),
+                snapshot_root: None,
+            }),
+            Err(error) => {
+                loaded.diagnostics.push(Diagnostic::error(
+                    path.clone(),
+                    None,
+                    format!("cannot read: {error}"),
+                ));
+            }
+        }
+    }
+    let results: Vec<Loaded> = units
+        .into_par_iter()
+        .map(|unit| load_unit(unit, options))
+        .collect();
+    for result in results {
+        loaded.absorb(result);
+    }
+    loaded
+}
+
+/// Loads an in-memory cluster snapshot: `(path relative to the snapshot root, contents)` pairs.
+/// Used for the demo snapshot compiled into the binary.
+pub fn load_snapshot_files(root: &str, files: Vec<(String, String)>) -> Loaded {
+    let mut loaded = Loaded {
+        snapshot: Some(Snapshot::new(root.to_string())),
+        ..Loaded::default()
+    };
+    let units: Vec<Unit> = files
+        .into_iter()
+        .filter_map(|(relative, text)| {
+            let role = snapshot_role(&relative)?;
+            Some(Unit {
+                name: format!("{root}/{relative}"),
+                role,
+                source: UnitSource::Text(text),
+                snapshot_root: Some(root.to_string()),
+            })
+        })
+        .collect();
+    let results: Vec<Loaded> = units
+        .into_par_iter()
+        .map(|unit| load_unit(unit, &LoadOptions::default()))
+        .collect();
+    for result in results {
+        loaded.absorb(result);
+    }
+    loaded
+}
+
+/// Loads manifests from text, as if read from a file called `name`.
+pub fn load_text(name: &str, text: &str) -> Loaded {
+    let file = Arc::new(SourceFile {
+        name: name.to_string(),
+        text: Arc::from(text),
+    });
+    let mut loaded = Loaded {
+        files: 1,
+        ..Loaded::default()
+    };
+    parse_manifests(&file, &mut loaded);
+    loaded
+}
+
+fn is_snapshot(directory: &Path) -> bool {
+    directory.join("k8s").is_dir()
+        || directory.join("aws").is_dir()
+        || directory.join("manifest.json").is_file()
+}
+
+fn snapshot_role(relative: &str) -> Option<Role> {
+    let relative = relative.replace('\\', "/");
+    if relative == "manifest.json" {
+        return Some(Role::SnapshotManifest);
+    }
+    if let Some(rest) = relative.strip_prefix("aws/") {
+        return rest.ends_with(".json").then(|| Role::Aws(rest.to_string()));
+    }
+    if let Some(rest) = relative.strip_prefix("k8s/nodes/") {
+        return rest
+            .strip_suffix(".configz.json")
+            .map(|node| Role::NodeConfig(node.to_string()));
+    }
+    if let Some(rest) = relative.strip_prefix("k8s/") {
+        return is_manifest_name(Path::new(rest)).then_some(Role::Manifests);
+    }
+    None
+}
+
+fn collect_snapshot(
+    root: &Path,
+    root_name: &str,
+    units: &mut Vec<Unit>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut files = Vec::new();
+    walk(root, &mut files, diagnostics);
+    for file in files {
+        let Ok(relative) = file.strip_prefix(root) else {
+            continue;
+        };
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        if let Some(role) = snapshot_role(&relative) {
+            units.push(Unit {
+                name: display_path(&file),
+                role,
+                source: UnitSource::Path(file),
+                snapshot_root: Some(root_name.to_string()),
+            });
+        }
+    }
+}
+
+fn collect_directory(root: &Path, units: &mut Vec<Unit>, diagnostics: &mut Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    walk(root, &mut files, diagnostics);
+    for file in files {
+        if is_manifest_name(&file) {
+            units.push(Unit {
+                name: display_path(&file),
+                role: Role::Manifests,
+                source: UnitSource::Path(file),
+                snapshot_root: None,
+            });
+        }
+    }
+}
+
+fn display_path(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+fn is_manifest_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|extension| extension.to_str())
+        .is_some_and(|extension| {
+            ["yaml", "yml", "json"]
+                .iter()
+                .any(|known| extension.eq_ignore_ascii_case(known))
+        })
+}
+
+/// Recursive directory listing in a stable order, skipping hidden entries (`.git`, editors' files).
+fn walk(directory: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
+    let entries = match fs::read_dir(directory) {
+        Ok(entries) => entries,
+        Err(error) => {
+            diagnostics.push(Diagnostic::error(
+                display_path(directory),
+                None,
+                format!("cannot list directory: {error}"),
+            ));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, files, diagnostics);
+        } else {
+            files.push(path);
+        }
+    }
+}
+
+fn load_unit(unit: Unit, options: &LoadOptions) -> Loaded {
+    let mut loaded = Loaded {
+        files: 1,
+        ..Loaded::default()
+    };
+    let text = match unit.source {
+        UnitSource::Text(text) => text,
+        UnitSource::Path(path) => match read_text(&path, options) {
+            Ok(text) => text,
+            Err(message) => {
+                loaded
+                    .diagnostics
+                    .push(Diagnostic::error(unit.name, None, message));
+                return loaded;
+            }
+        },
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    if text.trim().is_empty() {
+        loaded.diagnostics.push(Diagnostic::warning(
+            unit.name,
+            None,
+            "empty file: no Kubernetes objects in it",
+        ));
+        return loaded;
+    }
+    match unit.role {
+        Role::Manifests => {
+            let file = Arc::new(SourceFile {
+                name: unit.name,
+                text: Arc::from(text),
+            });
+            parse_manifests(&file, &mut loaded);
+        }
+        Role::Aws(_) | Role::NodeConfig(_) | Role::SnapshotManifest => {
+            let value = match serde_json::from_str::<Value>(&text) {
+                Ok(value) => value,
+                Err(error) => {
+                    loaded.diagnostics.push(Diagnostic::error(
+                        unit.name,
+                        u32::try_from(error.line()).ok(),
+                        format!("invalid JSON: {error}"),
+                    ));
+                    return loaded;
+                }
+            };
+            let mut snapshot = Snapshot::new(unit.snapshot_root.unwrap_or_default());
+            match unit.role {
+                Role::Aws(key) => {
+                    snapshot.aws.insert(key, value);
+                }
+                Role::NodeConfig(node) => {
+                    snapshot.node_configs.insert(node, value);
+                }
+                _ => snapshot.manifest = Some(value),
+            }
+            loaded.snapshot = Some(snapshot);
+        }
+    }
+    loaded
+}
+
+fn read_text(path: &Path, options: &LoadOptions) -> Result<String, String> {
+    let metadata = fs::metadata(path).map_err(|error| format!("cannot read: {error}"))?;
+    if metadata.len() > options.max_file_bytes {
+        return Err(format!(
+            "file is {} MiB, larger than the {} MiB limit; split it or raise --max-file-size",
+            metadata.len() / (1024 * 1024),
+            options.max_file_bytes / (1024 * 1024)
+        ));
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|file| {
+            file.take(options.max_file_bytes + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(|error| format!("cannot read: {error}"))?;
+    let head = &bytes[..bytes.len().min(8192)];
+    if memchr::memchr(0, head).is_some() {
+        return Err("binary file (contains NUL bytes); not a manifest".to_string());
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {}); binary or wrongly encoded file",
+            error.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Parses a manifest file: JSON when it starts with `{` or `[`, YAML documents otherwise.
+fn parse_manifests(file: &Arc<SourceFile>, loaded: &mut Loaded) {
+    let text = &*file.text;
+    let first = text.trim_start().as_bytes().first().copied();
+    if matches!(first, Some(b'{') | Some(b'[')) && parse_json(file, loaded) {
+        return;
+    }
+    for (range, line) in split_documents(text) {
+        let Some(document) = text.get(range.clone()) else {
+            continue;
+        };
+        parse_yaml_document(file, range, line, document, loaded);
+    }
+}
+
+#[derive(Deserialize)]
+struct JsonHead<'a> {
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(borrow, default)]
+    items: Option<Vec<&'a RawValue>>,
+}
+
+/// Parses a JSON file. Returns false when the text is not JSON after all (YAML flow style), so
+/// that the caller reads it as YAML.
+fn parse_json(file: &Arc<SourceFile>, loaded: &mut Loaded) -> bool {
+    let text = &*file.text;
+    let trimmed = text.trim_start();
+    let elements: Vec<&RawValue> = if trimmed.starts_with('[') {
+        match serde_json::from_str::<Vec<&RawValue>>(text) {
+            Ok(elements) => elements,
+            Err(error) => return json_error(file, &error, loaded),
+        }
+    } else {
+        match serde_json::from_str::<JsonHead<'_>>(text) {
+            Ok(JsonHead {
+                kind: Some(kind),
+                items: Some(items),
+            }) if kind.ends_with("List") => items,
+            Ok(_) => match serde_json::from_str::<&RawValue>(text) {
+                Ok(raw) => vec![raw],
+                Err(error) => return json_error(file, &error, loaded),
+            },
+            Err(error) => return json_error(file, &error, loaded),
+        }
+    };
+    let base = text.as_ptr() as usize;
+    let mut last_offset = 0;
+    let mut last_line = 1;
+    for raw in elements {
+        let start = (raw.get().as_ptr() as usize).saturating_sub(base);
+        let end = start + raw.get().len();
+        // Lines grow with offsets, so count only the newlines since the previous element.
+        last_line += line_at(&text[last_offset..start], start - last_offset) - 1;
+        last_offset = start;
+        let value = match serde_json::from_str::<Value>(raw.get()) {
+            Ok(value) => value,
+            Err(error) => {
+                json_error(file, &error, loaded);
+                continue;
+            }
+        };
+        let origin = Origin {
+            file: Arc::clone(file),
+            span: start..end,
+            span_line: last_line,
+            base_pointer: String::new(),
+            line: last_line,
+        };
+        push_object(value, origin, loaded);
+    }
+    true
+}
+
+fn json_error(file: &Arc<SourceFile>, error: &serde_json::Error, loaded: &mut Loaded) -> bool {
+    if error.is_syntax() || error.is_eof() {
+        // Outside `.json` files, text that starts with `{` may be YAML flow style or a template
+        // (`{{- if ... }}`): let the YAML reader decide and report.
+        if !file.name.to_ascii_lowercase().ends_with(".json") {
+            return false;
+        }
+        loaded.diagnostics.push(Diagnostic::error(
+            file.name.clone(),
+            u32::try_from(error.line()).ok(),
+            format!("invalid JSON: {error}"),
+        ));
+    } else {
+        loaded.diagnostics.push(Diagnostic::error(
+            file.name.clone(),
+            u32::try_from(error.line()).ok(),
+            format!("unexpected JSON structure: {error}"),
+        ));
+    }
+    true
+}
+
+/// Splits a YAML stream into documents at `---` lines: (byte range, first line). A syntax error
+/// in one document then leaves the others readable.
+fn split_documents(text: &str) -> Vec<(std::ops::Range<usize>, u32)> {
+    let mut documents = Vec::new();
+    let mut start = 0;
+    let mut start_line = 1u32;
+    let mut offset = 0;
+    let mut line = 1u32;
+    for raw_line in text.split_inclusive('\n') {
+        let content = raw_line.trim_end_matches(['\n', '\r']);
+        let is_start =
+            content == "---" || content.starts_with("--- ") || content.starts_with("---\t");
+        let is_end = content == "..." || content.starts_with("... ");
+        if is_start && offset > start {
+            documents.push((start..offset, start_line));
+            start = offset;
+            start_line = line;
+        }
+        offset += raw_line.len();
+        line += 1;
+        if is_end {
+            documents.push((start..offset, start_line));
+            start = offset;
+            start_line = line;
+        }
+    }
+    if offset > start {
+        documents.push((start..offset, start_line));
+    }
+    documents
+}
+
+/// The first unrendered Helm-style template expression in a document: a line that starts with
+/// `{{`, or a value that starts with `{{` (quoted or not). Go templates embedded in longer strings
+/// (`domainTemplate: "{{ .Name }}.example.com"`) are legitimate configuration and not reported.
+fn template_expression(document: &str) -> Option<(u32, String)> {
+    for (number, line) in document.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        let item = trimmed.strip_prefix("- ").unwrap_or(trimmed);
+        let value = match item.split_once(": ") {
+            Some((_, value)) => value.trim_start(),
+            None => item,
+        };
+        let value = value.trim_start_matches(['"', '\'']);
+        if value.starts_with("{{") {
+            let end = value.find("}}").map(|end| end + 2).unwrap_or(value.len());
+            let snippet: String = value[..end].chars().take(60).collect();
+            return Some((u32::try_from(number + 1).unwrap_or(u32::MAX), snippet));
+        }
+    }
+    None
+}
+
+fn parse_yaml_document(
+    file: &Arc<SourceFile>,
+    range: std::ops::Range<usize>,
+    span_line: u32,
+    document: &str,
+    loaded: &mut Loaded,
+) {
+    let parsed = match yaml::parse_document(document) {
+        Ok(Some(parsed)) => parsed,
+        Ok(None) => return,
+        Err(error) => {
+            let message = match template_expression(document) {
+                Some((line, snippet)) => (
+                    span_line + line - 1,
+                    format!(
+                        "unrendered Helm template `{snippet}`: render it first (helm template, kustomize build); YAML error at line {}: {}",
+                        span_line + error.line - 1,
+                        error.message
+                    ),
+                ),
+                None => (
+                    span_line + error.line - 1,
+                    format!("YAML syntax error: {}", error.message),
+                ),
+            };
+            let (line, message) = message;
+            loaded
+                .diagnostics
+                .push(Diagnostic::error(file.name.clone(), Some(line), message));
+            return;
+        }
+    };
+    if let Some((line, snippet)) = template_expression(document) {
+        loaded.diagnostics.push(Diagnostic::warning(
+            file.name.clone(),
+            Some(span_line + line - 1),
+            format!("unrendered template expression `{snippet}`: scanned as written; render the chart first for exact results"),
+        ));
+    }
+    let value = parsed.value;
+    let is_list = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|kind| kind.ends_with("List"))
+        && value.get("items").is_some_and(Value::is_array);
+    if is_list {
+        let Value::Object(mut map) = value else {
+            return;
+        };
+        let Some(Value::Array(items)) = map.remove("items") else {
+            return;
+        };
+        for (index, item) in items.into_iter().enumerate() {
+            let item_line = parsed.item_lines.get(index).copied().unwrap_or(1);
+            let origin = Origin {
+                file: Arc::clone(file),
+                span: range.clone(),
+                span_line,
+                base_pointer: format!("/items/{index}"),
+                line: span_line + item_line - 1,
+            };
+            push_object(item, origin, loaded);
+        }
+        return;
+    }
+    let first_content_line = document
+        .lines()
+        .position(|line| {
+            let line = line.trim();
+            !line.is_empty() && !line.starts_with('#') && line != "---"
+        })
+        .map(|position| u32::try_from(position).unwrap_or(0))
+        .unwrap_or(0);
+    let origin = Origin {
+        file: Arc::clone(file),
+        span: range,
+        span_line,
+        base_pointer: String::new(),
+        line: span_line + first_content_line,
+    };
+    push_object(value, origin, loaded);
+}
+
+/// Checks that a value is a Kubernetes object and records it, or explains why it is not.
+fn push_object(value: Value, origin: Origin, loaded: &mut Loaded) {
+    let problem = match &value {
+        Value::Object(map) => {
+            let api_version = map.get("apiVersion");
+            let kind = map.get("kind");
+            match (api_version, kind) {
+                (Some(Value::String(_)), Some(Value::String(_))) => None,
+                (None, None) => {
+                    Some("not a Kubernetes object: no `apiVersion` and no `kind`".to_string())
+                }
+                (None, _) => Some("not a Kubernetes object: missing `apiVersion`".to_string()),
+                (_, None) => Some("not a Kubernetes object: missing `kind`".to_string()),
+                (Some(api_version), Some(kind)) => Some(format!(
+                    "`apiVersion` and `kind` must be strings, found {} and {}",
+                    type_name(api_version),
+                    type_name(kind)
+                )),
+            }
+        }
+        other => Some(format!(
+            "not a Kubernetes object: the document is {}, not a mapping",
+            type_name(other)
+        )),
+    };
+    if let Some(problem) = problem {
+        loaded.diagnostics.push(Diagnostic::error(
+            origin.file.name.clone(),
+            Some(origin.line),
+            problem,
+        ));
+        return;
+    }
+    let string_at = |pointer: &str| {
+        value
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let name = string_at("/metadata/name")
+        .or_else(|| string_at("/metadata/generateName"))
+        .unwrap_or_default();
+    let object = Object {
+        api_version: string_at("/apiVersion").unwrap_or_default(),
+        kind: string_at("/kind").unwrap_or_default(),
+        name,
+        namespace: string_at("/metadata/namespace"),
+        origin,
+        value,
+    };
+    if let Some(metadata) = object.value.get("metadata") {
+        if !metadata.is_object() {
+            loaded.diagnostics.push(Diagnostic::error(
+                object.origin.file.name.clone(),
+                Some(object.origin.line_of("/metadata")),
+                format!(
+                    "`metadata` must be a mapping, found {}",
+                    type_name(metadata)
+                ),
+            ));
+            return;
+        }
+    }
+    loaded.objects.push(object);
+}
+
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a sequence",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_documents_and_keeps_lines() {
+        let text = "a: 1\n---\nb: 2\n--- \nc: 3\n";
+        let documents = split_documents(text);
+        let lines: Vec<u32> = documents.iter().map(|(_, line)| *line).collect();
+        assert_eq!(lines, vec![1, 2, 4]);
+    }
+
+    #[test]
+    fn loads_multi_document_yaml_with_lines() {
+        let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\n# comment\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n";
+        let loaded = load_text("x.yaml", text);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let lines: Vec<(String, u32)> = loaded
+            .objects
+            .iter()
+            .map(|object| (object.name.clone(), object.origin.line))
+            .collect();
+        assert_eq!(lines, vec![("a".to_string(), 1), ("b".to_string(), 7)]);
+    }
+
+    #[test]
+    fn loads_json_lists_with_item_lines() {
+        let text = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [\n    {\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}},\n    {\n      \"apiVersion\": \"v1\",\n      \"kind\": \"Namespace\",\n      \"metadata\": {\"name\": \"b\"}\n    }\n  ]\n}\n";
+        let loaded = load_text("x.json", text);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let lines: Vec<u32> = loaded
+            .objects
+            .iter()
+            .map(|object| object.origin.line)
+            .collect();
+        assert_eq!(lines, vec![5, 6]);
+        assert_eq!(loaded.objects[1].origin.line_of("/metadata/name"), 9);
+    }
+}

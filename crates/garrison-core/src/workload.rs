@@ -1,0 +1,227 @@
+//! Typed views of the pod specs inside workload objects.
+//!
+//! "Containers" always means init containers, then containers, then ephemeral containers: every
+//! check that looks at containers looks at all three, because each runs with the pod's privileges.
+
+use k8s_openapi::api::core::v1::{
+    Capabilities, Container, ContainerPort, EnvFromSource, EnvVar, EphemeralContainer, PodSpec,
+    ResourceRequirements, SecurityContext, VolumeMount,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::object::Object;
+
+/// The kinds that carry a pod spec, with the JSON pointer to it.
+pub const POD_SPEC_POINTERS: &[(&str, &str)] = &[
+    ("Pod", "/spec"),
+    ("Deployment", "/spec/template/spec"),
+    ("ReplicaSet", "/spec/template/spec"),
+    ("StatefulSet", "/spec/template/spec"),
+    ("DaemonSet", "/spec/template/spec"),
+    ("Job", "/spec/template/spec"),
+    ("CronJob", "/spec/jobTemplate/spec/template/spec"),
+    ("ReplicationController", "/spec/template/spec"),
+    ("PodTemplate", "/template/spec"),
+];
+
+/// The pointer to the pod spec in an object of `kind`, if that kind has one.
+pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
+    POD_SPEC_POINTERS
+        .iter()
+        .find(|(known, _)| *known == kind)
+        .map(|(_, pointer)| *pointer)
+}
+
+/// A field of the pod spec had the wrong type: where, and what serde said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// JSON pointer relative to the object.
+    pub pointer: String,
+    pub message: String,
+}
+
+/// A workload: an object with a pod spec, decoded into Kubernetes' own types.
+#[derive(Debug)]
+pub struct Workload {
+    /// Index of the object in the inventory.
+    pub object: usize,
+    pub spec: PodSpec,
+    /// JSON pointer from the object to `spec`.
+    pub spec_pointer: &'static str,
+}
+
+impl Workload {
+    /// Decodes the pod spec of `object`. `None` when the kind has no pod spec or none is written
+    /// (a kustomize patch, say); `Some(Err)` when a field has the wrong type.
+    pub fn decode(index: usize, object: &Object) -> Option<Result<Workload, FieldError>> {
+        let spec_pointer = pod_spec_pointer(&object.kind)?;
+        if !object.api_version.is_empty()
+            && !matches!(object.group(), "" | "apps" | "batch" | "extensions")
+        {
+            return None;
+        }
+        let spec_value = object.value.pointer(spec_pointer)?;
+        let result = serde_path_to_error::deserialize::<_, PodSpec>(spec_value);
+        Some(match result {
+            Ok(spec) => Ok(Workload {
+                object: index,
+                spec,
+                spec_pointer,
+            }),
+            Err(error) => {
+                let mut pointer = spec_pointer.to_string();
+                for segment in error.path().iter() {
+                    use serde_path_to_error::Segment;
+                    match segment {
+                        Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                        Segment::Map { key } => {
+                            pointer.push('/');
+                            pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                        }
+                        Segment::Enum { .. } | Segment::Unknown => {}
+                    }
+                }
+                Err(FieldError {
+                    pointer,
+                    message: error.into_inner().to_string(),
+                })
+            }
+        })
+    }
+
+    /// Init containers, containers and ephemeral containers, in that order.
+    pub fn containers(&self) -> impl Iterator<Item = ContainerRef<'_>> {
+        let init = self
+            .spec
+            .init_containers
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(index, c)| {
+                ContainerRef::regular(c, ContainerKind::Init, index, self.spec_pointer)
+            });
+        let regular = self.spec.containers.iter().enumerate().map(|(index, c)| {
+            ContainerRef::regular(c, ContainerKind::Regular, index, self.spec_pointer)
+        });
+        let ephemeral = self
+            .spec
+            .ephemeral_containers
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(index, c)| ContainerRef::ephemeral(c, index, self.spec_pointer));
+        init.chain(regular).chain(ephemeral)
+    }
+
+    /// The service account the pods run as; `default` when none is named.
+    pub fn service_account(&self) -> &str {
+        self.spec
+            .service_account_name
+            .as_deref()
+            .or(self.spec.service_account.as_deref())
+            .filter(|name| !name.is_empty())
+            .unwrap_or("default")
+    }
+
+    /// The pod-level field pointer, e.g. `pointer("hostNetwork")`.
+    pub fn pointer(&self, field: &str) -> String {
+        format!("{}/{field}", self.spec_pointer)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Regular => "containers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+
+    pub fn noun(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "init container",
+            ContainerKind::Regular => "container",
+            ContainerKind::Ephemeral => "ephemeral container",
+        }
+    }
+}
+
+/// The fields checks read from any kind of container.
+#[derive(Debug, Clone)]
+pub struct ContainerRef<'a> {
+    pub kind: ContainerKind,
+    pub name: &'a str,
+    /// JSON pointer from the object to this container.
+    pub pointer: String,
+    pub image: Option<&'a str>,
+    pub security_context: Option<&'a SecurityContext>,
+    pub env: &'a [EnvVar],
+    pub env_from: &'a [EnvFromSource],
+    pub ports: &'a [ContainerPort],
+    pub resources: Option<&'a ResourceRequirements>,
+    pub volume_mounts: &'a [VolumeMount],
+}
+
+impl<'a> ContainerRef<'a> {
+    fn regular(container: &'a Container, kind: ContainerKind, index: usize, spec: &str) -> Self {
+        ContainerRef {
+            kind,
+            name: &container.name,
+            pointer: format!("{spec}/{}/{index}", kind.field()),
+            image: container.image.as_deref(),
+            security_context: container.security_context.as_ref(),
+            env: container.env.as_deref().unwrap_or_default(),
+            env_from: container.env_from.as_deref().unwrap_or_default(),
+            ports: container.ports.as_deref().unwrap_or_default(),
+            resources: container.resources.as_ref(),
+            volume_mounts: container.volume_mounts.as_deref().unwrap_or_default(),
+        }
+    }
+
+    fn ephemeral(container: &'a EphemeralContainer, index: usize, spec: &str) -> Self {
+        let kind = ContainerKind::Ephemeral;
+        ContainerRef {
+            kind,
+            name: &container.name,
+            pointer: format!("{spec}/{}/{index}", kind.field()),
+            image: container.image.as_deref(),
+            security_context: container.security_context.as_ref(),
+            env: container.env.as_deref().unwrap_or_default(),
+            env_from: container.env_from.as_deref().unwrap_or_default(),
+            ports: container.ports.as_deref().unwrap_or_default(),
+            resources: container.resources.as_ref(),
+            volume_mounts: container.volume_mounts.as_deref().unwrap_or_default(),
+        }
+    }
+
+    /// `init container "setup"`, for messages.
+    pub fn describe(&self) -> String {
+        format!("{} \"{}\"", self.kind.noun(), self.name)
+    }
+
+    /// Pointer to a field of this container, e.g. `field("securityContext/privileged")`.
+    pub fn field(&self, path: &str) -> String {
+        format!("{}/{path}", self.pointer)
+    }
+
+    pub fn capabilities(&self) -> Option<&'a Capabilities> {
+        self.security_context?.capabilities.as_ref()
+    }
+}
+
+/// Decodes a value into a Kubernetes type, reporting the pointer of a mistyped field.
+pub fn decode<T: for<'de> Deserialize<'de>>(value: &Value) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| FieldError {
+        pointer: format!("/{}", error.path()).replace('.', "/"),
+        message: error.into_inner().to_string(),
+    })
+}

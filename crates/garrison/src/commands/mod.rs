@@ -1,0 +1,16 @@
+pub mod checks;
+pub mod scan;
+
+/// Errors that end a command with exit code 2.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CommandError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Config(#[from] garrison_core::config::ConfigError),
+}

@@ -1,0 +1,42 @@
+//! `garrison`: security for Kubernetes workloads on Amazon EKS.
+
+mod commands;
+mod demo;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "garrison",
+    version,
+    about = "Security for Kubernetes workloads on Amazon EKS"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan manifests or a cluster snapshot and report findings.
+    Scan(commands::scan::ScanArgs),
+    /// List the check catalogue, explain a check, or generate the check docs.
+    Checks(commands::checks::ChecksArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => commands::scan::run(args),
+        Command::Checks(args) => commands::checks::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("{:?}", miette::Report::new(error));
+            ExitCode::from(2)
+        }
+    }
+}
