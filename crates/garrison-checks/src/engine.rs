@@ -39,6 +39,14 @@ impl Outcome {
         }
     }
 
+    pub fn pass(pointer: impl Into<String>, message: impl Into<String>) -> Outcome {
+        Outcome {
+            status: Status::Pass,
+            pointer: Some(pointer.into()),
+            message: message.into(),
+        }
+    }
+
     pub fn with_status(
         status: Status,
         pointer: Option<String>,
@@ -60,7 +68,8 @@ pub enum Runner {
     /// Once per object of the listed kinds.
     Objects {
         kinds: &'static [&'static str],
-        run: fn(&Context<'_>, &Object) -> Vec<Outcome>,
+        /// `None` when the check does not apply to this object (no result at all).
+        run: fn(&Context<'_>, &Object) -> Option<Vec<Outcome>>,
     },
 }
 
@@ -128,7 +137,10 @@ pub fn run_checks(inventory: &Inventory, config: &Config, checks: &[&Check]) -> 
                 object_checks
                     .iter()
                     .filter(|(_, kinds, _)| kinds.contains(&object.kind.as_str()))
-                    .flat_map(move |(meta, _, run)| expand(meta, index, run(&context, object)))
+                    .filter_map(move |(meta, _, run)| {
+                        run(&context, object).map(|outcomes| expand(meta, index, outcomes))
+                    })
+                    .flatten()
                     .collect::<Vec<_>>()
             }),
     );
@@ -210,7 +222,9 @@ fn expand(meta: &'static CheckMeta, object: usize, outcomes: Vec<Outcome>) -> Ve
 pub const IGNORE_ANNOTATION: &str = "garrison.dev/ignore";
 
 /// Why a finding about `object` is suppressed, if it is: the object's `garrison.dev/ignore`
-/// annotation, a `[[ignore]]` rule of the config file, or the EKS-managed allow-list.
+/// annotation, a `[[ignore]]` rule of the config file, or the EKS-managed allow-list (workloads
+/// in EKS-managed namespaces, RBAC objects with `system:`/`eks:` names). Configuration the user
+/// owns, such as `kube-system/aws-auth`, is never allow-listed.
 fn suppression(config: &Config, check: &CheckMeta, object: &Object) -> Option<String> {
     if let Some(annotation) = object.annotation(IGNORE_ANNOTATION) {
         for clause in annotation.split(';') {
@@ -244,7 +258,8 @@ fn suppression(config: &Config, check: &CheckMeta, object: &Object) -> Option<St
     }) {
         return Some(format!("config: {}", rule.reason));
     }
-    if config.is_managed_namespace(object.namespace.as_deref()) {
+    let is_workload = garrison_core::workload::pod_spec_pointer(&object.kind).is_some();
+    if is_workload && config.is_managed_namespace(object.namespace.as_deref()) {
         return Some(format!(
             "EKS-managed namespace {} (allow-list; override with [eks-managed] in garrison.toml)",
             object.namespace.as_deref().unwrap_or_default()

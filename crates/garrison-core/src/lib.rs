@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod finding;
 pub mod inventory;
+mod json_lines;
 pub mod loader;
 pub mod object;
 pub mod snapshot;

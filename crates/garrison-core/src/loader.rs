@@ -24,12 +24,17 @@ use crate::yaml;
 pub struct LoadOptions {
     /// Files larger than this are reported and skipped.
     pub max_file_bytes: u64,
+    /// Kinds whose YAML documents are read only for `apiVersion`, `kind` and `metadata`, because
+    /// nothing that will run reads the rest. CustomResourceDefinitions are most of the bytes of a
+    /// typical cluster's manifests (their OpenAPI schemas) and no check reads them.
+    pub identity_only_kinds: Vec<String>,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             max_file_bytes: 512 * 1024 * 1024,
+            identity_only_kinds: Vec::new(),
         }
     }
 }
@@ -184,7 +189,7 @@ pub fn load_text(name: &str, text: &str) -> Loaded {
         files: 1,
         ..Loaded::default()
     };
-    parse_manifests(&file, &mut loaded);
+    parse_manifests(&file, &LoadOptions::default(), &mut loaded);
     loaded
 }
 
@@ -334,7 +339,7 @@ fn load_unit(unit: Unit, options: &LoadOptions) -> Loaded {
                 name: unit.name,
                 text: Arc::from(text),
             });
-            parse_manifests(&file, &mut loaded);
+            parse_manifests(&file, options, &mut loaded);
         }
         Role::Aws(_) | Role::NodeConfig(_) | Role::SnapshotManifest => {
             let value = match serde_json::from_str::<Value>(&text) {
@@ -393,18 +398,77 @@ fn read_text(path: &Path, options: &LoadOptions) -> Result<String, String> {
 }
 
 /// Parses a manifest file: JSON when it starts with `{` or `[`, YAML documents otherwise.
-fn parse_manifests(file: &Arc<SourceFile>, loaded: &mut Loaded) {
+fn parse_manifests(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut Loaded) {
     let text = &*file.text;
     let first = text.trim_start().as_bytes().first().copied();
     if matches!(first, Some(b'{') | Some(b'[')) && parse_json(file, loaded) {
         return;
     }
-    for (range, line) in split_documents(text) {
-        let Some(document) = text.get(range.clone()) else {
-            continue;
-        };
-        parse_yaml_document(file, range, line, document, loaded);
+    // Documents are parsed in parallel: one large file of many documents should use every core.
+    let results: Vec<Loaded> = split_documents(text)
+        .into_par_iter()
+        .map(|(range, line)| {
+            let mut result = Loaded::default();
+            if let Some(document) = text.get(range.clone()) {
+                let reduced = identity_only(document, &options.identity_only_kinds);
+                let document = reduced.as_deref().unwrap_or(document);
+                parse_yaml_document(file, range, line, document, &mut result);
+            }
+            result
+        })
+        .collect();
+    for result in results {
+        loaded.objects.extend(result.objects);
+        loaded.diagnostics.extend(result.diagnostics);
     }
+}
+
+/// For a document of one of `kinds`, the same text with every top-level section other than
+/// `apiVersion`, `kind` and `metadata` blanked out (newlines kept, so lines stay right).
+/// `None` when the document is of another kind or its shape is not plain block style.
+fn identity_only(document: &str, kinds: &[String]) -> Option<String> {
+    if kinds.is_empty() {
+        return None;
+    }
+    let bytes = document.as_bytes();
+    let at = if bytes.starts_with(b"kind:") {
+        0
+    } else {
+        memchr::memmem::find(bytes, b"\nkind:")? + 1
+    };
+    let kind = document[at + 5..].lines().next()?;
+    let kind = kind.trim().trim_matches(['"', '\'']);
+    if !kinds.iter().any(|known| known == kind) {
+        return None;
+    }
+    // Top-level keys start at column 0, right after a newline: jump between those with memchr.
+    let mut section_starts: Vec<usize> = vec![0];
+    for newline in memchr::memchr_iter(b'\n', bytes) {
+        let next = bytes.get(newline + 1);
+        if next.is_some_and(|byte| !matches!(byte, b' ' | b'\t' | b'#' | b'-' | b'\n' | b'\r')) {
+            section_starts.push(newline + 1);
+        }
+    }
+    section_starts.push(bytes.len());
+    let mut reduced = String::with_capacity(4096);
+    for window in section_starts.windows(2) {
+        let section = &document[window[0]..window[1]];
+        let keep = ["apiVersion:", "kind:", "metadata:"]
+            .iter()
+            .any(|key| section.starts_with(key))
+            || window[0] == 0
+                && !section
+                    .as_bytes()
+                    .first()
+                    .is_some_and(u8::is_ascii_alphabetic);
+        if keep {
+            reduced.push_str(section);
+        } else {
+            let newlines = memchr::memchr_iter(b'\n', section.as_bytes()).count();
+            reduced.extend(std::iter::repeat_n('\n', newlines));
+        }
+    }
+    Some(reduced)
 }
 
 #[derive(Deserialize)]
@@ -489,33 +553,59 @@ fn json_error(file: &Arc<SourceFile>, error: &serde_json::Error, loaded: &mut Lo
 }
 
 /// Splits a YAML stream into documents at `---` lines: (byte range, first line). A syntax error
-/// in one document then leaves the others readable.
+/// in one document then leaves the others readable. `...` lines end a document.
 fn split_documents(text: &str) -> Vec<(std::ops::Range<usize>, u32)> {
+    let bytes = text.as_bytes();
+    // Offsets of lines that start with `---` or `...`, found with memchr rather than line by line:
+    // most of a large file is document bodies.
+    let mut markers: Vec<(usize, bool)> = Vec::new();
+    let mut consider = |offset: usize| {
+        let rest = &bytes[offset..];
+        let marker_end = rest.get(3).copied();
+        let terminated = matches!(marker_end, None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+        if rest.starts_with(b"---") && terminated {
+            markers.push((offset, true));
+        } else if rest.starts_with(b"...") && terminated {
+            markers.push((offset, false));
+        }
+    };
+    consider(0);
+    for newline in memchr::memmem::find_iter(bytes, b"\n---") {
+        consider(newline + 1);
+    }
+    for newline in memchr::memmem::find_iter(bytes, b"\n...") {
+        consider(newline + 1);
+    }
+    markers.sort_unstable();
+
     let mut documents = Vec::new();
     let mut start = 0;
     let mut start_line = 1u32;
-    let mut offset = 0;
+    let mut line_offset = 0;
     let mut line = 1u32;
-    for raw_line in text.split_inclusive('\n') {
-        let content = raw_line.trim_end_matches(['\n', '\r']);
-        let is_start =
-            content == "---" || content.starts_with("--- ") || content.starts_with("---\t");
-        let is_end = content == "..." || content.starts_with("... ");
-        if is_start && offset > start {
-            documents.push((start..offset, start_line));
+    let mut line_at_offset = |offset: usize| {
+        line += u32::try_from(memchr::memchr_iter(b'\n', &bytes[line_offset..offset]).count())
+            .unwrap_or(0);
+        line_offset = offset;
+        line
+    };
+    for (offset, is_start) in markers {
+        if is_start {
+            if offset > start {
+                documents.push((start..offset, start_line));
+            }
             start = offset;
-            start_line = line;
-        }
-        offset += raw_line.len();
-        line += 1;
-        if is_end {
-            documents.push((start..offset, start_line));
-            start = offset;
-            start_line = line;
+            start_line = line_at_offset(offset);
+        } else {
+            let end =
+                memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |n| offset + n + 1);
+            documents.push((start..end, start_line));
+            start = end;
+            start_line = line_at_offset(end);
         }
     }
-    if offset > start {
-        documents.push((start..offset, start_line));
+    if bytes.len() > start {
+        documents.push((start..bytes.len(), start_line));
     }
     documents
 }
@@ -523,7 +613,9 @@ fn split_documents(text: &str) -> Vec<(std::ops::Range<usize>, u32)> {
 /// The first unrendered Helm-style template expression in a document: a line that starts with
 /// `{{`, or a value that starts with `{{` (quoted or not). Go templates embedded in longer strings
 /// (`domainTemplate: "{{ .Name }}.example.com"`) are legitimate configuration and not reported.
-fn template_expression(document: &str) -> Option<(u32, String)> {
+/// Returns (line, expression, whether it is quoted).
+fn template_expression(document: &str) -> Option<(u32, String, bool)> {
+    memchr::memmem::find(document.as_bytes(), b"{{")?;
     for (number, line) in document.lines().enumerate() {
         let trimmed = line.trim_start();
         if trimmed.starts_with('#') {
@@ -534,11 +626,19 @@ fn template_expression(document: &str) -> Option<(u32, String)> {
             Some((_, value)) => value.trim_start(),
             None => item,
         };
-        let value = value.trim_start_matches(['"', '\'']);
-        if value.starts_with("{{") {
-            let end = value.find("}}").map(|end| end + 2).unwrap_or(value.len());
-            let snippet: String = value[..end].chars().take(60).collect();
-            return Some((u32::try_from(number + 1).unwrap_or(u32::MAX), snippet));
+        let unquoted = value.trim_start_matches(['"', '\'']);
+        if unquoted.starts_with("{{") {
+            let end = unquoted
+                .find("}}")
+                .map(|end| end + 2)
+                .unwrap_or(unquoted.len());
+            let snippet: String = unquoted[..end].chars().take(60).collect();
+            let quoted = unquoted.len() != value.len();
+            return Some((
+                u32::try_from(number + 1).unwrap_or(u32::MAX),
+                snippet,
+                quoted,
+            ));
         }
     }
     None
@@ -556,7 +656,7 @@ fn parse_yaml_document(
         Ok(None) => return,
         Err(error) => {
             let message = match template_expression(document) {
-                Some((line, snippet)) => (
+                Some((line, snippet, _)) => (
                     span_line + line - 1,
                     format!(
                         "unrendered Helm template `{snippet}`: render it first (helm template, kustomize build); YAML error at line {}: {}",
@@ -576,12 +676,25 @@ fn parse_yaml_document(
             return;
         }
     };
-    if let Some((line, snippet)) = template_expression(document) {
-        loaded.diagnostics.push(Diagnostic::warning(
-            file.name.clone(),
-            Some(span_line + line - 1),
-            format!("unrendered template expression `{snippet}`: scanned as written; render the chart first for exact results"),
-        ));
+    match template_expression(document) {
+        // Unquoted, `{{ x }}` is a YAML flow mapping inside a flow mapping: the document parses,
+        // but the API server would reject it, so scanning it would report on a fiction.
+        Some((line, snippet, false)) => {
+            loaded.diagnostics.push(Diagnostic::error(
+                file.name.clone(),
+                Some(span_line + line - 1),
+                format!("unrendered Helm template `{snippet}`: render it first (helm template, kustomize build)"),
+            ));
+            return;
+        }
+        Some((line, snippet, true)) => {
+            loaded.diagnostics.push(Diagnostic::warning(
+                file.name.clone(),
+                Some(span_line + line - 1),
+                format!("unrendered template expression `{snippet}` in a string: scanned as written; render the chart first for exact results"),
+            ));
+        }
+        None => {}
     }
     let value = parsed.value;
     let is_list = value

@@ -58,7 +58,14 @@ impl Origin {
             .iter()
             .map(|pointer| format!("{}{}", self.base_pointer, pointer))
             .collect();
-        let found = yaml::lines_of_pointers(text, &full);
+        let found: Vec<Option<u32>> =
+            if self.base_pointer.is_empty() && text.trim_start().starts_with('{') {
+                full.iter()
+                    .map(|pointer| Some(crate::json_lines::line_of_pointer(text, pointer)))
+                    .collect()
+            } else {
+                yaml::lines_of_pointers(text, &full)
+            };
         for (pointer, line) in pointers.iter().zip(found) {
             let line = line
                 .map(|relative| self.span_line + relative - 1)

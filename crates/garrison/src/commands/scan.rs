@@ -74,6 +74,8 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
     } else {
         let options = LoadOptions {
             max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
+            // No check reads the body of a CustomResourceDefinition (its OpenAPI schema).
+            identity_only_kinds: vec!["CustomResourceDefinition".to_string()],
         };
         load_paths(&args.paths, &options)
     };

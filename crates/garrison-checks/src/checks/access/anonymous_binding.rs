@@ -36,9 +36,9 @@ declare_check! {
     };
 }
 
-pub fn evaluate(_: &Context<'_>, binding: &Object) -> Vec<Outcome> {
+pub fn evaluate(_: &Context<'_>, binding: &Object) -> Option<Vec<Outcome>> {
     if binding.kind == "ClusterRoleBinding" && binding.name == "system:public-info-viewer" {
-        return Vec::new();
+        return Some(Vec::new());
     }
     let role = binding
         .value
@@ -46,7 +46,7 @@ pub fn evaluate(_: &Context<'_>, binding: &Object) -> Vec<Outcome> {
         .and_then(Value::as_str)
         .unwrap_or("?");
     let subjects = binding.value.get("subjects").and_then(Value::as_array);
-    subjects
+    let outcomes = subjects
         .into_iter()
         .flatten()
         .enumerate()
@@ -59,5 +59,6 @@ pub fn evaluate(_: &Context<'_>, binding: &Object) -> Vec<Outcome> {
                 )
             })
         })
-        .collect()
+        .collect();
+    Some(outcomes)
 }

@@ -37,9 +37,9 @@ declare_check! {
     };
 }
 
-pub fn evaluate(_: &Context<'_>, config_map: &Object) -> Vec<Outcome> {
+pub fn evaluate(_: &Context<'_>, config_map: &Object) -> Option<Vec<Outcome>> {
     if config_map.name != "aws-auth" || !config_map.in_namespace("kube-system") {
-        return Vec::new();
+        return None;
     }
     let mut outcomes = Vec::new();
     for (key, arn_field) in [("mapRoles", "rolearn"), ("mapUsers", "userarn")] {
@@ -69,19 +69,25 @@ pub fn evaluate(_: &Context<'_>, config_map: &Object) -> Vec<Outcome> {
             .and_then(Yaml::as_vec)
             .cloned()
             .unwrap_or_default();
+        // One result per mapping, so a report shows which principals were looked at.
         for entry in entries {
             let groups = entry["groups"].as_vec().cloned().unwrap_or_default();
-            if groups
+            let principal = entry[arn_field].as_str().unwrap_or("?");
+            let masters = groups
                 .iter()
-                .any(|group| group.as_str() == Some("system:masters"))
-            {
-                let principal = entry[arn_field].as_str().unwrap_or("?");
+                .any(|group| group.as_str() == Some("system:masters"));
+            if masters {
                 outcomes.push(Outcome::fail(
                     pointer.clone(),
                     format!("{principal} is mapped to system:masters in aws-auth {key}"),
                 ));
+            } else {
+                outcomes.push(Outcome::pass(
+                    pointer.clone(),
+                    format!("{principal} is not mapped to system:masters"),
+                ));
             }
         }
     }
-    outcomes
+    Some(outcomes)
 }

@@ -37,9 +37,12 @@ declare_check! {
 
 const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
 
-pub fn evaluate(_: &Context<'_>, namespace: &Object) -> Vec<Outcome> {
+pub fn evaluate(context: &Context<'_>, namespace: &Object) -> Option<Vec<Outcome>> {
+    if context.config.is_managed_namespace(Some(&namespace.name)) {
+        return None;
+    }
     let pointer = "/metadata/labels/pod-security.kubernetes.io~1enforce";
-    match namespace.label(ENFORCE) {
+    let outcomes = match namespace.label(ENFORCE) {
         Some("restricted" | "baseline") => Vec::new(),
         Some("privileged") => vec![Outcome::warn(
             pointer,
@@ -60,5 +63,6 @@ pub fn evaluate(_: &Context<'_>, namespace: &Object) -> Vec<Outcome> {
             "/metadata/labels",
             format!("namespace {} has no {ENFORCE} label", namespace.name),
         )],
-    }
+    };
+    Some(outcomes)
 }

@@ -1,0 +1,116 @@
+//! The demo snapshot exercises the whole catalogue: every check has at least one unsuppressed
+//! PASS and one unsuppressed FAIL in it. A new check must come with demo data that shows both.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use garrison_checks::{CHECKS, run_checks};
+use garrison_core::{Config, Inventory, LoadOptions, Status, load_paths};
+
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/demo-snapshot");
+
+fn demo_findings() -> Vec<garrison_core::Finding> {
+    let loaded = load_paths(&[DEMO.to_string()], &LoadOptions::default());
+    assert!(
+        loaded.diagnostics.is_empty(),
+        "demo snapshot has load problems: {:?}",
+        loaded.diagnostics
+    );
+    assert!(
+        loaded.snapshot.is_some(),
+        "demo directory not recognised as a snapshot"
+    );
+    let inventory = Inventory::new(loaded);
+    assert!(
+        inventory.diagnostics.is_empty(),
+        "{:?}",
+        inventory.diagnostics
+    );
+    run_checks(
+        &inventory,
+        &Config::default(),
+        &CHECKS.iter().collect::<Vec<_>>(),
+    )
+}
+
+#[test]
+fn every_check_passes_and_fails_somewhere_in_the_demo() {
+    let findings = demo_findings();
+    let mut missing = Vec::new();
+    for check in CHECKS {
+        let of_check = || {
+            findings
+                .iter()
+                .filter(|f| f.check.id == check.meta.id && f.suppressed.is_none())
+        };
+        if !of_check().any(|f| f.status == Status::Pass) {
+            missing.push(format!("{}: no PASS", check.meta.id));
+        }
+        if !of_check().any(|f| f.status == Status::Fail) {
+            missing.push(format!("{}: no FAIL", check.meta.id));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "demo snapshot lacks results:\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn demo_is_a_realistic_cluster() {
+    let loaded = load_paths(&[DEMO.to_string()], &LoadOptions::default());
+    let snapshot = loaded.snapshot.as_ref().unwrap();
+    assert!(snapshot.aws("eks/describe-cluster.json").is_ok());
+    assert!(snapshot.manifest.is_some());
+    assert!(!snapshot.node_configs.is_empty());
+    let namespaces = loaded
+        .objects
+        .iter()
+        .filter(|o| o.kind == "Namespace")
+        .count();
+    assert!((9..=14).contains(&namespaces), "{namespaces} namespaces");
+    let inventory = Inventory::new(loaded);
+    assert!(
+        inventory.workloads.len() >= 35,
+        "{} workloads",
+        inventory.workloads.len()
+    );
+    for add_on in [
+        "aws-node",
+        "kube-proxy",
+        "coredns",
+        "ebs-csi-node",
+        "eks-pod-identity-agent",
+    ] {
+        assert!(
+            inventory
+                .objects
+                .iter()
+                .any(|o| o.name == add_on && o.in_namespace("kube-system")),
+            "demo lacks the EKS add-on {add_on}"
+        );
+    }
+    assert!(
+        inventory
+            .objects
+            .iter()
+            .any(|o| o.kind == "ConfigMap" && o.name == "aws-auth")
+    );
+}
+
+/// The EKS add-ons are allow-listed, not reported as the user's mistakes.
+#[test]
+fn eks_managed_workloads_are_suppressed_not_hidden() {
+    let findings = demo_findings();
+    let aws_node: Vec<_> = findings
+        .iter()
+        .filter(|f| f.object.name == "aws-node" && f.status == Status::Fail)
+        .collect();
+    assert!(!aws_node.is_empty(), "aws-node is privileged in the demo");
+    for finding in aws_node {
+        let reason = finding.suppressed.as_deref().unwrap_or_default();
+        assert!(
+            reason.contains("EKS-managed namespace kube-system"),
+            "{reason}"
+        );
+    }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs and runs all of it: unit and integration tests, the check
+# docs drift check, and a compile of the benchmarks. Run from anywhere; exits non-zero on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d ../shared/corpus/real-manifests ] || [ ! -d ../shared/conformance ]; then
+  echo "error: ../shared (corpus and conformance data) is missing next to this checkout" >&2
+  exit 1
+fi
+
+echo "==> cargo test (workspace)"
+cargo test --workspace --all-targets --locked
+
+echo "==> generated check docs are current"
+cargo run --quiet --locked -p garrison -- checks docs docs/checks --check
+
+echo "==> benchmarks compile"
+cargo bench --workspace --no-run --locked --quiet
