@@ -654,7 +654,10 @@ fn parse_yaml_document(
     let parsed = match yaml::parse_document(document) {
         Ok(Some(parsed)) => parsed,
         Ok(None) => return,
-        Err(error) => {
+        Err(mut error) => {
+            // Errors found at the end of input are reported on the last line, not past it.
+            let last_line = u32::try_from(document.lines().count()).unwrap_or(u32::MAX);
+            error.line = error.line.min(last_line.max(1));
             let message = match template_expression(document) {
                 Some((line, snippet, _)) => (
                     span_line + line - 1,
