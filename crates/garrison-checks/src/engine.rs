@@ -1,7 +1,7 @@
 //! Runs checks over an inventory and turns their outcomes into findings: one PASS for an object a
 //! check found nothing wrong with, suppressions applied, lines of offending fields resolved.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
 
 use garrison_core::{CheckMeta, Config, Finding, Inventory, Object, ObjectRef, Status, Workload};
 use rayon::prelude::*;
@@ -80,11 +80,13 @@ pub struct Check {
     pub runner: Runner,
 }
 
-/// A result before suppression and line resolution.
+/// A result before suppression, with the line of its field once resolved.
 struct Raw {
     check: &'static CheckMeta,
     object: usize,
     outcome: Outcome,
+    /// Line of the outcome's field; set by the line resolution pass of [`run_checks`].
+    line: u32,
 }
 
 /// Runs `checks` over the inventory. Findings come sorted: most severe first, then by check and
@@ -145,59 +147,109 @@ pub fn run_checks(inventory: &Inventory, config: &Config, checks: &[&Check]) -> 
             }),
     );
 
-    // Resolve lines per object, parsing each failing object's text once.
-    let mut by_object: HashMap<usize, Vec<Raw>> = HashMap::new();
-    for item in raw {
-        by_object.entry(item.object).or_default().push(item);
-    }
-    let groups: Vec<(usize, Vec<Raw>)> = by_object.into_iter().collect();
-    let mut findings: Vec<Finding> = groups
-        .into_par_iter()
-        .flat_map_iter(|(index, items)| {
-            let object = &inventory.objects[index];
-            let pointers: Vec<&str> = items
-                .iter()
-                .filter(|item| item.outcome.status != Status::Pass)
-                .filter_map(|item| item.outcome.pointer.as_deref())
-                .collect();
-            let lines = object.origin.lines_of(&pointers);
-            items
-                .into_iter()
-                .map(|item| {
-                    let line = item
-                        .outcome
-                        .pointer
-                        .as_deref()
-                        .and_then(|pointer| lines.get(pointer).copied())
-                        .unwrap_or(object.origin.line);
-                    let suppressed = suppression(config, item.check, object);
-                    Finding {
-                        check: item.check,
-                        status: item.outcome.status,
-                        object: ObjectRef {
-                            line: Some(line),
-                            ..object.reference()
-                        },
-                        pointer: item.outcome.pointer,
-                        message: item.outcome.message,
-                        suppressed,
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    findings.par_sort_by(|a, b| {
+    // Resolve lines per object, parsing each failing object's text once. A stable sort by
+    // object groups each object's results and keeps them in the order the checks produced them.
+    raw.par_sort_by_key(|item| item.object);
+    raw.par_chunk_by_mut(|a, b| a.object == b.object)
+        .for_each(|items| {
+            let Some(first) = items.first() else {
+                return;
+            };
+            let object = &inventory.objects[first.object];
+            let lines = {
+                let pointers: Vec<&str> = items
+                    .iter()
+                    .filter(|item| item.outcome.status != Status::Pass)
+                    .filter_map(|item| item.outcome.pointer.as_deref())
+                    .collect();
+                object.origin.lines_of(&pointers)
+            };
+            for item in items.iter_mut() {
+                item.line = item
+                    .outcome
+                    .pointer
+                    .as_deref()
+                    .and_then(|pointer| lines.get(pointer).copied())
+                    .unwrap_or(object.origin.line);
+            }
+        });
+
+    // Sort before building findings, comparing integers where possible: objects are ranked once
+    // by (namespace, kind, name) rather than comparing those strings for every pair of findings
+    // (at 100,000 objects the string comparisons were most of the time of the sort). The order
+    // is the same as sorting the findings by severity, status, check id, namespace, kind, name,
+    // pointer, source file, line and message.
+    let ranks = object_ranks(&inventory.objects);
+    raw.par_sort_by(|a, b| {
         b.check
             .severity
             .cmp(&a.check.severity)
-            .then_with(|| a.status.cmp(&b.status))
-            .then_with(|| a.check.id.cmp(b.check.id))
-            .then_with(|| a.object.namespace.cmp(&b.object.namespace))
-            .then_with(|| a.object.kind.cmp(&b.object.kind))
-            .then_with(|| a.object.name.cmp(&b.object.name))
-            .then_with(|| a.pointer.cmp(&b.pointer))
+            .then_with(|| a.outcome.status.cmp(&b.outcome.status))
+            .then_with(|| {
+                if std::ptr::eq(a.check, b.check) {
+                    Ordering::Equal
+                } else {
+                    a.check.id.cmp(b.check.id)
+                }
+            })
+            .then_with(|| ranks[a.object].cmp(&ranks[b.object]))
+            .then_with(|| a.outcome.pointer.cmp(&b.outcome.pointer))
+            // Two files may define objects of the same name: order them by where they are
+            // (`ObjectRef::source` is the object's file name).
+            .then_with(|| {
+                let (file_a, file_b) = (
+                    &inventory.objects[a.object].origin.file.name,
+                    &inventory.objects[b.object].origin.file.name,
+                );
+                file_a.cmp(file_b)
+            })
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.outcome.message.cmp(&b.outcome.message))
     });
-    findings
+
+    raw.into_par_iter()
+        .map(|item| {
+            let object = &inventory.objects[item.object];
+            let suppressed = suppression(config, item.check, object);
+            Finding {
+                check: item.check,
+                status: item.outcome.status,
+                object: ObjectRef {
+                    line: Some(item.line),
+                    ..object.reference()
+                },
+                pointer: item.outcome.pointer,
+                message: item.outcome.message,
+                suppressed,
+            }
+        })
+        .collect()
+}
+
+/// Dense ranks of the objects by (namespace, kind, name): objects with equal keys get equal
+/// ranks, and ranks compare as the keys do.
+fn object_ranks(objects: &[Object]) -> Vec<u32> {
+    let key = |index: usize| {
+        let object = &objects[index];
+        (
+            object.namespace.as_deref(),
+            object.kind.as_str(),
+            object.name.as_str(),
+        )
+    };
+    let mut order: Vec<usize> = (0..objects.len()).collect();
+    order.par_sort_unstable_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut ranks = vec![0u32; objects.len()];
+    let mut rank = 0u32;
+    let mut previous: Option<usize> = None;
+    for &index in &order {
+        if previous.is_some_and(|previous| key(previous) != key(index)) {
+            rank += 1;
+        }
+        ranks[index] = rank;
+        previous = Some(index);
+    }
+    ranks
 }
 
 fn expand(meta: &'static CheckMeta, object: usize, outcomes: Vec<Outcome>) -> Vec<Raw> {
@@ -206,6 +258,7 @@ fn expand(meta: &'static CheckMeta, object: usize, outcomes: Vec<Outcome>) -> Ve
             check: meta,
             object,
             outcome: Outcome::with_status(Status::Pass, None, "no problem found"),
+            line: 0,
         }];
     }
     outcomes
@@ -214,6 +267,7 @@ fn expand(meta: &'static CheckMeta, object: usize, outcomes: Vec<Outcome>) -> Ve
             check: meta,
             object,
             outcome,
+            line: 0,
         })
         .collect()
 }

@@ -183,7 +183,7 @@ pub fn load_snapshot_files(root: &str, files: Vec<(String, String)>) -> Loaded {
 pub fn load_text(name: &str, text: &str) -> Loaded {
     let file = Arc::new(SourceFile {
         name: name.to_string(),
-        text: Arc::from(text),
+        text: text.to_string(),
     });
     let mut loaded = Loaded {
         files: 1,
@@ -337,7 +337,7 @@ fn load_unit(unit: Unit, options: &LoadOptions) -> Loaded {
         Role::Manifests => {
             let file = Arc::new(SourceFile {
                 name: unit.name,
-                text: Arc::from(text),
+                text,
             });
             parse_manifests(&file, options, &mut loaded);
         }
@@ -378,7 +378,11 @@ fn read_text(path: &Path, options: &LoadOptions) -> Result<String, String> {
             options.max_file_bytes / (1024 * 1024)
         ));
     }
-    let mut bytes = Vec::new();
+    // Sized up front: growing a buffer for a 4 MB file copies it several times.
+    let capacity = usize::try_from(metadata.len())
+        .unwrap_or(0)
+        .saturating_add(1);
+    let mut bytes = Vec::with_capacity(capacity);
     fs::File::open(path)
         .and_then(|file| {
             file.take(options.max_file_bytes + 1)
@@ -524,6 +528,7 @@ fn parse_json(file: &Arc<SourceFile>, loaded: &mut Loaded) -> bool {
             span_line: last_line,
             base_pointer: String::new(),
             line: last_line,
+            lines: crate::yaml::LineTable::default(),
         };
         push_object(value, origin, loaded);
     }
@@ -720,6 +725,7 @@ fn parse_yaml_document(
                 span_line,
                 base_pointer: format!("/items/{index}"),
                 line: span_line + item_line - 1,
+                lines: parsed.lines.clone(),
             };
             push_object(item, origin, loaded);
         }
@@ -739,6 +745,7 @@ fn parse_yaml_document(
         span_line,
         base_pointer: String::new(),
         line: span_line + first_content_line,
+        lines: parsed.lines,
     };
     push_object(value, origin, loaded);
 }
@@ -793,18 +800,18 @@ fn push_object(value: Value, origin: Origin, loaded: &mut Loaded) {
         origin,
         value,
     };
-    if let Some(metadata) = object.value.get("metadata") {
-        if !metadata.is_object() {
-            loaded.diagnostics.push(Diagnostic::error(
-                object.origin.file.name.clone(),
-                Some(object.origin.line_of("/metadata")),
-                format!(
-                    "`metadata` must be a mapping, found {}",
-                    type_name(metadata)
-                ),
-            ));
-            return;
-        }
+    if let Some(metadata) = object.value.get("metadata")
+        && !metadata.is_object()
+    {
+        loaded.diagnostics.push(Diagnostic::error(
+            object.origin.file.name.clone(),
+            Some(object.origin.line_of("/metadata")),
+            format!(
+                "`metadata` must be a mapping, found {}",
+                type_name(metadata)
+            ),
+        ));
+        return;
     }
     loaded.objects.push(object);
 }

@@ -11,7 +11,7 @@ use crate::yaml;
 pub struct SourceFile {
     /// The path as the user gave it (or `<stdin>`), used in every message.
     pub name: String,
-    pub text: Arc<str>,
+    pub text: String,
 }
 
 /// The place of one object inside a [`SourceFile`].
@@ -26,26 +26,23 @@ pub struct Origin {
     pub base_pointer: String,
     /// Line (1-based) where the object itself starts.
     pub line: u32,
+    /// Lines of the YAML document's nodes, recorded while parsing (empty for JSON input, whose
+    /// lines are found by scanning the text).
+    pub lines: crate::yaml::LineTable,
 }
 
 impl Origin {
     /// The line of the field at `pointer` (relative to the object), or of its nearest ancestor that
-    /// exists when the field itself is absent. Parses the object's text again, so call it only for
-    /// findings, never on the hot path of a passing object.
+    /// exists when the field itself is absent.
     pub fn line_of(&self, pointer: &str) -> u32 {
-        let Some(text) = self.file.text.get(self.span.clone()) else {
-            return self.line;
-        };
-        let full_pointer = format!("{}{}", self.base_pointer, pointer);
-        match yaml::line_of_pointer(text, &full_pointer) {
-            Some(relative) => self.span_line + relative - 1,
-            None => self.line,
-        }
+        self.lines_of(&[pointer])
+            .get(pointer)
+            .copied()
+            .unwrap_or(self.line)
     }
-}
 
-impl Origin {
-    /// Lines of several fields at once, parsing the object's text a single time.
+    /// Lines of several fields at once. YAML documents carry a table of their nodes' lines from
+    /// parsing; JSON text is scanned; anything else is parsed again, once for all the pointers.
     pub fn lines_of(&self, pointers: &[&str]) -> std::collections::HashMap<String, u32> {
         let mut lines = std::collections::HashMap::new();
         if pointers.is_empty() {
@@ -58,14 +55,18 @@ impl Origin {
             .iter()
             .map(|pointer| format!("{}{}", self.base_pointer, pointer))
             .collect();
-        let found: Vec<Option<u32>> =
-            if self.base_pointer.is_empty() && text.trim_start().starts_with('{') {
-                full.iter()
-                    .map(|pointer| Some(crate::json_lines::line_of_pointer(text, pointer)))
-                    .collect()
-            } else {
-                yaml::lines_of_pointers(text, &full)
-            };
+        let is_json = self.base_pointer.is_empty() && text.trim_start().starts_with('{');
+        let found: Vec<Option<u32>> = if !self.lines.is_empty() {
+            full.iter()
+                .map(|pointer| self.lines.line_of(pointer))
+                .collect()
+        } else if is_json {
+            full.iter()
+                .map(|pointer| Some(crate::json_lines::line_of_pointer(text, pointer)))
+                .collect()
+        } else {
+            yaml::lines_of_pointers(text, &full)
+        };
         for (pointer, line) in pointers.iter().zip(found) {
             let line = line
                 .map(|relative| self.span_line + relative - 1)

@@ -83,10 +83,10 @@ pub fn render(report: &Report<'_>) -> String {
                     "kind": "resource"
                 }]
             });
-            if finding.object.source.is_none() {
-                if let Some(object) = location.as_object_mut() {
-                    object.remove("physicalLocation");
-                }
+            if finding.object.source.is_none()
+                && let Some(object) = location.as_object_mut()
+            {
+                object.remove("physicalLocation");
             }
             let fingerprint = format!(
                 "{}|{}|{}",
