@@ -9,6 +9,7 @@ mod macros;
 pub mod checks;
 pub mod docs;
 pub mod engine;
+pub mod pss;
 pub mod registry;
 
 pub use engine::{Check, Context, Outcome, Runner, run_checks};
