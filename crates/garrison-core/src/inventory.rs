@@ -31,10 +31,7 @@ pub struct Inventory {
 impl Inventory {
     pub fn new(loaded: Loaded) -> Inventory {
         let Loaded {
-            objects,
-            diagnostics: _,
-            snapshot,
-            files: _,
+            objects, snapshot, ..
         } = loaded;
         let present: HashSet<(&str, Option<&str>, &str)> = objects
             .iter()

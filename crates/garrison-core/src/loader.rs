@@ -48,6 +48,9 @@ pub struct Loaded {
     pub snapshot: Option<Snapshot>,
     /// Number of files read.
     pub files: usize,
+    /// Paths given by the user that could not be read at all (a usage error, unlike a bad
+    /// document inside a readable file).
+    pub unreadable_inputs: Vec<String>,
 }
 
 impl Loaded {
@@ -55,6 +58,7 @@ impl Loaded {
         self.objects.extend(other.objects);
         self.diagnostics.extend(other.diagnostics);
         self.files += other.files;
+        self.unreadable_inputs.extend(other.unreadable_inputs);
         if let Some(snapshot) = other.snapshot {
             match &mut self.snapshot {
                 Some(existing) => existing.merge(snapshot),
@@ -132,6 +136,7 @@ pub fn load_paths(paths: &[String], options: &LoadOptions) -> Loaded {
                 snapshot_root: None,
             }),
             Err(error) => {
+                loaded.unreadable_inputs.push(path.clone());
                 loaded.diagnostics.push(Diagnostic::error(
                     path.clone(),
                     None,

@@ -81,10 +81,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
     };
     let files = loaded.files;
     let mut diagnostics = loaded.diagnostics.clone();
-    let unreadable_path = loaded
-        .diagnostics
-        .iter()
-        .any(|d| d.line.is_none() && d.message.starts_with("cannot read"));
+    let unreadable_path = !loaded.unreadable_inputs.is_empty();
     let inventory = Inventory::new(loaded);
     diagnostics.extend(inventory.diagnostics.iter().cloned());
     for diagnostic in &diagnostics {
