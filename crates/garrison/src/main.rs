@@ -29,6 +29,8 @@ enum Command {
     Scan(commands::scan::ScanArgs),
     /// List the check catalogue, explain a check, or generate the check docs.
     Checks(commands::checks::ChecksArgs),
+    /// Judge manifests against a Pod Security Standards level, as PodSecurity admission would.
+    Pss(commands::pss::PssArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(args),
         Command::Checks(args) => commands::checks::run(args),
+        Command::Pss(args) => commands::pss::run(args),
     };
     match result {
         Ok(code) => code,

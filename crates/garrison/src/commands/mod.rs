@@ -1,4 +1,5 @@
 pub mod checks;
+pub mod pss;
 pub mod scan;
 
 /// Errors that end a command with exit code 2.

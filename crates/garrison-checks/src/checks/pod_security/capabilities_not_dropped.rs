@@ -40,7 +40,7 @@ pub fn evaluate(_: &Context<'_>, workload: &Workload, _: &Object) -> Vec<Outcome
             !dropped
                 .into_iter()
                 .flatten()
-                .any(|capability| capability.eq_ignore_ascii_case("ALL"))
+                .any(|capability| capability == "ALL")
         })
         .map(|container| {
             Outcome::fail(
