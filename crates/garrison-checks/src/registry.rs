@@ -62,6 +62,14 @@ pub static CHECKS: &[Check] = &[
         runner: Runner::Workload(pod_security::missing_resource_limits::evaluate),
     },
     Check {
+        meta: &pod_security::pss_enforce_violation::META,
+        runner: Runner::Workload(pod_security::pss_enforce_violation::evaluate),
+    },
+    Check {
+        meta: &pod_security::pss_restricted_violation::META,
+        runner: Runner::Workload(pod_security::pss_restricted_violation::evaluate),
+    },
+    Check {
         meta: &pod_security::namespace_without_pss_labels::META,
         runner: Runner::Objects {
             kinds: &["Namespace"],

@@ -124,6 +124,14 @@ impl Workload {
             .unwrap_or("default")
     }
 
+    /// The pointer to the pod's metadata: `/metadata` for a Pod, the template's otherwise.
+    pub fn metadata_pointer(&self) -> String {
+        match self.spec_pointer.strip_suffix("/spec") {
+            Some(parent) => format!("{parent}/metadata"),
+            None => "/metadata".to_string(),
+        }
+    }
+
     /// The pod-level field pointer, e.g. `pointer("hostNetwork")`.
     pub fn pointer(&self, field: &str) -> String {
         format!("{}/{field}", self.spec_pointer)

@@ -5,7 +5,11 @@ pub mod identity;
 pub mod images;
 pub mod pod_security;
 
-use garrison_core::{ContainerRef, Workload};
+use garrison_core::workload::decode;
+use garrison_core::{ContainerRef, Object, Workload};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::pss::{self, Forbidden, PssPolicy};
 
 /// `runAsUser` for a container, with the pointer of the field that set it.
 pub(crate) fn run_as_user(
@@ -20,4 +24,33 @@ pub(crate) fn run_as_user(
     }
     let pod = workload.spec.security_context.as_ref()?.run_as_user?;
     Some((pod, workload.pointer("securityContext/runAsUser")))
+}
+
+/// Judges a workload's pods against a Pod Security policy as admission does: a Pod as it is
+/// enforced, a controller's pod template as admission warns about it. The text is the API
+/// server's: the denial of a Pod, the warning for a workload.
+pub(crate) fn pss_verdict(
+    workload: &Workload,
+    object: &Object,
+    policy: PssPolicy,
+) -> Result<Option<String>, String> {
+    let pointer = workload.metadata_pointer();
+    let metadata = match object.value.pointer(&pointer) {
+        Some(value) => decode::<ObjectMeta>(value)
+            .map_err(|error| format!("{pointer}{}: {}", error.pointer, error.message))?,
+        None => ObjectMeta::default(),
+    };
+    let forbidden: Vec<Forbidden> = if object.kind == "Pod" {
+        pss::evaluate_pod(policy.level, policy.version, &metadata, &workload.spec)
+    } else {
+        pss::evaluate_pod_template(policy.level, policy.version, &metadata, &workload.spec)
+    };
+    if forbidden.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(if object.kind == "Pod" {
+        pss::pod_forbidden_message(&object.name, policy, &forbidden)
+    } else {
+        pss::warning_message(policy, &forbidden)
+    }))
 }

@@ -19,7 +19,7 @@ declare_check! {
     ///
     /// ## References
     /// - Pod Security Standards, baseline: Capabilities; restricted: Capabilities
-    /// - CIS Amazon EKS Benchmark 4.2.8 (minimize the admission of containers with added capabilities)
+    /// - EKS Best Practices Guide, Pod Security: drop capabilities the application does not need
     pub static META = CheckMeta {
         id: "EKS-PSS-009",
         name: "capabilities-added",

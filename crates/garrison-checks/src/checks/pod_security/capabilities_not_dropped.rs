@@ -4,7 +4,8 @@ use crate::engine::{Context, Outcome};
 
 declare_check! {
     /// ## What it does
-    /// Reports containers whose `securityContext.capabilities.drop` does not contain `ALL`.
+    /// Reports containers whose `securityContext.capabilities.drop` does not contain `ALL`
+    /// (spelled exactly so, as Pod Security Standards restricted requires).
     ///
     /// ## Why it matters
     /// Container runtimes grant a default set of capabilities, including `NET_RAW` (craft packets,
@@ -17,7 +18,7 @@ declare_check! {
     ///
     /// ## References
     /// - Pod Security Standards, restricted: Capabilities
-    /// - CIS Amazon EKS Benchmark 4.2.7 (NET_RAW)
+    /// - EKS Best Practices Guide, Pod Security: drop NET_RAW and every capability not needed
     pub static META = CheckMeta {
         id: "EKS-PSS-010",
         name: "capabilities-not-dropped",

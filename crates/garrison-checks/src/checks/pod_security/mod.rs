@@ -12,6 +12,8 @@ pub mod missing_resource_limits;
 pub mod namespace_without_pss_labels;
 pub mod privilege_escalation_allowed;
 pub mod privileged_container;
+pub mod pss_enforce_violation;
+pub mod pss_restricted_violation;
 pub mod runs_as_root;
 pub mod seccomp_unconfined;
 pub mod writable_root_filesystem;
