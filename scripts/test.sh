@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs and runs all of it: unit and integration tests, the check
-# docs drift check, and a compile of the benchmarks. Run from anywhere; exits non-zero on failure.
+# Installs what the test suite needs and runs all of it: unit and integration tests (with
+# --all-targets, which also builds the benchmarks and runs each once as a smoke test) and the
+# check docs drift check. Run from anywhere; exits non-zero on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,11 +10,8 @@ if [ ! -d ../shared/corpus/real-manifests ] || [ ! -d ../shared/conformance ]; t
   exit 1
 fi
 
-echo "==> cargo test (workspace)"
+echo "==> cargo test (workspace, all targets: libraries, binaries, tests, benchmarks)"
 cargo test --workspace --all-targets --locked
 
 echo "==> generated check docs are current"
 cargo run --quiet --locked -p garrison -- checks docs docs/checks --check
-
-echo "==> benchmarks compile"
-cargo bench --workspace --no-run --locked --quiet
