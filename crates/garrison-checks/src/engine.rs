@@ -80,13 +80,15 @@ pub struct Check {
     pub runner: Runner,
 }
 
-/// A result before suppression, with the line of its field once resolved.
+/// A result, with the line of its field and its suppression once resolved.
 struct Raw {
     check: &'static CheckMeta,
     object: usize,
     outcome: Outcome,
-    /// Line of the outcome's field; set by the line resolution pass of [`run_checks`].
+    /// Line of the outcome's field; set by the per-object pass of [`run_checks`].
     line: u32,
+    /// Why the result is suppressed; set by the per-object pass of [`run_checks`].
+    suppressed: Option<String>,
 }
 
 /// Runs `checks` over the inventory. Findings come sorted: most severe first, then by check and
@@ -147,8 +149,9 @@ pub fn run_checks(inventory: &Inventory, config: &Config, checks: &[&Check]) -> 
             }),
     );
 
-    // Resolve lines per object, parsing each failing object's text once. A stable sort by
-    // object groups each object's results and keeps them in the order the checks produced them.
+    // Resolve lines and suppressions per object, parsing each failing object's text and reading
+    // its ignore annotation once. A stable sort by object groups each object's results and keeps
+    // them in the order the checks produced them.
     raw.par_sort_by_key(|item| item.object);
     raw.par_chunk_by_mut(|a, b| a.object == b.object)
         .for_each(|items| {
@@ -164,6 +167,7 @@ pub fn run_checks(inventory: &Inventory, config: &Config, checks: &[&Check]) -> 
                     .collect();
                 object.origin.lines_of(&pointers)
             };
+            let annotation = object.annotation(IGNORE_ANNOTATION);
             for item in items.iter_mut() {
                 item.line = item
                     .outcome
@@ -171,6 +175,7 @@ pub fn run_checks(inventory: &Inventory, config: &Config, checks: &[&Check]) -> 
                     .as_deref()
                     .and_then(|pointer| lines.get(pointer).copied())
                     .unwrap_or(object.origin.line);
+                item.suppressed = suppression(config, item.check, object, annotation);
             }
         });
 
@@ -210,7 +215,6 @@ pub fn run_checks(inventory: &Inventory, config: &Config, checks: &[&Check]) -> 
     raw.into_par_iter()
         .map(|item| {
             let object = &inventory.objects[item.object];
-            let suppressed = suppression(config, item.check, object);
             Finding {
                 check: item.check,
                 status: item.outcome.status,
@@ -220,7 +224,7 @@ pub fn run_checks(inventory: &Inventory, config: &Config, checks: &[&Check]) -> 
                 },
                 pointer: item.outcome.pointer,
                 message: item.outcome.message,
-                suppressed,
+                suppressed: item.suppressed,
             }
         })
         .collect()
@@ -259,6 +263,7 @@ fn expand(meta: &'static CheckMeta, object: usize, outcomes: Vec<Outcome>) -> Ve
             object,
             outcome: Outcome::with_status(Status::Pass, None, "no problem found"),
             line: 0,
+            suppressed: None,
         }];
     }
     outcomes
@@ -268,6 +273,7 @@ fn expand(meta: &'static CheckMeta, object: usize, outcomes: Vec<Outcome>) -> Ve
             object,
             outcome,
             line: 0,
+            suppressed: None,
         })
         .collect()
 }
@@ -278,9 +284,15 @@ pub const IGNORE_ANNOTATION: &str = "garrison.dev/ignore";
 /// Why a finding about `object` is suppressed, if it is: the object's `garrison.dev/ignore`
 /// annotation, a `[[ignore]]` rule of the config file, or the EKS-managed allow-list (workloads
 /// in EKS-managed namespaces, RBAC objects with `system:`/`eks:` names). Configuration the user
-/// owns, such as `kube-system/aws-auth`, is never allow-listed.
-fn suppression(config: &Config, check: &CheckMeta, object: &Object) -> Option<String> {
-    if let Some(annotation) = object.annotation(IGNORE_ANNOTATION) {
+/// owns, such as `kube-system/aws-auth`, is never allow-listed. `annotation` is the object's
+/// [`IGNORE_ANNOTATION`], looked up once per object by the caller.
+fn suppression(
+    config: &Config,
+    check: &CheckMeta,
+    object: &Object,
+    annotation: Option<&str>,
+) -> Option<String> {
+    if let Some(annotation) = annotation {
         for clause in annotation.split(';') {
             let (ids, reason) = clause.split_once(':').unwrap_or((clause, ""));
             let named = ids

@@ -24,9 +24,10 @@ use crate::yaml;
 pub struct LoadOptions {
     /// Files larger than this are reported and skipped.
     pub max_file_bytes: u64,
-    /// Kinds whose YAML documents are read only for `apiVersion`, `kind` and `metadata`, because
-    /// nothing that will run reads the rest. CustomResourceDefinitions are most of the bytes of a
-    /// typical cluster's manifests (their OpenAPI schemas) and no check reads them.
+    /// Kinds whose YAML documents and JSON objects are read only for `apiVersion`, `kind` and
+    /// `metadata`, because nothing that will run reads the rest. CustomResourceDefinitions are
+    /// most of the bytes of a typical cluster's manifests (their OpenAPI schemas) and no check
+    /// reads them.
     pub identity_only_kinds: Vec<String>,
 }
 
@@ -410,7 +411,7 @@ fn read_text(path: &Path, options: &LoadOptions) -> Result<String, String> {
 fn parse_manifests(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut Loaded) {
     let text = &*file.text;
     let first = text.trim_start().as_bytes().first().copied();
-    if matches!(first, Some(b'{') | Some(b'[')) && parse_json(file, loaded) {
+    if matches!(first, Some(b'{') | Some(b'[')) && parse_json(file, options, loaded) {
         return;
     }
     // Documents are parsed in parallel: one large file of many documents should use every core.
@@ -490,7 +491,7 @@ struct JsonHead<'a> {
 
 /// Parses a JSON file. Returns false when the text is not JSON after all (YAML flow style), so
 /// that the caller reads it as YAML.
-fn parse_json(file: &Arc<SourceFile>, loaded: &mut Loaded) -> bool {
+fn parse_json(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut Loaded) -> bool {
     let text = &*file.text;
     let trimmed = text.trim_start();
     let elements: Vec<&RawValue> = if trimmed.starts_with('[') {
@@ -511,33 +512,107 @@ fn parse_json(file: &Arc<SourceFile>, loaded: &mut Loaded) -> bool {
             Err(error) => return json_error(file, &error, loaded),
         }
     };
+    // Lines first, in order (lines grow with offsets, so count only the newlines since the
+    // previous element); then the elements in parallel: a kubectl List of 20,000 objects is one
+    // file and should use every core.
     let base = text.as_ptr() as usize;
     let mut last_offset = 0;
     let mut last_line = 1;
+    let mut placed = Vec::with_capacity(elements.len());
     for raw in elements {
         let start = (raw.get().as_ptr() as usize).saturating_sub(base);
         let end = start + raw.get().len();
-        // Lines grow with offsets, so count only the newlines since the previous element.
         last_line += line_at(&text[last_offset..start], start - last_offset) - 1;
         last_offset = start;
-        let value = match serde_json::from_str::<Value>(raw.get()) {
-            Ok(value) => value,
-            Err(error) => {
-                json_error(file, &error, loaded);
-                continue;
-            }
-        };
-        let origin = Origin {
-            file: Arc::clone(file),
-            span: start..end,
-            span_line: last_line,
-            base_pointer: String::new(),
-            line: last_line,
-            lines: crate::yaml::LineTable::default(),
-        };
-        push_object(value, origin, loaded);
+        placed.push((raw, start..end, last_line));
+    }
+    let results: Vec<Loaded> = placed
+        .into_par_iter()
+        .map(|(raw, span, line)| {
+            let mut result = Loaded::default();
+            let value = match json_element(raw.get(), &options.identity_only_kinds) {
+                Ok(value) => value,
+                Err(error) => {
+                    json_error(file, &error, &mut result);
+                    return result;
+                }
+            };
+            let origin = Origin {
+                file: Arc::clone(file),
+                span,
+                span_line: line,
+                base_pointer: String::new(),
+                line,
+                lines: crate::yaml::LineTable::default(),
+            };
+            push_object(value, origin, &mut result);
+            result
+        })
+        .collect();
+    for result in results {
+        loaded.objects.extend(result.objects);
+        loaded.diagnostics.extend(result.diagnostics);
     }
     true
+}
+
+/// Top-level members kept by [`LoadOptions::identity_only_kinds`].
+const IDENTITY_MEMBERS: [&str; 3] = ["apiVersion", "kind", "metadata"];
+
+/// One element of a JSON file as a [`Value`]. An object whose `kind` is one of `identity_kinds`
+/// keeps only `apiVersion`, `kind` and `metadata`, as [`identity_only`] does for YAML: members
+/// after its `kind` (kubectl writes `kind` before `spec`) are skipped without being built.
+fn json_element(text: &str, identity_kinds: &[String]) -> Result<Value, serde_json::Error> {
+    if identity_kinds.is_empty() || !text.starts_with('{') {
+        return serde_json::from_str(text);
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = serde::Deserializer::deserialize_map(
+        &mut deserializer,
+        IdentityOnlyVisitor {
+            kinds: identity_kinds,
+        },
+    )?;
+    deserializer.end()?;
+    Ok(value)
+}
+
+/// Builds a JSON object like `Value`'s own visitor, dropping the members of identity-only kinds.
+struct IdentityOnlyVisitor<'a> {
+    kinds: &'a [String],
+}
+
+impl<'de> serde::de::Visitor<'de> for IdentityOnlyVisitor<'_> {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a JSON object")
+    }
+
+    fn visit_map<A>(self, mut access: A) -> Result<Value, A::Error>
+    where
+        A: serde::de::MapAccess<'de>,
+    {
+        let mut members = serde_json::Map::new();
+        let mut identity_only = false;
+        while let Some(key) = access.next_key::<String>()? {
+            if identity_only && !IDENTITY_MEMBERS.contains(&key.as_str()) {
+                access.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            }
+            let value: Value = access.next_value()?;
+            if key == "kind" {
+                identity_only = value
+                    .as_str()
+                    .is_some_and(|kind| self.kinds.iter().any(|known| known == kind));
+            }
+            members.insert(key, value);
+        }
+        if identity_only {
+            members.retain(|key, _| IDENTITY_MEMBERS.contains(&key.as_str()));
+        }
+        Ok(Value::Object(members))
+    }
 }
 
 fn json_error(file: &Arc<SourceFile>, error: &serde_json::Error, loaded: &mut Loaded) -> bool {
@@ -869,5 +944,62 @@ mod tests {
             .collect();
         assert_eq!(lines, vec![5, 6]);
         assert_eq!(loaded.objects[1].origin.line_of("/metadata/name"), 9);
+    }
+
+    #[test]
+    fn json_identity_only_kinds_keep_apiversion_kind_and_metadata() {
+        let text = r#"{"apiVersion": "v1", "kind": "List", "items": [
+  {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+   "metadata": {"name": "a.example.com"}, "spec": {"group": "example.com"}, "status": {}},
+  {"spec": {"group": "example.com"}, "apiVersion": "apiextensions.k8s.io/v1",
+   "kind": "CustomResourceDefinition", "metadata": {"name": "b.example.com"}},
+  {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "v"}},
+  "not an object"
+]}
+"#;
+        let file = Arc::new(SourceFile {
+            name: "x.json".to_string(),
+            text: text.to_string(),
+        });
+        let options = LoadOptions {
+            identity_only_kinds: vec!["CustomResourceDefinition".to_string()],
+            ..LoadOptions::default()
+        };
+        let mut loaded = Loaded::default();
+        parse_manifests(&file, &options, &mut loaded);
+        let keys: Vec<Vec<&str>> = loaded
+            .objects
+            .iter()
+            .map(|object| match &object.value {
+                Value::Object(map) => map.keys().map(String::as_str).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                vec!["apiVersion", "kind", "metadata"],
+                vec!["apiVersion", "kind", "metadata"],
+                vec!["apiVersion", "data", "kind", "metadata"],
+            ]
+        );
+        let names: Vec<(&str, u32)> = loaded
+            .objects
+            .iter()
+            .map(|object| (object.name.as_str(), object.origin.line))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("a.example.com", 2), ("b.example.com", 4), ("c", 6)]
+        );
+        // The element that is not an object is still reported, in order.
+        assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+        assert_eq!(loaded.diagnostics[0].line, Some(7));
+
+        // Without the option, the same file loads whole.
+        let mut whole = Loaded::default();
+        parse_manifests(&file, &LoadOptions::default(), &mut whole);
+        assert!(whole.objects[0].value.get("spec").is_some());
+        assert!(whole.objects[1].value.get("spec").is_some());
     }
 }
