@@ -30,10 +30,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Objects in the snapshot when the bench runs as a smoke test under `cargo test`.
 const SMOKE_TEST_OBJECTS: usize = 2_000;
 
-/// The load options `garrison scan` uses: CustomResourceDefinitions read for their identity only.
-fn load_options() -> LoadOptions {
+/// The load options `garrison scan` uses: kinds no check reads are kept for their identity only.
+fn load_options(checks: &[&Check]) -> LoadOptions {
     LoadOptions {
-        identity_only_kinds: vec!["CustomResourceDefinition".to_string()],
+        body_kinds: Some(garrison_checks::kinds_read(checks)),
         ..LoadOptions::default()
     }
 }
@@ -41,7 +41,7 @@ fn load_options() -> LoadOptions {
 /// Load, index and check everything under `path`, as `garrison scan` does (without the report);
 /// returns (objects, findings). Dropping the results is part of the measurement, as in the CLI.
 fn load_and_check(path: &str, checks: &[&Check]) -> (usize, usize) {
-    let loaded = load_paths(&[path.to_string()], &load_options());
+    let loaded = load_paths(&[path.to_string()], &load_options(checks));
     let inventory = Inventory::new(loaded);
     let findings = run_checks(&inventory, &Config::default(), checks);
     (inventory.objects.len(), findings.len())

@@ -11,6 +11,16 @@ use rayon::prelude::*;
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub config: &'a Config,
+    /// Indexes over the whole inventory that checks share.
+    pub shared: &'a Shared,
+}
+
+/// Inventory-wide indexes that several checks need, each built by the first check that asks
+/// for it and at most once per [`run_checks`], rather than once per object.
+#[derive(Debug, Default)]
+pub struct Shared {
+    /// The RBAC objects and EKS access entries; see [`crate::checks::rbac::index`].
+    pub(crate) rbac: std::sync::OnceLock<crate::checks::rbac::RbacIndex>,
 }
 
 /// One problem a check found in one object. No outcomes at all means PASS.
@@ -80,6 +90,37 @@ pub struct Check {
     pub runner: Runner,
 }
 
+/// Kinds the inventory reads beyond what checks declare: its indexes of namespaces, service
+/// accounts and RBAC objects serve checks about other objects.
+const CONTEXT_KINDS: &[&str] = &[
+    "Namespace",
+    "ServiceAccount",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+];
+
+/// The kinds whose bodies `checks` read: every other kind can be loaded for its identity alone.
+pub fn kinds_read(checks: &[&Check]) -> Vec<String> {
+    let mut kinds: Vec<String> = CONTEXT_KINDS.iter().map(|kind| kind.to_string()).collect();
+    for check in checks {
+        match check.runner {
+            Runner::Workload(_) => kinds.extend(
+                garrison_core::workload::POD_SPEC_POINTERS
+                    .iter()
+                    .map(|(kind, _)| kind.to_string()),
+            ),
+            Runner::Objects { kinds: read, .. } => {
+                kinds.extend(read.iter().map(|kind| kind.to_string()))
+            }
+        }
+    }
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
+
 /// A result, with the line of its field and its suppression once resolved.
 struct Raw {
     check: &'static CheckMeta,
@@ -94,7 +135,30 @@ struct Raw {
 /// Runs `checks` over the inventory. Findings come sorted: most severe first, then by check and
 /// object, so every output format is deterministic.
 pub fn run_checks(inventory: &Inventory, config: &Config, checks: &[&Check]) -> Vec<Finding> {
-    let context = Context { inventory, config };
+    run_checks_with(inventory, config, checks, true).0
+}
+
+/// PASS results counted rather than listed (see [`run_checks_with`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PassTally {
+    pub passed: usize,
+    pub suppressed: usize,
+}
+
+/// [`run_checks`], listing PASS results only when `list_passed`; otherwise they are only counted.
+/// A large cluster has several PASS results per object, most of the memory of a scan.
+pub fn run_checks_with(
+    inventory: &Inventory,
+    config: &Config,
+    checks: &[&Check],
+    list_passed: bool,
+) -> (Vec<Finding>, PassTally) {
+    let shared = Shared::default();
+    let context = Context {
+        inventory,
+        config,
+        shared: &shared,
+    };
     let enabled: Vec<&Check> = checks
         .iter()
         .copied()
@@ -212,22 +276,43 @@ pub fn run_checks(inventory: &Inventory, config: &Config, checks: &[&Check]) -> 
             .then_with(|| a.outcome.message.cmp(&b.outcome.message))
     });
 
-    raw.into_par_iter()
+    let mut tally = PassTally::default();
+    if !list_passed {
+        for item in raw.iter().filter(|item| item.outcome.status == Status::Pass) {
+            match item.suppressed {
+                Some(_) => tally.suppressed += 1,
+                None => tally.passed += 1,
+            }
+        }
+        raw.retain(|item| item.outcome.status != Status::Pass);
+    }
+    // One reference per object, shared by its findings (its strings are reference-counted).
+    let mut references: Vec<Option<ObjectRef>> = vec![None; inventory.objects.len()];
+    for item in &raw {
+        if references[item.object].is_none() {
+            references[item.object] = Some(inventory.objects[item.object].reference());
+        }
+    }
+    let findings = raw
+        .into_par_iter()
         .map(|item| {
-            let object = &inventory.objects[item.object];
+            let object = references[item.object]
+                .clone()
+                .unwrap_or_else(|| inventory.objects[item.object].reference());
             Finding {
                 check: item.check,
                 status: item.outcome.status,
                 object: ObjectRef {
                     line: Some(item.line),
-                    ..object.reference()
+                    ..object
                 },
                 pointer: item.outcome.pointer,
                 message: item.outcome.message,
                 suppressed: item.suppressed,
             }
         })
-        .collect()
+        .collect();
+    (findings, tally)
 }
 
 /// Dense ranks of the objects by (namespace, kind, name): objects with equal keys get equal

@@ -118,6 +118,76 @@ pub static CHECKS: &[Check] = &[
             run: access::anonymous_binding::evaluate,
         },
     },
+    Check {
+        meta: &rbac::cluster_admin_bound::META,
+        runner: Runner::Objects {
+            kinds: &["RoleBinding", "ClusterRoleBinding"],
+            run: rbac::cluster_admin_bound::evaluate,
+        },
+    },
+    Check {
+        meta: &rbac::secret_read_access::META,
+        runner: Runner::Objects {
+            kinds: &["RoleBinding", "ClusterRoleBinding"],
+            run: rbac::secret_read_access::evaluate,
+        },
+    },
+    Check {
+        meta: &rbac::role_wildcards::META,
+        runner: Runner::Objects {
+            kinds: &["Role", "ClusterRole"],
+            run: rbac::role_wildcards::evaluate,
+        },
+    },
+    Check {
+        meta: &rbac::pod_creation_access::META,
+        runner: Runner::Objects {
+            kinds: &["RoleBinding", "ClusterRoleBinding"],
+            run: rbac::pod_creation_access::evaluate,
+        },
+    },
+    Check {
+        meta: &rbac::escalation_verbs::META,
+        runner: Runner::Objects {
+            kinds: &["RoleBinding", "ClusterRoleBinding"],
+            run: rbac::escalation_verbs::evaluate,
+        },
+    },
+    Check {
+        meta: &rbac::persistent_volume_creation::META,
+        runner: Runner::Objects {
+            kinds: &["RoleBinding", "ClusterRoleBinding"],
+            run: rbac::persistent_volume_creation::evaluate,
+        },
+    },
+    Check {
+        meta: &rbac::node_proxy_access::META,
+        runner: Runner::Objects {
+            kinds: &["RoleBinding", "ClusterRoleBinding"],
+            run: rbac::node_proxy_access::evaluate,
+        },
+    },
+    Check {
+        meta: &rbac::webhook_configuration_access::META,
+        runner: Runner::Objects {
+            kinds: &["RoleBinding", "ClusterRoleBinding"],
+            run: rbac::webhook_configuration_access::evaluate,
+        },
+    },
+    Check {
+        meta: &rbac::token_creation::META,
+        runner: Runner::Objects {
+            kinds: &["RoleBinding", "ClusterRoleBinding"],
+            run: rbac::token_creation::evaluate,
+        },
+    },
+    Check {
+        meta: &rbac::csr_approval::META,
+        runner: Runner::Objects {
+            kinds: &["RoleBinding", "ClusterRoleBinding"],
+            run: rbac::csr_approval::evaluate,
+        },
+    },
 ];
 
 /// The check with this id or name (case-insensitive id).

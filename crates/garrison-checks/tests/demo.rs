@@ -103,7 +103,7 @@ fn eks_managed_workloads_are_suppressed_not_hidden() {
     let findings = demo_findings();
     let aws_node: Vec<_> = findings
         .iter()
-        .filter(|f| f.object.name == "aws-node" && f.status == Status::Fail)
+        .filter(|f| &*f.object.name == "aws-node" && f.status == Status::Fail)
         .collect();
     assert!(!aws_node.is_empty(), "aws-node is privileged in the demo");
     for finding in aws_node {

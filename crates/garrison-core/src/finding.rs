@@ -1,6 +1,7 @@
 //! Check metadata and the findings checks produce.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -189,11 +190,12 @@ pub struct CheckMeta {
 /// The object a finding is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ObjectRef {
-    pub kind: String,
-    pub namespace: Option<String>,
-    pub name: String,
-    pub arn: Option<String>,
-    pub source: Option<String>,
+    // Reference-counted: every finding about an object shares its strings.
+    pub kind: Arc<str>,
+    pub namespace: Option<Arc<str>>,
+    pub name: Arc<str>,
+    pub arn: Option<Arc<str>>,
+    pub source: Option<Arc<str>>,
     pub line: Option<u32>,
 }
 
@@ -201,7 +203,7 @@ impl ObjectRef {
     /// `namespace/Kind/name`, `Kind/name` for cluster-scoped objects, or the ARN.
     pub fn display_name(&self) -> String {
         if let Some(arn) = &self.arn {
-            return arn.clone();
+            return arn.to_string();
         }
         match &self.namespace {
             Some(namespace) => format!("{namespace}/{}/{}", self.kind, self.name),

@@ -65,6 +65,18 @@ impl Inventory {
                 Err(error) => diagnostics.push(field_error_diagnostic(&objects[index], &error)),
             }
         }
+        // A decoded workload's spec lives in `Workload::spec`; its JSON body would be a second,
+        // larger copy. Keep only its identity and the pod metadata (labels, annotations).
+        let mut objects = objects;
+        let shrink: Vec<(usize, String)> = workloads
+            .iter()
+            .map(|workload| (workload.object, workload.metadata_pointer()))
+            .collect();
+        for (index, metadata_pointer) in shrink {
+            if let Some(object) = objects.get_mut(index) {
+                shrink_to_identity(&mut object.value, &metadata_pointer);
+            }
+        }
         let mut inventory = Inventory {
             objects,
             workloads,
@@ -118,6 +130,8 @@ impl Inventory {
         }
     }
 
+    /// The object of a workload. Its `value` holds only `apiVersion`, `kind`, `metadata` and the
+    /// pod template's metadata: the pod spec is `workload.spec`.
     pub fn object(&self, workload: &Workload) -> &Object {
         &self.objects[workload.object]
     }
@@ -155,6 +169,38 @@ impl Inventory {
         self.objects
             .iter()
             .filter(move |object| object.kind == kind)
+    }
+}
+
+/// Drops every top-level member but `apiVersion`, `kind` and `metadata`, keeping the value at
+/// `metadata_pointer` (a pod template's metadata) where it was.
+fn shrink_to_identity(value: &mut Value, metadata_pointer: &str) {
+    let kept = match metadata_pointer {
+        "/metadata" => None,
+        pointer => value.pointer_mut(pointer).map(std::mem::take),
+    };
+    let Value::Object(members) = value else {
+        return;
+    };
+    members.retain(|key, _| matches!(key.as_str(), "apiVersion" | "kind" | "metadata"));
+    let Some(kept) = kept else {
+        return;
+    };
+    let segments: Vec<&str> = metadata_pointer.split('/').skip(1).collect();
+    let Some((last, parents)) = segments.split_last() else {
+        return;
+    };
+    let mut node = value;
+    for segment in parents {
+        let Value::Object(members) = node else {
+            return;
+        };
+        node = members
+            .entry((*segment).to_string())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    }
+    if let Value::Object(members) = node {
+        members.insert((*last).to_string(), kept);
     }
 }
 

@@ -29,6 +29,29 @@ pub struct LoadOptions {
     /// most of the bytes of a typical cluster's manifests (their OpenAPI schemas) and no check
     /// reads them.
     pub identity_only_kinds: Vec<String>,
+    /// When set, the only kinds whose bodies are kept: every other kind is read for its
+    /// identity alone. A scan keeps what its checks read; a 100,000-object cluster is mostly
+    /// objects no check looks inside (custom resources, Services, Endpoints, ...).
+    pub body_kinds: Option<Vec<String>>,
+}
+
+impl LoadOptions {
+    /// Whether objects of `kind` are read only for `apiVersion`, `kind` and `metadata`.
+    fn identity_only(&self, kind: &str) -> bool {
+        // A List's body is its items.
+        if kind.ends_with("List") {
+            return false;
+        }
+        self.identity_only_kinds.iter().any(|known| known == kind)
+            || self
+                .body_kinds
+                .as_ref()
+                .is_some_and(|kinds| !kinds.iter().any(|known| known == kind))
+    }
+
+    fn filters_bodies(&self) -> bool {
+        !self.identity_only_kinds.is_empty() || self.body_kinds.is_some()
+    }
 }
 
 impl Default for LoadOptions {
@@ -36,6 +59,7 @@ impl Default for LoadOptions {
         LoadOptions {
             max_file_bytes: 512 * 1024 * 1024,
             identity_only_kinds: Vec::new(),
+            body_kinds: None,
         }
     }
 }
@@ -420,7 +444,7 @@ fn parse_manifests(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut L
         .map(|(range, line)| {
             let mut result = Loaded::default();
             if let Some(document) = text.get(range.clone()) {
-                let reduced = identity_only(document, &options.identity_only_kinds);
+                let reduced = identity_only(document, options);
                 let document = reduced.as_deref().unwrap_or(document);
                 parse_yaml_document(file, range, line, document, &mut result);
             }
@@ -436,8 +460,8 @@ fn parse_manifests(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut L
 /// For a document of one of `kinds`, the same text with every top-level section other than
 /// `apiVersion`, `kind` and `metadata` blanked out (newlines kept, so lines stay right).
 /// `None` when the document is of another kind or its shape is not plain block style.
-fn identity_only(document: &str, kinds: &[String]) -> Option<String> {
-    if kinds.is_empty() {
+fn identity_only(document: &str, options: &LoadOptions) -> Option<String> {
+    if !options.filters_bodies() {
         return None;
     }
     let bytes = document.as_bytes();
@@ -448,7 +472,7 @@ fn identity_only(document: &str, kinds: &[String]) -> Option<String> {
     };
     let kind = document[at + 5..].lines().next()?;
     let kind = kind.trim().trim_matches(['"', '\'']);
-    if !kinds.iter().any(|known| known == kind) {
+    if !options.identity_only(kind) {
         return None;
     }
     // Top-level keys start at column 0, right after a newline: jump between those with memchr.
@@ -530,7 +554,7 @@ fn parse_json(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut Loaded
         .into_par_iter()
         .map(|(raw, span, line)| {
             let mut result = Loaded::default();
-            let value = match json_element(raw.get(), &options.identity_only_kinds) {
+            let value = match json_element(raw.get(), options) {
                 Ok(value) => value,
                 Err(error) => {
                     json_error(file, &error, &mut result);
@@ -556,22 +580,20 @@ fn parse_json(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut Loaded
     true
 }
 
-/// Top-level members kept by [`LoadOptions::identity_only_kinds`].
+/// Top-level members kept for kinds read for their identity alone.
 const IDENTITY_MEMBERS: [&str; 3] = ["apiVersion", "kind", "metadata"];
 
-/// One element of a JSON file as a [`Value`]. An object whose `kind` is one of `identity_kinds`
+/// One element of a JSON file as a [`Value`]. An object of a kind read for its identity alone
 /// keeps only `apiVersion`, `kind` and `metadata`, as [`identity_only`] does for YAML: members
 /// after its `kind` (kubectl writes `kind` before `spec`) are skipped without being built.
-fn json_element(text: &str, identity_kinds: &[String]) -> Result<Value, serde_json::Error> {
-    if identity_kinds.is_empty() || !text.starts_with('{') {
+fn json_element(text: &str, options: &LoadOptions) -> Result<Value, serde_json::Error> {
+    if !options.filters_bodies() || !text.starts_with('{') {
         return serde_json::from_str(text);
     }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = serde::Deserializer::deserialize_map(
         &mut deserializer,
-        IdentityOnlyVisitor {
-            kinds: identity_kinds,
-        },
+        IdentityOnlyVisitor { options },
     )?;
     deserializer.end()?;
     Ok(value)
@@ -579,7 +601,7 @@ fn json_element(text: &str, identity_kinds: &[String]) -> Result<Value, serde_js
 
 /// Builds a JSON object like `Value`'s own visitor, dropping the members of identity-only kinds.
 struct IdentityOnlyVisitor<'a> {
-    kinds: &'a [String],
+    options: &'a LoadOptions,
 }
 
 impl<'de> serde::de::Visitor<'de> for IdentityOnlyVisitor<'_> {
@@ -604,7 +626,7 @@ impl<'de> serde::de::Visitor<'de> for IdentityOnlyVisitor<'_> {
             if key == "kind" {
                 identity_only = value
                     .as_str()
-                    .is_some_and(|kind| self.kinds.iter().any(|known| known == kind));
+                    .is_some_and(|kind| self.options.identity_only(kind));
             }
             members.insert(key, value);
         }

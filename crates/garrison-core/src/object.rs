@@ -63,11 +63,11 @@ impl Object {
     /// The reference a finding uses, without the line of a particular field.
     pub fn reference(&self) -> ObjectRef {
         ObjectRef {
-            kind: self.kind.clone(),
-            namespace: self.namespace.clone(),
-            name: self.name.clone(),
+            kind: self.kind.as_str().into(),
+            namespace: self.namespace.as_deref().map(Into::into),
+            name: self.name.as_str().into(),
             arn: None,
-            source: Some(self.origin.file.name.clone()),
+            source: Some(self.origin.file.name.as_str().into()),
             line: Some(self.origin.line),
         }
     }

@@ -59,6 +59,14 @@ fn finding(finding: &Finding) -> JsonFinding<'_> {
 }
 
 pub fn render(report: &Report<'_>) -> String {
+    let mut bytes = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write(report, &mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Streams the JSON report to `out`.
+pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let document = Document {
         tool: Tool {
             name: "garrison",
@@ -68,8 +76,6 @@ pub fn render(report: &Report<'_>) -> String {
         findings: report.shown().map(finding).collect(),
         diagnostics: report.diagnostics,
     };
-    let mut text = serde_json::to_string_pretty(&document)
-        .unwrap_or_else(|error| format!("{{\"error\": \"cannot serialize the report: {error}\"}}"));
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
 }

@@ -42,11 +42,16 @@ pub struct Report<'a> {
     pub files: usize,
     pub show_suppressed: bool,
     pub include_passed: bool,
+    /// PASS results that were counted but not kept as findings (unsuppressed, suppressed).
+    pub passes_not_listed: (usize, usize),
 }
 
 impl Report<'_> {
     pub fn summary(&self) -> Summary {
-        Summary::of(self.findings)
+        let mut summary = Summary::of(self.findings);
+        summary.pass += self.passes_not_listed.0;
+        summary.suppressed += self.passes_not_listed.1;
+        summary
     }
 
     /// The findings a format lists: problems, plus passes and suppressed ones when asked for.
@@ -58,12 +63,26 @@ impl Report<'_> {
     }
 }
 
-/// Renders `report` in `format`.
+/// Renders `report` in `format` as a string.
 pub fn render(format: Format, report: &Report<'_>, color: bool) -> String {
+    let mut bytes = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = render_to(format, report, color, &mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Writes `report` in `format` to `out`. The JSON report is streamed: a large cluster's report is
+/// hundreds of megabytes, which need not be held in memory at once.
+pub fn render_to(
+    format: Format,
+    report: &Report<'_>,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
-        Format::Table => table::render(report, color),
-        Format::Json => json::render(report),
-        Format::Sarif => sarif::render(report),
-        Format::Junit => junit::render(report),
+        Format::Table => out.write_all(table::render(report, color).as_bytes()),
+        Format::Json => json::write(report, out),
+        Format::Sarif => out.write_all(sarif::render(report).as_bytes()),
+        Format::Junit => out.write_all(junit::render(report).as_bytes()),
     }
 }

@@ -75,7 +75,7 @@ pub fn render(report: &Report<'_>) -> String {
         .map(|finding| {
             let mut location = json!({
                 "physicalLocation": {
-                    "artifactLocation": {"uri": finding.object.source.clone().unwrap_or_default()},
+                    "artifactLocation": {"uri": finding.object.source.as_deref().unwrap_or_default()},
                     "region": {"startLine": finding.object.line.unwrap_or(1).max(1)}
                 },
                 "logicalLocations": [{

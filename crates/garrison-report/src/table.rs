@@ -29,7 +29,7 @@ fn paint(text: &str, style: Style, color: bool) -> String {
 fn location(finding: &Finding) -> String {
     match (&finding.object.source, finding.object.line) {
         (Some(source), Some(line)) => format!("{source}:{line}"),
-        (Some(source), None) => source.clone(),
+        (Some(source), None) => source.to_string(),
         _ => String::new(),
     }
 }

@@ -31,6 +31,8 @@ enum Command {
     Checks(commands::checks::ChecksArgs),
     /// Judge manifests against a Pod Security Standards level, as PodSecurity admission would.
     Pss(commands::pss::PssArgs),
+    /// Ask who can do what: RBAC and EKS access entries, evaluated as the API server would.
+    Rbac(commands::rbac::RbacArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(args),
         Command::Checks(args) => commands::checks::run(args),
         Command::Pss(args) => commands::pss::run(args),
+        Command::Rbac(args) => commands::rbac::run(args),
     };
     match result {
         Ok(code) => code,

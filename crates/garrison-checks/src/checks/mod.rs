@@ -4,6 +4,7 @@ pub mod access;
 pub mod identity;
 pub mod images;
 pub mod pod_security;
+pub mod rbac;
 
 use garrison_core::workload::decode;
 use garrison_core::{ContainerRef, Object, Workload};

@@ -1,5 +1,6 @@
 pub mod checks;
 pub mod pss;
+pub mod rbac;
 pub mod scan;
 
 /// Errors that end a command with exit code 2.

@@ -1,14 +1,14 @@
 //! `garrison scan`: load, check, report.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use garrison_checks::{CHECKS, Check, run_checks};
+use garrison_checks::{CHECKS, Check, run_checks_with};
 use garrison_core::loader::load_snapshot_files;
 use garrison_core::{Config, DiagnosticLevel, Inventory, LoadOptions, Severity, load_paths};
-use garrison_report::{Format, Report, render};
+use garrison_report::{Format, Report, render_to};
 
 use super::CommandError;
 use crate::demo;
@@ -74,8 +74,9 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
     } else {
         let options = LoadOptions {
             max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
-            // No check reads the body of a CustomResourceDefinition (its OpenAPI schema).
-            identity_only_kinds: vec!["CustomResourceDefinition".to_string()],
+            identity_only_kinds: Vec::new(),
+            // Objects no selected check reads are kept for their identity alone.
+            body_kinds: Some(garrison_checks::kinds_read(&checks)),
         };
         load_paths(&args.paths, &options)
     };
@@ -87,7 +88,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
     for diagnostic in &diagnostics {
         eprintln!("{diagnostic}");
     }
-    let findings = run_checks(&inventory, &config, &checks);
+    let (findings, passes) = run_checks_with(&inventory, &config, &checks, args.include_passed);
 
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -97,18 +98,34 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
         files,
         show_suppressed: args.show_suppressed,
         include_passed: args.include_passed,
+        passes_not_listed: (passes.passed, passes.suppressed),
     };
     let color = args.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
-    let text = render(format, &report, color);
-    match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|source| CommandError::Write {
-            path: path.display().to_string(),
-            source,
-        })?,
-        None => print!("{text}"),
-    }
+    let written = match &args.output {
+        Some(path) => std::fs::File::create(path).and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            render_to(format, &report, color, &mut out)?;
+            out.flush()
+        }),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            render_to(format, &report, color, &mut out).and_then(|()| out.flush())
+        }
+    };
+    // A reader that stops early (`| head`) is not an error of the scan.
+    let written = written.or_else(|error| match error.kind() {
+        std::io::ErrorKind::BrokenPipe => Ok(()),
+        _ => Err(error),
+    });
+    written.map_err(|source| CommandError::Write {
+        path: args
+            .output
+            .as_ref()
+            .map_or("standard output".to_string(), |path| path.display().to_string()),
+        source,
+    })?;
 
     let load_errors = diagnostics
         .iter()

@@ -1,0 +1,52 @@
+//! Replays every input a fuzz target ever crashed on (`tests/fuzz_regressions/`, and
+//! `garrison-core/tests/fuzz_regressions/` when present) through every fuzz target body, which
+//! are the very functions `fuzz/` runs. The directory may hold no input yet, but it must exist:
+//! a missing directory fails rather than passing vacuously.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+#[path = "../../../fuzz/src/lib.rs"]
+mod harness;
+
+fn inputs(directory: &Path) -> Vec<PathBuf> {
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(directory)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", directory.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
+        .filter(|path| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            !name.starts_with('.') && !name.starts_with("README")
+        })
+        .collect();
+    inputs.sort();
+    inputs
+}
+
+#[test]
+fn fuzz_regression_inputs_do_not_panic() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let own = manifest.join("tests/fuzz_regressions");
+    assert!(own.is_dir(), "{} must exist", own.display());
+    let mut all = inputs(&own);
+    let core = manifest.join("../garrison-core/tests/fuzz_regressions");
+    if core.is_dir() {
+        all.extend(inputs(&core));
+    }
+    for path in &all {
+        let data = std::fs::read(path).unwrap();
+        for (target, run) in [
+            ("pss_pod", harness::pss_pod as fn(&[u8])),
+            ("manifest_loader", harness::manifest_loader),
+        ] {
+            let outcome = std::panic::catch_unwind(|| run(&data));
+            assert!(
+                outcome.is_ok(),
+                "{target} panicked on {} (rerun: cargo fuzz run {target} {})",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    eprintln!("{} fuzz regression input(s) replayed", all.len());
+}
