@@ -278,7 +278,10 @@ pub fn run_checks_with(
 
     let mut tally = PassTally::default();
     if !list_passed {
-        for item in raw.iter().filter(|item| item.outcome.status == Status::Pass) {
+        for item in raw
+            .iter()
+            .filter(|item| item.outcome.status == Status::Pass)
+        {
             match item.suppressed {
                 Some(_) => tally.suppressed += 1,
                 None => tally.passed += 1,

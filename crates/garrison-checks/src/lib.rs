@@ -12,6 +12,8 @@ pub mod engine;
 pub mod pss;
 pub mod registry;
 
-pub use engine::{Check, Context, Outcome, PassTally, Runner, kinds_read, run_checks, run_checks_with};
+pub use engine::{
+    Check, Context, Outcome, PassTally, Runner, kinds_read, run_checks, run_checks_with,
+};
 pub use garrison_core::Inventory;
 pub use registry::{CHECKS, find_check};

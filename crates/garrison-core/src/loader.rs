@@ -591,10 +591,8 @@ fn json_element(text: &str, options: &LoadOptions) -> Result<Value, serde_json::
         return serde_json::from_str(text);
     }
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = serde::Deserializer::deserialize_map(
-        &mut deserializer,
-        IdentityOnlyVisitor { options },
-    )?;
+    let value =
+        serde::Deserializer::deserialize_map(&mut deserializer, IdentityOnlyVisitor { options })?;
     deserializer.end()?;
     Ok(value)
 }

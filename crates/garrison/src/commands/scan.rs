@@ -123,7 +123,9 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
         path: args
             .output
             .as_ref()
-            .map_or("standard output".to_string(), |path| path.display().to_string()),
+            .map_or("standard output".to_string(), |path| {
+                path.display().to_string()
+            }),
         source,
     })?;
 
