@@ -475,33 +475,50 @@ fn identity_only(document: &str, options: &LoadOptions) -> Option<String> {
     if !options.identity_only(kind) {
         return None;
     }
-    // Top-level keys start at column 0, right after a newline: jump between those with memchr.
-    let mut section_starts: Vec<usize> = vec![0];
-    for newline in memchr::memchr_iter(b'\n', bytes) {
-        let next = bytes.get(newline + 1);
-        if next.is_some_and(|byte| !matches!(byte, b' ' | b'\t' | b'#' | b'-' | b'\n' | b'\r')) {
-            section_starts.push(newline + 1);
-        }
-    }
-    section_starts.push(bytes.len());
-    let mut reduced = String::with_capacity(4096);
-    for window in section_starts.windows(2) {
-        let section = &document[window[0]..window[1]];
-        let keep = ["apiVersion:", "kind:", "metadata:"]
-            .iter()
-            .any(|key| section.starts_with(key))
-            || window[0] == 0
-                && !section
-                    .as_bytes()
-                    .first()
-                    .is_some_and(u8::is_ascii_alphabetic);
-        if keep {
-            reduced.push_str(section);
+    // Find the kept sections directly (a CRD is megabytes of schema and three short sections);
+    // each runs until the next line that starts at column 0 with a key.
+    let is_key_start = |byte: &u8| !matches!(byte, b' ' | b'\t' | b'#' | b'-' | b'\n' | b'\r');
+    let section_end = |start: usize| {
+        memchr::memchr_iter(b'\n', &bytes[start..])
+            .map(|newline| start + newline + 1)
+            .find(|next| bytes.get(*next).is_none_or(is_key_start))
+            .unwrap_or(bytes.len())
+    };
+    let first_key = if bytes.first().is_some_and(is_key_start) {
+        0
+    } else {
+        memchr::memchr_iter(b'\n', bytes)
+            .map(|newline| newline + 1)
+            .find(|next| bytes.get(*next).is_some_and(is_key_start))
+            .unwrap_or(bytes.len())
+    };
+    // What precedes the first key (a `---` line, comments) is kept as it is.
+    let mut kept: Vec<std::ops::Range<usize>> = vec![0..first_key];
+    for key in ["apiVersion:", "kind:", "metadata:"] {
+        let start = if bytes.starts_with(key.as_bytes()) {
+            Some(0)
         } else {
-            let newlines = memchr::memchr_iter(b'\n', section.as_bytes()).count();
-            reduced.extend(std::iter::repeat_n('\n', newlines));
+            memchr::memmem::find(bytes, format!("\n{key}").as_bytes()).map(|at| at + 1)
+        };
+        if let Some(start) = start {
+            kept.push(start..section_end(start));
         }
     }
+    kept.sort_by_key(|range| range.start);
+    let mut reduced = String::with_capacity(4096);
+    let mut position = 0;
+    for range in kept {
+        if range.start < position {
+            continue;
+        }
+        // Blank out what lies between, keeping its newlines so that lines stay right.
+        let gap = memchr::memchr_iter(b'\n', &bytes[position..range.start]).count();
+        reduced.extend(std::iter::repeat_n('\n', gap));
+        reduced.push_str(&document[range.clone()]);
+        position = range.end;
+    }
+    let tail = memchr::memchr_iter(b'\n', &bytes[position..]).count();
+    reduced.extend(std::iter::repeat_n('\n', tail));
     Some(reduced)
 }
 
@@ -930,6 +947,21 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_only_keeps_identity_sections_and_lines() {
+        let options = LoadOptions {
+            identity_only_kinds: vec!["CustomResourceDefinition".to_string()],
+            ..LoadOptions::default()
+        };
+        let document = "---\n# a CRD\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: x\n  names:\n    kind: X\nmetadata:\n  name: xs.example.com\n  labels:\n    a: b\nstatus: {}\n";
+        let reduced = identity_only(document, &options).unwrap();
+        assert_eq!(
+            reduced,
+            "---\n# a CRD\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\n\n\n\nmetadata:\n  name: xs.example.com\n  labels:\n    a: b\n\n"
+        );
+        assert_eq!(identity_only("kind: Pod\nspec: {}\n", &options), None);
+    }
 
     #[test]
     fn splits_documents_and_keeps_lines() {
