@@ -493,7 +493,8 @@ fn identity_only(document: &str, options: &LoadOptions) -> Option<String> {
             .unwrap_or(bytes.len())
     };
     // What precedes the first key (a `---` line, comments) is kept as it is.
-    let mut kept: Vec<std::ops::Range<usize>> = vec![0..first_key];
+    let mut kept: Vec<std::ops::Range<usize>> = Vec::with_capacity(4);
+    kept.push(0..first_key);
     for key in ["apiVersion:", "kind:", "metadata:"] {
         let start = if bytes.starts_with(key.as_bytes()) {
             Some(0)
