@@ -114,3 +114,46 @@ fn eks_managed_workloads_are_suppressed_not_hidden() {
         );
     }
 }
+
+/// Loading with the scan's options (pod specs decoded straight from the JSON text, bodies kept
+/// only for the kinds checks read) gives exactly the findings of a plain load.
+#[test]
+fn scan_load_options_do_not_change_findings() {
+    let checks: Vec<_> = CHECKS.iter().collect();
+    let render = |options: &LoadOptions| -> Vec<String> {
+        let inventory = Inventory::new(load_paths(&[DEMO.to_string()], options));
+        run_checks(&inventory, &Config::default(), &checks)
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {} {:?} {:?} {} {:?}",
+                    f.check.id,
+                    f.status,
+                    f.object.display_name(),
+                    f.object.line,
+                    f.pointer,
+                    f.message,
+                    f.suppressed
+                )
+            })
+            .collect()
+    };
+    let scan_options = LoadOptions {
+        body_kinds: Some(garrison_checks::kinds_read(&checks)),
+        decode_pod_specs: true,
+        ..LoadOptions::default()
+    };
+    let pre_decoded = load_paths(&[DEMO.to_string()], &scan_options)
+        .objects
+        .iter()
+        .filter(|object| object.pod_spec.is_some())
+        .count();
+    assert!(
+        pre_decoded >= 40,
+        "only {pre_decoded} pod specs decoded while loading"
+    );
+    let plain = render(&LoadOptions::default());
+    let scan = render(&scan_options);
+    assert!(plain.len() > 500, "{} findings", plain.len());
+    assert_eq!(plain, scan);
+}

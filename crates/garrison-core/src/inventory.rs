@@ -33,6 +33,12 @@ impl Inventory {
         let Loaded {
             objects, snapshot, ..
         } = loaded;
+        // Pod specs decoded while loading move into their workloads rather than being copied.
+        let mut objects = objects;
+        let pre_decoded: Vec<Option<Box<k8s_openapi::api::core::v1::PodSpec>>> = objects
+            .iter_mut()
+            .map(|object| object.pod_spec.take())
+            .collect();
         let present: HashSet<(&str, Option<&str>, &str)> = objects
             .iter()
             .map(|object| {
@@ -45,8 +51,9 @@ impl Inventory {
             .collect();
         let decoded: Vec<_> = objects
             .par_iter()
+            .zip(pre_decoded.into_par_iter())
             .enumerate()
-            .filter_map(|(index, object)| {
+            .filter_map(|(index, (object, pre_decoded))| {
                 let owned_by_present_controller =
                     object.controller_owner().is_some_and(|(kind, name)| {
                         present.contains(&(kind, object.namespace.as_deref(), name))
@@ -54,7 +61,12 @@ impl Inventory {
                 if owned_by_present_controller {
                     return None;
                 }
-                Workload::decode(index, object).map(|result| (index, result))
+                match pre_decoded {
+                    Some(spec) => {
+                        Workload::from_decoded(index, object, *spec).map(|w| (index, Ok(w)))
+                    }
+                    None => Workload::decode(index, object).map(|result| (index, result)),
+                }
             })
             .collect();
         let mut workloads = Vec::with_capacity(decoded.len());
@@ -67,7 +79,6 @@ impl Inventory {
         }
         // A decoded workload's spec lives in `Workload::spec`; its JSON body would be a second,
         // larger copy. Keep only its identity and the pod metadata (labels, annotations).
-        let mut objects = objects;
         let shrink: Vec<(usize, String)> = workloads
             .iter()
             .map(|workload| (workload.object, workload.metadata_pointer()))

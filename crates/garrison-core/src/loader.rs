@@ -8,6 +8,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use k8s_openapi::api::core::v1::PodSpec;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
@@ -33,6 +34,11 @@ pub struct LoadOptions {
     /// identity alone. A scan keeps what its checks read; a 100,000-object cluster is mostly
     /// objects no check looks inside (custom resources, Services, Endpoints, ...).
     pub body_kinds: Option<Vec<String>>,
+    /// Decode the pod specs of workloads in JSON input straight from the text into Kubernetes'
+    /// types, keeping only their identity and pod metadata as JSON (see [`Object::pod_spec`]):
+    /// a scan never builds the larger JSON tree of a workload's spec. Other members of a
+    /// workload's `spec` (replicas, selector, strategy) are then not kept.
+    pub decode_pod_specs: bool,
 }
 
 impl LoadOptions {
@@ -50,7 +56,7 @@ impl LoadOptions {
     }
 
     fn filters_bodies(&self) -> bool {
-        !self.identity_only_kinds.is_empty() || self.body_kinds.is_some()
+        !self.identity_only_kinds.is_empty() || self.body_kinds.is_some() || self.decode_pod_specs
     }
 }
 
@@ -60,6 +66,7 @@ impl Default for LoadOptions {
             max_file_bytes: 512 * 1024 * 1024,
             identity_only_kinds: Vec::new(),
             body_kinds: None,
+            decode_pod_specs: false,
         }
     }
 }
@@ -572,8 +579,8 @@ fn parse_json(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut Loaded
         .into_par_iter()
         .map(|(raw, span, line)| {
             let mut result = Loaded::default();
-            let value = match json_element(raw.get(), options) {
-                Ok(value) => value,
+            let (value, pod_spec) = match json_element(raw.get(), options) {
+                Ok(element) => element,
                 Err(error) => {
                     json_error(file, &error, &mut result);
                     return result;
@@ -588,6 +595,9 @@ fn parse_json(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut Loaded
                 lines: crate::yaml::LineTable::default(),
             };
             push_object(value, origin, &mut result);
+            if let Some(object) = result.objects.last_mut() {
+                object.pod_spec = pod_spec;
+            }
             result
         })
         .collect();
@@ -604,38 +614,132 @@ const IDENTITY_MEMBERS: [&str; 3] = ["apiVersion", "kind", "metadata"];
 /// One element of a JSON file as a [`Value`]. An object of a kind read for its identity alone
 /// keeps only `apiVersion`, `kind` and `metadata`, as [`identity_only`] does for YAML: members
 /// after its `kind` (kubectl writes `kind` before `spec`) are skipped without being built.
-fn json_element(text: &str, options: &LoadOptions) -> Result<Value, serde_json::Error> {
+fn json_element(
+    text: &str,
+    options: &LoadOptions,
+) -> Result<(Value, Option<Box<PodSpec>>), serde_json::Error> {
     if !options.filters_bodies() || !text.starts_with('{') {
-        return serde_json::from_str(text);
+        return serde_json::from_str(text).map(|value| (value, None));
     }
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value =
-        serde::Deserializer::deserialize_map(&mut deserializer, IdentityOnlyVisitor { options })?;
+    let element =
+        serde::Deserializer::deserialize_map(&mut deserializer, ElementVisitor { options })?;
     deserializer.end()?;
-    Ok(value)
+    Ok(element)
 }
 
-/// Builds a JSON object like `Value`'s own visitor, dropping the members of identity-only kinds.
-struct IdentityOnlyVisitor<'a> {
+/// The pod template of a controller's `spec`, decoded straight into Kubernetes' types.
+#[derive(Deserialize)]
+struct TemplateHolder {
+    #[serde(default)]
+    template: Option<TemplateShape>,
+}
+
+#[derive(Deserialize)]
+struct TemplateShape {
+    #[serde(default)]
+    metadata: Option<Value>,
+    #[serde(default)]
+    spec: Option<PodSpec>,
+}
+
+#[derive(Deserialize)]
+struct CronJobSpecShape {
+    #[serde(rename = "jobTemplate", default)]
+    job_template: Option<JobTemplateShape>,
+}
+
+#[derive(Deserialize)]
+struct JobTemplateShape {
+    #[serde(default)]
+    spec: Option<TemplateHolder>,
+}
+
+/// Decodes a workload's `spec` text: the pod spec, and what the object's JSON keeps of the spec
+/// (the pod template's metadata, at its place). `None` when the text does not decode (a field of
+/// the wrong type) or holds no pod spec: the caller then keeps the spec as JSON, and decoding it
+/// later reports the problem with its field.
+fn decode_workload_spec(kind: &str, raw: &RawValue) -> Option<(PodSpec, Option<Value>)> {
+    let text = raw.get();
+    let template = |holder: TemplateHolder| -> Option<(PodSpec, Option<Value>)> {
+        let template = holder.template?;
+        let spec = template.spec?;
+        let mut kept = serde_json::Map::new();
+        let mut template_value = serde_json::Map::new();
+        if let Some(metadata) = template.metadata {
+            template_value.insert("metadata".to_string(), metadata);
+        }
+        kept.insert("template".to_string(), Value::Object(template_value));
+        Some((spec, Some(Value::Object(kept))))
+    };
+    match kind {
+        "Pod" => serde_json::from_str::<PodSpec>(text)
+            .ok()
+            .map(|spec| (spec, None)),
+        "CronJob" => {
+            let shape = serde_json::from_str::<CronJobSpecShape>(text).ok()?;
+            let (spec, kept) = template(shape.job_template?.spec?)?;
+            let mut job_template = serde_json::Map::new();
+            job_template.insert("spec".to_string(), kept.unwrap_or_default());
+            let mut wrapper = serde_json::Map::new();
+            wrapper.insert("jobTemplate".to_string(), Value::Object(job_template));
+            Some((spec, Some(Value::Object(wrapper))))
+        }
+        _ => template(serde_json::from_str::<TemplateHolder>(text).ok()?),
+    }
+}
+
+/// Builds a JSON object like `Value`'s own visitor, keeping only the identity of kinds nothing
+/// reads and, with [`LoadOptions::decode_pod_specs`], decoding workloads' pod specs directly.
+struct ElementVisitor<'a> {
     options: &'a LoadOptions,
 }
 
-impl<'de> serde::de::Visitor<'de> for IdentityOnlyVisitor<'_> {
-    type Value = Value;
+impl<'de> serde::de::Visitor<'de> for ElementVisitor<'_> {
+    type Value = (Value, Option<Box<PodSpec>>);
 
     fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str("a JSON object")
     }
 
-    fn visit_map<A>(self, mut access: A) -> Result<Value, A::Error>
+    fn visit_map<A>(self, mut access: A) -> Result<Self::Value, A::Error>
     where
         A: serde::de::MapAccess<'de>,
     {
         let mut members = serde_json::Map::new();
         let mut identity_only = false;
+        let mut kind: Option<String> = None;
+        let mut pod_spec = None;
         while let Some(key) = access.next_key::<String>()? {
             if identity_only && !IDENTITY_MEMBERS.contains(&key.as_str()) {
                 access.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            }
+            let decodable = key == "spec"
+                && self.options.decode_pod_specs
+                && kind.as_deref().is_some_and(|kind| {
+                    kind != "PodTemplate" && crate::workload::pod_spec_pointer(kind).is_some()
+                })
+                && members
+                    .get("apiVersion")
+                    .and_then(Value::as_str)
+                    .is_some_and(workload_api_version);
+            if decodable {
+                let raw: &'de RawValue = access.next_value()?;
+                let kind = kind.as_deref().unwrap_or_default();
+                match decode_workload_spec(kind, raw) {
+                    Some((spec, kept)) => {
+                        pod_spec = Some(Box::new(spec));
+                        if let Some(kept) = kept {
+                            members.insert(key, kept);
+                        }
+                    }
+                    None => {
+                        let value: Value =
+                            serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
+                        members.insert(key, value);
+                    }
+                }
                 continue;
             }
             let value: Value = access.next_value()?;
@@ -643,14 +747,21 @@ impl<'de> serde::de::Visitor<'de> for IdentityOnlyVisitor<'_> {
                 identity_only = value
                     .as_str()
                     .is_some_and(|kind| self.options.identity_only(kind));
+                kind = value.as_str().map(str::to_string);
             }
             members.insert(key, value);
         }
         if identity_only {
             members.retain(|key, _| IDENTITY_MEMBERS.contains(&key.as_str()));
         }
-        Ok(Value::Object(members))
+        Ok((Value::Object(members), pod_spec))
     }
+}
+
+/// The API versions whose workload kinds carry pod specs (what [`crate::workload`] decodes).
+fn workload_api_version(api_version: &str) -> bool {
+    let group = api_version.split_once('/').map_or("", |(group, _)| group);
+    matches!(group, "" | "apps" | "batch" | "extensions")
 }
 
 fn json_error(file: &Arc<SourceFile>, error: &serde_json::Error, loaded: &mut Loaded) -> bool {
@@ -917,6 +1028,7 @@ fn push_object(value: Value, origin: Origin, loaded: &mut Loaded) {
         namespace: string_at("/metadata/namespace"),
         origin,
         value,
+        pod_spec: None,
     };
     if let Some(metadata) = object.value.get("metadata")
         && !metadata.is_object()

@@ -13,7 +13,11 @@ pub struct Object {
     pub name: String,
     pub namespace: Option<String>,
     pub origin: Origin,
+    /// The object's JSON. For a workload whose pod spec was decoded while loading
+    /// ([`crate::LoadOptions::decode_pod_specs`]), only its identity and pod metadata.
     pub value: Value,
+    /// The pod spec, when it was decoded while loading.
+    pub pod_spec: Option<Box<k8s_openapi::api::core::v1::PodSpec>>,
 }
 
 impl Object {

@@ -56,6 +56,13 @@ impl Workload {
     /// (a kustomize patch, say); `Some(Err)` when a field has the wrong type.
     pub fn decode(index: usize, object: &Object) -> Option<Result<Workload, FieldError>> {
         let spec_pointer = pod_spec_pointer(&object.kind)?;
+        if let Some(spec) = &object.pod_spec {
+            return Some(Ok(Workload {
+                object: index,
+                spec: (**spec).clone(),
+                spec_pointer,
+            }));
+        }
         if !object.api_version.is_empty()
             && !matches!(object.group(), "" | "apps" | "batch" | "extensions")
         {
@@ -87,6 +94,15 @@ impl Workload {
                     message: error.into_inner().to_string(),
                 })
             }
+        })
+    }
+
+    /// A workload whose pod spec was decoded while loading (see [`Object::pod_spec`]).
+    pub fn from_decoded(index: usize, object: &Object, spec: PodSpec) -> Option<Workload> {
+        Some(Workload {
+            object: index,
+            spec,
+            spec_pointer: pod_spec_pointer(&object.kind)?,
         })
     }
 

@@ -267,3 +267,34 @@ fn real_corpus_loads_with_named_failures() {
         inventory.workloads.len()
     );
 }
+
+/// With pod specs decoded straight from JSON text (as a scan loads), a mistyped field still gets
+/// its diagnostic with the field's line, and the object is still loaded.
+#[test]
+fn wrong_field_types_in_json_with_pre_decoded_pod_specs() {
+    let directory = tempfile::tempdir().unwrap();
+    let text = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [\n    {\n      \"apiVersion\": \"apps/v1\",\n      \"kind\": \"Deployment\",\n      \"metadata\": {\"name\": \"typed\", \"namespace\": \"shop\"},\n      \"spec\": {\"template\": {\"spec\": {\"containers\": [\n        {\"name\": \"app\", \"securityContext\": {\"privileged\": \"very\"}}\n      ]}}}\n    },\n    {\n      \"apiVersion\": \"apps/v1\",\n      \"kind\": \"Deployment\",\n      \"metadata\": {\"name\": \"fine\", \"namespace\": \"shop\"},\n      \"spec\": {\"template\": {\"spec\": {\"containers\": [{\"name\": \"app\"}]}}}\n    }\n  ]\n}\n";
+    fs::write(directory.path().join("deployments.json"), text).unwrap();
+    let loaded = load_paths(
+        &[directory.path().to_string_lossy().into_owned()],
+        &LoadOptions {
+            decode_pod_specs: true,
+            ..LoadOptions::default()
+        },
+    );
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let decoded: Vec<(&str, bool)> = loaded
+        .objects
+        .iter()
+        .map(|object| (object.name.as_str(), object.pod_spec.is_some()))
+        .collect();
+    assert_eq!(decoded, vec![("typed", false), ("fine", true)]);
+    let inventory = Inventory::new(loaded);
+    assert_eq!(inventory.workloads.len(), 1);
+    let diagnostic = &inventory.diagnostics[0];
+    assert_eq!(diagnostic.line, Some(10), "{diagnostic}");
+    assert!(
+        diagnostic.message.contains("securityContext/privileged"),
+        "{diagnostic}"
+    );
+}

@@ -77,6 +77,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
             identity_only_kinds: Vec::new(),
             // Objects no selected check reads are kept for their identity alone.
             body_kinds: Some(garrison_checks::kinds_read(&checks)),
+            decode_pod_specs: true,
         };
         load_paths(&args.paths, &options)
     };
