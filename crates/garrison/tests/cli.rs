@@ -1,42 +1,9 @@
 //! The command line as a user meets it: exit codes, the demo, the catalogue, stdin, suppressions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn garrison(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_garrison"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run garrison")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn with_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_garrison"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+use common::{garrison, stderr, stdout, with_stdin};
 
 #[test]
 fn demo_prints_a_table_grouped_by_severity_and_fails_on_high() {

@@ -1,32 +1,13 @@
 //! `garrison pss` as a user meets it: exit codes, the JSON shape, and the API server's own text.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::{stderr, stdout, with_stdin};
+
+use std::process::Output;
 
 use serde_json::Value;
-
-fn garrison(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_garrison"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A usage error exits before reading stdin, which then reports a broken pipe.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
 
 fn json_of(output: &Output) -> Vec<Value> {
     serde_json::from_str::<Value>(&stdout(output))
@@ -114,7 +95,7 @@ fn json_has_one_element_per_evaluated_object_with_the_api_servers_messages() {
     )
     .unwrap();
     let path = file.to_str().unwrap();
-    let output = garrison(&["pss", "--version", "v1.30", "--format", "json", path], "");
+    let output = with_stdin(&["pss", "--version", "v1.30", "--format", "json", path], "");
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let items = json_of(&output);
     assert_eq!(items.len(), 3, "the Service has no pod spec: {items:#?}");
@@ -183,20 +164,20 @@ fn json_has_one_element_per_evaluated_object_with_the_api_servers_messages() {
 
 #[test]
 fn exit_code_is_zero_when_everything_is_allowed() {
-    let output = garrison(&["pss", "-", "--format", "json"], COMPLIANT_DEPLOYMENT);
+    let output = with_stdin(&["pss", "-", "--format", "json"], COMPLIANT_DEPLOYMENT);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let items = json_of(&output);
     assert_eq!(items[0]["source"], "<stdin>");
     assert_eq!(items[0]["policy"], "restricted:latest");
 
     // The same pod passes baseline.
-    let output = garrison(&["pss", "--level", "baseline", "-"], WEB_POD);
+    let output = with_stdin(&["pss", "--level", "baseline", "-"], WEB_POD);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
 
 #[test]
 fn the_table_names_each_object_and_prints_the_message() {
-    let output = garrison(&["pss", "--version", "v1.30", "-"], WEB_POD);
+    let output = with_stdin(&["pss", "--version", "v1.30", "-"], WEB_POD);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     assert!(text.contains("<stdin>:1  Pod apps/web  denied"), "{text}");
@@ -212,7 +193,7 @@ fn the_table_names_each_object_and_prints_the_message() {
 #[test]
 fn a_generate_name_pod_is_denied_without_a_name() {
     let pod = WEB_POD.replace("name: web", "generateName: web-");
-    let output = garrison(&["pss", "-f", "json", "-"], &pod);
+    let output = with_stdin(&["pss", "-f", "json", "-"], &pod);
     assert_eq!(output.status.code(), Some(1));
     let items = json_of(&output);
     let message = items[0]["message"].as_str().unwrap();
@@ -232,7 +213,7 @@ fn usage_and_input_errors_exit_with_two() {
         vec!["pss", "--format", "sarif", "-"],
         vec!["pss"],
     ] {
-        let output = garrison(&args, WEB_POD);
+        let output = with_stdin(&args, WEB_POD);
         assert_eq!(
             output.status.code(),
             Some(2),
@@ -240,12 +221,12 @@ fn usage_and_input_errors_exit_with_two() {
             stderr(&output)
         );
     }
-    let output = garrison(&["pss", "/nonexistent/pods.yaml"], "");
+    let output = with_stdin(&["pss", "/nonexistent/pods.yaml"], "");
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("/nonexistent/pods.yaml"));
 
     let mistyped = WEB_POD.replace("  containers:", "  hostNetwork: yes-please\n  containers:");
-    let output = garrison(&["pss", "-"], &mistyped);
+    let output = with_stdin(&["pss", "-"], &mistyped);
     assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
     assert!(
         stderr(&output).contains("hostNetwork"),

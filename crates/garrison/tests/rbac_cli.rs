@@ -2,46 +2,13 @@
 //! (can-i 0 yes / 1 no / 2 error; who-can 0 / 2 error), inputs (snapshot, manifests, stdin).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::{garrison, stderr, stdout, with_stdin};
 
 use serde_json::Value;
 
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/demo-snapshot");
-
-fn garrison(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_garrison"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run garrison")
-}
-
-fn with_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_garrison"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
 
 #[test]
 fn who_can_lists_subjects_with_their_bindings() {
