@@ -69,6 +69,15 @@ impl Workload {
             return None;
         }
         let spec_value = object.value.pointer(spec_pointer)?;
+        // Tracking the path of every field is only needed to report a mistyped one: decode
+        // plainly, and again with the path only when that fails.
+        if let Ok(spec) = PodSpec::deserialize(spec_value) {
+            return Some(Ok(Workload {
+                object: index,
+                spec,
+                spec_pointer,
+            }));
+        }
         let result = serde_path_to_error::deserialize::<_, PodSpec>(spec_value);
         Some(match result {
             Ok(spec) => Ok(Workload {
@@ -244,6 +253,9 @@ impl<'a> ContainerRef<'a> {
 
 /// Decodes a value into a Kubernetes type, reporting the pointer of a mistyped field.
 pub fn decode<T: for<'de> Deserialize<'de>>(value: &Value) -> Result<T, FieldError> {
+    if let Ok(decoded) = T::deserialize(value) {
+        return Ok(decoded);
+    }
     serde_path_to_error::deserialize::<_, T>(value).map_err(|error| FieldError {
         pointer: format!("/{}", error.path()).replace('.', "/"),
         message: error.into_inner().to_string(),
