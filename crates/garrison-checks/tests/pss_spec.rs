@@ -1141,3 +1141,92 @@ fn app_armor_annotations_are_copied_to_pod_containers_on_create() {
         )
     );
 }
+
+/// Every kind with a pod template is judged through it, as admission warns about it; a Pod is
+/// judged as admission enforces it. The same violating pod spec gives the same detail everywhere.
+#[test]
+fn every_workload_kind_is_judged_through_its_pod_template() {
+    use garrison_checks::pss::{Admission, evaluate_object};
+
+    let pod_spec = "spec:\n  hostPID: true\n  containers:\n  - name: app\n    image: nginx\n";
+    let indent = |text: &str, spaces: usize| -> String {
+        text.lines()
+            .map(|line| format!("{}{line}\n", " ".repeat(spaces)))
+            .collect()
+    };
+    let template = format!("template:\n{}", indent(pod_spec, 2));
+    let cases = [
+        ("v1", "Pod", pod_spec.to_string(), Admission::Enforced),
+        ("v1", "PodTemplate", template.clone(), Admission::Warned),
+        (
+            "v1",
+            "ReplicationController",
+            format!("spec:\n{}", indent(&template, 2)),
+            Admission::Warned,
+        ),
+        (
+            "apps/v1",
+            "ReplicaSet",
+            format!("spec:\n{}", indent(&template, 2)),
+            Admission::Warned,
+        ),
+        (
+            "apps/v1",
+            "Deployment",
+            format!("spec:\n{}", indent(&template, 2)),
+            Admission::Warned,
+        ),
+        (
+            "apps/v1",
+            "StatefulSet",
+            format!("spec:\n{}", indent(&template, 2)),
+            Admission::Warned,
+        ),
+        (
+            "apps/v1",
+            "DaemonSet",
+            format!("spec:\n{}", indent(&template, 2)),
+            Admission::Warned,
+        ),
+        (
+            "batch/v1",
+            "Job",
+            format!("spec:\n{}", indent(&template, 2)),
+            Admission::Warned,
+        ),
+        (
+            "batch/v1",
+            "CronJob",
+            format!("spec:\n  jobTemplate:\n    spec:\n{}", indent(&template, 6)),
+            Admission::Warned,
+        ),
+    ];
+    let policy = PssPolicy {
+        level: Baseline,
+        version: PssVersion::v1(30),
+    };
+    for (api_version, kind, body, admission) in cases {
+        let text =
+            format!("apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: web\n{body}");
+        let loaded = garrison_core::loader::load_text("case.yaml", &text);
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{kind}: {:?}",
+            loaded.diagnostics
+        );
+        let object = &loaded.objects[0];
+        let verdict = evaluate_object(policy.level, policy.version, object)
+            .unwrap_or_else(|| panic!("{kind} has no pod spec"))
+            .unwrap();
+        assert_eq!(verdict.admission, admission, "{kind}");
+        let expected = match admission {
+            Admission::Enforced => {
+                "pods \"web\" is forbidden: violates PodSecurity \"baseline:v1.30\": host namespaces (hostPID=true)"
+            }
+            Admission::Warned => {
+                "would violate PodSecurity \"baseline:v1.30\": host namespaces (hostPID=true)"
+            }
+        };
+        assert_eq!(verdict.message(policy).as_deref(), Some(expected), "{kind}");
+    }
+}
