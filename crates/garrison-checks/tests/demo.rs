@@ -157,3 +157,27 @@ fn scan_load_options_do_not_change_findings() {
     assert!(plain.len() > 500, "{} findings", plain.len());
     assert_eq!(plain, scan);
 }
+
+/// Nothing EKS manages is reported as the user's mistake: no unsuppressed problem about an object
+/// in an EKS-managed namespace (the user's own aws-auth mappings excepted), and no RBAC finding
+/// about the add-ons' service accounts in kube-system.
+#[test]
+fn no_eks_managed_object_is_reported() {
+    let config = Config::default();
+    let reported: Vec<String> = demo_findings()
+        .iter()
+        .filter(|f| f.suppressed.is_none() && matches!(f.status, Status::Fail | Status::Warn))
+        .filter(|f| {
+            let managed_namespace = config.is_managed_namespace(f.object.namespace.as_deref())
+                && !(&*f.object.kind == "ConfigMap" && &*f.object.name == "aws-auth");
+            let managed_subject = f.message.contains("ServiceAccount kube-system/");
+            managed_namespace || managed_subject
+        })
+        .map(|f| format!("{} {}: {}", f.check.id, f.object.display_name(), f.message))
+        .collect();
+    assert!(
+        reported.is_empty(),
+        "EKS-managed objects reported:\n{}",
+        reported.join("\n")
+    );
+}

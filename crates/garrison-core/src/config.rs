@@ -15,8 +15,18 @@ pub const EKS_MANAGED_NAMESPACES: &[&str] = &[
     "amazon-guardduty",
 ];
 
-/// RBAC object name prefixes that Kubernetes and EKS own.
-pub const EKS_MANAGED_RBAC_PREFIXES: &[&str] = &["system:", "eks:"];
+/// RBAC object name prefixes that Kubernetes and EKS own: the built-in `system:` and `eks:`
+/// objects, and the roles and bindings the EKS managed add-ons create (VPC CNI `aws-node`, the EBS
+/// and EFS CSI drivers, the Pod Identity agent).
+pub const EKS_MANAGED_RBAC_PREFIXES: &[&str] = &[
+    "system:",
+    "eks:",
+    "aws-node",
+    "ebs-csi-",
+    "ebs-external-",
+    "efs-csi-",
+    "eks-pod-identity-agent",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
