@@ -723,7 +723,7 @@ impl<'de> serde::de::Visitor<'de> for ElementVisitor<'_> {
                 && members
                     .get("apiVersion")
                     .and_then(Value::as_str)
-                    .is_some_and(workload_api_version);
+                    .is_some_and(crate::workload::workload_api_version);
             if decodable {
                 let raw: &'de RawValue = access.next_value()?;
                 let kind = kind.as_deref().unwrap_or_default();
@@ -756,12 +756,6 @@ impl<'de> serde::de::Visitor<'de> for ElementVisitor<'_> {
         }
         Ok((Value::Object(members), pod_spec))
     }
-}
-
-/// The API versions whose workload kinds carry pod specs (what [`crate::workload`] decodes).
-fn workload_api_version(api_version: &str) -> bool {
-    let group = api_version.split_once('/').map_or("", |(group, _)| group);
-    matches!(group, "" | "apps" | "batch" | "extensions")
 }
 
 fn json_error(file: &Arc<SourceFile>, error: &serde_json::Error, loaded: &mut Loaded) -> bool {

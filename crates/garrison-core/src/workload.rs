@@ -33,6 +33,13 @@ pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
         .map(|(_, pointer)| *pointer)
 }
 
+/// Whether objects of this API version carry pod specs where [`POD_SPEC_POINTERS`] says (the
+/// core group, `apps`, `batch` and `extensions`; a custom resource named `Deployment` does not).
+pub fn workload_api_version(api_version: &str) -> bool {
+    let group = api_version.split_once('/').map_or("", |(group, _)| group);
+    matches!(group, "" | "apps" | "batch" | "extensions")
+}
+
 /// A field of the pod spec had the wrong type: where, and what serde said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -63,46 +70,20 @@ impl Workload {
                 spec_pointer,
             }));
         }
-        if !object.api_version.is_empty()
-            && !matches!(object.group(), "" | "apps" | "batch" | "extensions")
-        {
+        if !object.api_version.is_empty() && !workload_api_version(&object.api_version) {
             return None;
         }
         let spec_value = object.value.pointer(spec_pointer)?;
-        // Tracking the path of every field is only needed to report a mistyped one: decode
-        // plainly, and again with the path only when that fails.
-        if let Ok(spec) = PodSpec::deserialize(spec_value) {
-            return Some(Ok(Workload {
-                object: index,
-                spec,
-                spec_pointer,
-            }));
-        }
-        let result = serde_path_to_error::deserialize::<_, PodSpec>(spec_value);
-        Some(match result {
+        Some(match decode::<PodSpec>(spec_value) {
             Ok(spec) => Ok(Workload {
                 object: index,
                 spec,
                 spec_pointer,
             }),
-            Err(error) => {
-                let mut pointer = spec_pointer.to_string();
-                for segment in error.path().iter() {
-                    use serde_path_to_error::Segment;
-                    match segment {
-                        Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-                        Segment::Map { key } => {
-                            pointer.push('/');
-                            pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                        }
-                        Segment::Enum { .. } | Segment::Unknown => {}
-                    }
-                }
-                Err(FieldError {
-                    pointer,
-                    message: error.into_inner().to_string(),
-                })
-            }
+            Err(error) => Err(FieldError {
+                pointer: format!("{spec_pointer}{}", error.pointer),
+                message: error.message,
+            }),
         })
     }
 
@@ -253,11 +234,26 @@ impl<'a> ContainerRef<'a> {
 
 /// Decodes a value into a Kubernetes type, reporting the pointer of a mistyped field.
 pub fn decode<T: for<'de> Deserialize<'de>>(value: &Value) -> Result<T, FieldError> {
+    // Tracking the path costs time on every field: only do it again to explain a failure.
     if let Ok(decoded) = T::deserialize(value) {
         return Ok(decoded);
     }
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| FieldError {
-        pointer: format!("/{}", error.path()).replace('.', "/"),
-        message: error.into_inner().to_string(),
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
+        let mut pointer = String::new();
+        for segment in error.path().iter() {
+            use serde_path_to_error::Segment;
+            match segment {
+                Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                Segment::Map { key } => {
+                    pointer.push('/');
+                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                }
+                Segment::Enum { .. } | Segment::Unknown => {}
+            }
+        }
+        FieldError {
+            pointer,
+            message: error.into_inner().to_string(),
+        }
     })
 }

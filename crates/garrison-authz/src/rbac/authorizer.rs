@@ -322,27 +322,9 @@ pub struct Builder {
 }
 
 fn decode<T: for<'de> serde::Deserialize<'de>>(value: &Value) -> Result<T, DecodeError> {
-    // Tracking the path costs time on every field: only do it again to explain a failure.
-    if let Ok(decoded) = T::deserialize(value) {
-        return Ok(decoded);
-    }
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
-        let mut pointer = String::new();
-        for segment in error.path().iter() {
-            use serde_path_to_error::Segment;
-            match segment {
-                Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-                Segment::Map { key } => {
-                    pointer.push('/');
-                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                }
-                Segment::Enum { .. } | Segment::Unknown => {}
-            }
-        }
-        DecodeError {
-            pointer,
-            message: error.into_inner().to_string(),
-        }
+    garrison_core::workload::decode(value).map_err(|error| DecodeError {
+        pointer: error.pointer,
+        message: error.message,
     })
 }
 
