@@ -34,7 +34,7 @@ const SMOKE_TEST_OBJECTS: usize = 2_000;
 fn load_options(checks: &[&Check]) -> LoadOptions {
     LoadOptions {
         body_kinds: Some(garrison_checks::kinds_read(checks)),
-        decode_pod_specs: true,
+        separate_pod_specs: true,
         ..LoadOptions::default()
     }
 }

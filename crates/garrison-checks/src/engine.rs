@@ -135,7 +135,19 @@ struct Raw {
 /// Runs `checks` over the inventory. Findings come sorted: most severe first, then by check and
 /// object, so every output format is deterministic.
 pub fn run_checks(inventory: &Inventory, config: &Config, checks: &[&Check]) -> Vec<Finding> {
-    run_checks_with(inventory, config, checks, true).0
+    run_checks_with(inventory, config, checks, true).findings
+}
+
+/// What [`run_checks_with`] found.
+#[derive(Debug, Default)]
+pub struct CheckRun {
+    /// Sorted: most severe first, then by check and object.
+    pub findings: Vec<Finding>,
+    /// PASS results counted rather than listed.
+    pub passes: PassTally,
+    /// Workloads whose pod spec could not be decoded (a field of the wrong type), in the order
+    /// of their files and lines: their pod-spec checks did not run.
+    pub diagnostics: Vec<garrison_core::Diagnostic>,
 }
 
 /// PASS results counted rather than listed (see [`run_checks_with`]).
@@ -152,7 +164,7 @@ pub fn run_checks_with(
     config: &Config,
     checks: &[&Check],
     list_passed: bool,
-) -> (Vec<Finding>, PassTally) {
+) -> CheckRun {
     let shared = Shared::default();
     let context = Context {
         inventory,
@@ -183,40 +195,88 @@ pub fn run_checks_with(
         })
         .collect();
 
-    let mut raw: Vec<Raw> = inventory
-        .workloads
-        .par_iter()
-        .flat_map_iter(|workload| {
-            let object = inventory.object(workload);
-            workload_checks
+    // PASS results that are not listed are counted where they are produced, per object, rather
+    // than kept until the end: a large cluster has several per object.
+    let passed = std::sync::atomic::AtomicUsize::new(0);
+    let passed_suppressed = std::sync::atomic::AtomicUsize::new(0);
+    let keep = |object: &Object, results: Vec<Raw>| -> Vec<Raw> {
+        if list_passed
+            || results
                 .iter()
-                .flat_map(move |(meta, run)| {
-                    expand(meta, workload.object, run(&context, workload, object))
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+                .all(|item| item.outcome.status != Status::Pass)
+        {
+            return results;
+        }
+        let annotation = object.annotation(IGNORE_ANNOTATION);
+        let (mut open, mut suppressed) = (0, 0);
+        let kept = results
+            .into_iter()
+            .filter(|item| {
+                if item.outcome.status != Status::Pass {
+                    return true;
+                }
+                match suppression(config, item.check, object, annotation) {
+                    Some(_) => suppressed += 1,
+                    None => open += 1,
+                }
+                false
+            })
+            .collect();
+        passed.fetch_add(open, std::sync::atomic::Ordering::Relaxed);
+        passed_suppressed.fetch_add(suppressed, std::sync::atomic::Ordering::Relaxed);
+        kept
+    };
+    // Each workload's pod spec is decoded here, checked, and dropped.
+    let decode_errors = std::sync::Mutex::new(Vec::new());
+    let mut raw: Vec<Raw> = if workload_checks.is_empty() {
+        Vec::new()
+    } else {
+        inventory
+            .workloads
+            .par_iter()
+            .flat_map_iter(|entry| {
+                let object = inventory.entry_object(entry);
+                let workload = match inventory.decode(entry) {
+                    Ok(workload) => workload,
+                    Err(diagnostic) => {
+                        if let Ok(mut errors) = decode_errors.lock() {
+                            errors.push(diagnostic);
+                        }
+                        return Vec::new();
+                    }
+                };
+                let results = workload_checks
+                    .iter()
+                    .flat_map(|(meta, run)| {
+                        expand(meta, workload.object, run(&context, &workload, object))
+                    })
+                    .collect::<Vec<_>>();
+                keep(object, results)
+            })
+            .collect()
+    };
     raw.par_extend(
         inventory
             .objects
             .par_iter()
             .enumerate()
             .flat_map_iter(|(index, object)| {
-                object_checks
+                let results = object_checks
                     .iter()
                     .filter(|(_, kinds, _)| kinds.contains(&object.kind.as_str()))
                     .filter_map(move |(meta, _, run)| {
                         run(&context, object).map(|outcomes| expand(meta, index, outcomes))
                     })
                     .flatten()
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<_>>();
+                keep(object, results)
             }),
     );
 
     // Resolve lines and suppressions per object, parsing each failing object's text and reading
     // its ignore annotation once. A stable sort by object groups each object's results and keeps
     // them in the order the checks produced them.
-    raw.par_sort_by_key(|item| item.object);
+    raw.par_sort_unstable_by_key(|item| item.object);
     raw.par_chunk_by_mut(|a, b| a.object == b.object)
         .for_each(|items| {
             let Some(first) = items.first() else {
@@ -276,19 +336,10 @@ pub fn run_checks_with(
             .then_with(|| a.outcome.message.cmp(&b.outcome.message))
     });
 
-    let mut tally = PassTally::default();
-    if !list_passed {
-        for item in raw
-            .iter()
-            .filter(|item| item.outcome.status == Status::Pass)
-        {
-            match item.suppressed {
-                Some(_) => tally.suppressed += 1,
-                None => tally.passed += 1,
-            }
-        }
-        raw.retain(|item| item.outcome.status != Status::Pass);
-    }
+    let tally = PassTally {
+        passed: passed.into_inner(),
+        suppressed: passed_suppressed.into_inner(),
+    };
     // One reference per object, shared by its findings (its strings are reference-counted).
     let mut references: Vec<Option<ObjectRef>> = vec![None; inventory.objects.len()];
     for item in &raw {
@@ -315,7 +366,13 @@ pub fn run_checks_with(
             }
         })
         .collect();
-    (findings, tally)
+    let mut diagnostics = decode_errors.into_inner().unwrap_or_default();
+    diagnostics.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    CheckRun {
+        findings,
+        passes: tally,
+        diagnostics,
+    }
 }
 
 /// Dense ranks of the objects by (namespace, kind, name): objects with equal keys get equal

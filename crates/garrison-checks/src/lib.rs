@@ -13,7 +13,7 @@ pub mod pss;
 pub mod registry;
 
 pub use engine::{
-    Check, Context, Outcome, PassTally, Runner, kinds_read, run_checks, run_checks_with,
+    Check, CheckRun, Context, Outcome, PassTally, Runner, kinds_read, run_checks, run_checks_with,
 };
 pub use garrison_core::Inventory;
 pub use registry::{CHECKS, find_check};

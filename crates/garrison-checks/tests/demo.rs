@@ -140,17 +140,17 @@ fn scan_load_options_do_not_change_findings() {
     };
     let scan_options = LoadOptions {
         body_kinds: Some(garrison_checks::kinds_read(&checks)),
-        decode_pod_specs: true,
+        separate_pod_specs: true,
         ..LoadOptions::default()
     };
-    let pre_decoded = load_paths(&[DEMO.to_string()], &scan_options)
+    let separated = load_paths(&[DEMO.to_string()], &scan_options)
         .objects
         .iter()
-        .filter(|object| object.pod_spec.is_some())
+        .filter(|object| object.pod_spec_json.is_some())
         .count();
     assert!(
-        pre_decoded >= 40,
-        "only {pre_decoded} pod specs decoded while loading"
+        separated >= 40,
+        "only {separated} pod specs set apart while loading"
     );
     let plain = render(&LoadOptions::default());
     let scan = render(&scan_options);

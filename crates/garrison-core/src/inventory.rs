@@ -9,17 +9,22 @@ use crate::diagnostic::Diagnostic;
 use crate::loader::Loaded;
 use crate::object::Object;
 use crate::snapshot::Snapshot;
-use crate::workload::Workload;
+use crate::workload::{
+    Workload, decode_str, metadata_pointer, pod_spec_pointer, workload_api_version,
+};
+use k8s_openapi::api::core::v1::PodSpec;
 
 #[derive(Debug, Default)]
 pub struct Inventory {
     pub objects: Vec<Object>,
     /// Workloads to report on: every object with a pod spec except those whose controller is in
     /// the inventory too (a ReplicaSet's Pods, a Deployment's ReplicaSets, a CronJob's Jobs), so
-    /// that findings name the controller a user edits.
-    pub workloads: Vec<Workload>,
+    /// that findings name the controller a user edits. Their pod specs are kept as text and
+    /// decoded one at a time by [`Inventory::decode`]: decoded, the specs of a large cluster
+    /// would be most of the memory of a scan.
+    pub workloads: Vec<WorkloadEntry>,
     pub snapshot: Option<Snapshot>,
-    /// Problems found while decoding objects (wrong field types).
+    /// Problems found while indexing objects.
     pub diagnostics: Vec<Diagnostic>,
     service_accounts: HashMap<(String, String), usize>,
     bound_service_accounts: HashSet<(String, String)>,
@@ -28,85 +33,143 @@ pub struct Inventory {
     workloads_by_account: HashMap<(String, String), Vec<usize>>,
 }
 
+/// A workload of the inventory, its pod spec not yet decoded.
+#[derive(Debug)]
+pub struct WorkloadEntry {
+    /// Index of the object in the inventory.
+    pub object: usize,
+    /// JSON pointer from the object to its pod spec.
+    pub spec_pointer: &'static str,
+    /// The service account its pods run as (`default` when none is named).
+    service_account: Box<str>,
+    /// The pod spec as compact JSON.
+    spec_json: Box<str>,
+}
+
+impl WorkloadEntry {
+    pub fn service_account(&self) -> &str {
+        &self.service_account
+    }
+}
+
+/// The fields of a pod spec the inventory indexes, read without decoding the rest.
+#[derive(serde::Deserialize)]
+struct IndexedSpecFields<'a> {
+    #[serde(rename = "serviceAccountName", borrow, default)]
+    service_account_name: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "serviceAccount", borrow, default)]
+    service_account: Option<std::borrow::Cow<'a, str>>,
+}
+
 impl Inventory {
     pub fn new(loaded: Loaded) -> Inventory {
         let Loaded {
             objects, snapshot, ..
         } = loaded;
-        // Pod specs decoded while loading move into their workloads rather than being copied.
         let mut objects = objects;
-        let pre_decoded: Vec<Option<Box<k8s_openapi::api::core::v1::PodSpec>>> = objects
-            .iter_mut()
-            .map(|object| object.pod_spec.take())
-            .collect();
-        let present: HashSet<(&str, Option<&str>, &str)> = objects
-            .iter()
-            .map(|object| {
-                (
-                    object.kind.as_str(),
-                    object.namespace.as_deref(),
-                    object.name.as_str(),
-                )
-            })
-            .collect();
-        let decoded: Vec<_> = objects
-            .par_iter()
-            .zip(pre_decoded.into_par_iter())
-            .enumerate()
-            .filter_map(|(index, (object, pre_decoded))| {
-                let owned_by_present_controller =
+        let owned: Vec<bool> = {
+            let present: HashSet<(&str, Option<&str>, &str)> = objects
+                .iter()
+                .map(|object| {
+                    (
+                        object.kind.as_str(),
+                        object.namespace.as_deref(),
+                        object.name.as_str(),
+                    )
+                })
+                .collect();
+            objects
+                .par_iter()
+                .map(|object| {
                     object.controller_owner().is_some_and(|(kind, name)| {
                         present.contains(&(kind, object.namespace.as_deref(), name))
-                    });
-                if owned_by_present_controller {
+                    })
+                })
+                .collect()
+        };
+        // Pod specs set apart while loading move into their entries; others are written out as
+        // compact JSON. A workload's JSON then keeps only its identity and pod metadata.
+        let workloads: Vec<WorkloadEntry> = objects
+            .par_iter_mut()
+            .zip(owned.into_par_iter())
+            .enumerate()
+            .filter_map(|(index, (object, owned))| {
+                let separated = object.pod_spec_json.take();
+                if owned {
                     return None;
                 }
-                match pre_decoded {
-                    Some(spec) => {
-                        Workload::from_decoded(index, object, *spec).map(|w| (index, Ok(w)))
+                let spec_pointer = pod_spec_pointer(&object.kind)?;
+                let spec_json = match separated {
+                    Some(text) => text,
+                    None => {
+                        if !object.api_version.is_empty()
+                            && !workload_api_version(&object.api_version)
+                        {
+                            return None;
+                        }
+                        let spec = object.value.pointer(spec_pointer)?;
+                        serde_json::to_string(spec).ok()?.into_boxed_str()
                     }
-                    None => Workload::decode(index, object).map(|result| (index, result)),
-                }
+                };
+                let fields = serde_json::from_str::<IndexedSpecFields<'_>>(&spec_json).ok();
+                let service_account = fields
+                    .and_then(|fields| {
+                        fields
+                            .service_account_name
+                            .filter(|name| !name.is_empty())
+                            .or(fields.service_account.filter(|name| !name.is_empty()))
+                    })
+                    .map_or_else(|| "default".into(), |name| name.as_ref().into());
+                let entry = WorkloadEntry {
+                    object: index,
+                    spec_pointer,
+                    service_account,
+                    spec_json,
+                };
+                shrink_to_identity(&mut object.value, &metadata_pointer(spec_pointer));
+                Some(entry)
             })
             .collect();
-        let mut workloads = Vec::with_capacity(decoded.len());
-        let mut diagnostics = Vec::new();
-        for (index, result) in decoded {
-            match result {
-                Ok(workload) => workloads.push(workload),
-                Err(error) => diagnostics.push(field_error_diagnostic(&objects[index], &error)),
-            }
-        }
-        // A decoded workload's spec lives in `Workload::spec`; its JSON body would be a second,
-        // larger copy. Keep only its identity and the pod metadata (labels, annotations).
-        let shrink: Vec<(usize, String)> = workloads
-            .iter()
-            .map(|workload| (workload.object, workload.metadata_pointer()))
-            .collect();
-        for (index, metadata_pointer) in shrink {
-            if let Some(object) = objects.get_mut(index) {
-                shrink_to_identity(&mut object.value, &metadata_pointer);
-            }
-        }
         let mut inventory = Inventory {
             objects,
             workloads,
             snapshot,
-            diagnostics,
             ..Inventory::default()
         };
         inventory.index();
         inventory
     }
 
+    /// Decodes the pod spec of a workload. A field of the wrong type is a diagnostic naming the
+    /// field and its line; the workload's pod-spec checks are then skipped.
+    pub fn decode(&self, entry: &WorkloadEntry) -> Result<Workload, Diagnostic> {
+        let object = &self.objects[entry.object];
+        decode_str::<PodSpec>(&entry.spec_json)
+            .map(|spec| Workload {
+                object: entry.object,
+                spec,
+                spec_pointer: entry.spec_pointer,
+            })
+            .map_err(|error| {
+                let pointer = format!("{}{}", entry.spec_pointer, error.pointer);
+                field_error_diagnostic(
+                    object,
+                    &crate::workload::FieldError {
+                        pointer,
+                        message: error.message,
+                    },
+                )
+            })
+    }
+
     fn index(&mut self) {
-        for (position, workload) in self.workloads.iter().enumerate() {
-            let namespace = self.objects[workload.object]
+        for (position, entry) in self.workloads.iter().enumerate() {
+            let namespace = self.objects[entry.object]
                 .namespace
                 .clone()
                 .unwrap_or_default();
             self.workloads_by_account
-                .entry((namespace, workload.service_account().to_string()))
+                .entry((namespace, entry.service_account().to_string()))
                 .or_default()
                 .push(position);
         }
@@ -147,6 +210,11 @@ impl Inventory {
         &self.objects[workload.object]
     }
 
+    /// The object of a workload entry (see [`Inventory::object`]).
+    pub fn entry_object(&self, entry: &WorkloadEntry) -> &Object {
+        &self.objects[entry.object]
+    }
+
     pub fn service_account(&self, namespace: &str, name: &str) -> Option<&Object> {
         self.service_accounts
             .get(&(namespace.to_string(), name.to_string()))
@@ -164,7 +232,7 @@ impl Inventory {
         &self,
         namespace: &str,
         account: &str,
-    ) -> impl Iterator<Item = &Workload> {
+    ) -> impl Iterator<Item = &WorkloadEntry> {
         self.workloads_by_account
             .get(&(namespace.to_string(), account.to_string()))
             .into_iter()

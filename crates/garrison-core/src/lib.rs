@@ -20,7 +20,7 @@ mod yaml;
 pub use config::Config;
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use finding::{CheckMeta, Finding, Level, ObjectRef, SeedControl, Severity, Status, Summary};
-pub use inventory::Inventory;
+pub use inventory::{Inventory, WorkloadEntry};
 pub use loader::{LoadOptions, Loaded, load_paths};
 pub use object::Object;
 pub use snapshot::Snapshot;

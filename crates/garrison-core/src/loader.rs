@@ -8,7 +8,6 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::PodSpec;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
@@ -34,11 +33,12 @@ pub struct LoadOptions {
     /// identity alone. A scan keeps what its checks read; a 100,000-object cluster is mostly
     /// objects no check looks inside (custom resources, Services, Endpoints, ...).
     pub body_kinds: Option<Vec<String>>,
-    /// Decode the pod specs of workloads in JSON input straight from the text into Kubernetes'
-    /// types, keeping only their identity and pod metadata as JSON (see [`Object::pod_spec`]):
-    /// a scan never builds the larger JSON tree of a workload's spec. Other members of a
-    /// workload's `spec` (replicas, selector, strategy) are then not kept.
-    pub decode_pod_specs: bool,
+    /// Set the pod specs of workloads in JSON input apart as compact JSON text, keeping only
+    /// their identity and pod metadata as JSON (see [`Object::pod_spec_json`]): a scan never
+    /// builds the larger JSON tree of a workload's spec, and decodes each spec only while
+    /// checking it. Other members of a workload's `spec` (replicas, selector, strategy) are then
+    /// not kept.
+    pub separate_pod_specs: bool,
 }
 
 impl LoadOptions {
@@ -56,7 +56,7 @@ impl LoadOptions {
     }
 
     fn filters_bodies(&self) -> bool {
-        !self.identity_only_kinds.is_empty() || self.body_kinds.is_some() || self.decode_pod_specs
+        !self.identity_only_kinds.is_empty() || self.body_kinds.is_some() || self.separate_pod_specs
     }
 }
 
@@ -66,7 +66,7 @@ impl Default for LoadOptions {
             max_file_bytes: 512 * 1024 * 1024,
             identity_only_kinds: Vec::new(),
             body_kinds: None,
-            decode_pod_specs: false,
+            separate_pod_specs: false,
         }
     }
 }
@@ -218,15 +218,12 @@ pub fn load_snapshot_files(root: &str, files: Vec<(String, String)>) -> Loaded {
 
 /// Loads manifests from text, as if read from a file called `name`.
 pub fn load_text(name: &str, text: &str) -> Loaded {
-    let file = Arc::new(SourceFile {
-        name: name.to_string(),
-        text: text.to_string(),
-    });
+    let file = Arc::new(SourceFile::in_memory(name, text));
     let mut loaded = Loaded {
         files: 1,
         ..Loaded::default()
     };
-    parse_manifests(&file, &LoadOptions::default(), &mut loaded);
+    parse_manifests(&file, text, &LoadOptions::default(), &mut loaded);
     loaded
 }
 
@@ -346,10 +343,10 @@ fn load_unit(unit: Unit, options: &LoadOptions) -> Loaded {
         files: 1,
         ..Loaded::default()
     };
-    let text = match unit.source {
-        UnitSource::Text(text) => text,
+    let (text, disk_file) = match unit.source {
+        UnitSource::Text(text) => (text, None),
         UnitSource::Path(path) => match read_text(&path, options) {
-            Ok(text) => text,
+            Ok((text, file)) => (text, Some(file)),
             Err(message) => {
                 loaded
                     .diagnostics
@@ -358,10 +355,10 @@ fn load_unit(unit: Unit, options: &LoadOptions) -> Loaded {
             }
         },
     };
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text);
+    let (text, offset) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest.to_string(), 3),
+        None => (text, 0),
+    };
     if text.trim().is_empty() {
         loaded.diagnostics.push(Diagnostic::warning(
             unit.name,
@@ -372,11 +369,16 @@ fn load_unit(unit: Unit, options: &LoadOptions) -> Loaded {
     }
     match unit.role {
         Role::Manifests => {
-            let file = Arc::new(SourceFile {
-                name: unit.name,
-                text,
-            });
-            parse_manifests(&file, options, &mut loaded);
+            // A large file's text is read again for the few objects with findings rather than
+            // kept: at 100,000 objects the files are hundreds of MiB.
+            let file = match disk_file {
+                Some(disk_file) if text.len() >= DISK_BACKED_BYTES => {
+                    SourceFile::on_disk(unit.name, disk_file, offset)
+                }
+                _ => SourceFile::in_memory(unit.name, text.as_str()),
+            };
+            let file = Arc::new(file);
+            parse_manifests(&file, &text, options, &mut loaded);
         }
         Role::Aws(_) | Role::NodeConfig(_) | Role::SnapshotManifest => {
             let value = match serde_json::from_str::<Value>(&text) {
@@ -406,7 +408,12 @@ fn load_unit(unit: Unit, options: &LoadOptions) -> Loaded {
     loaded
 }
 
-fn read_text(path: &Path, options: &LoadOptions) -> Result<String, String> {
+/// Manifest files at least this large are read again from disk for line numbers instead of
+/// being kept in memory.
+const DISK_BACKED_BYTES: usize = 1 << 20;
+
+/// The text of a file, and the file, open, for reading parts of it again later.
+fn read_text(path: &Path, options: &LoadOptions) -> Result<(String, fs::File), String> {
     let metadata = fs::metadata(path).map_err(|error| format!("cannot read: {error}"))?;
     if metadata.len() > options.max_file_bytes {
         return Err(format!(
@@ -420,29 +427,28 @@ fn read_text(path: &Path, options: &LoadOptions) -> Result<String, String> {
         .unwrap_or(0)
         .saturating_add(1);
     let mut bytes = Vec::with_capacity(capacity);
-    fs::File::open(path)
-        .and_then(|file| {
-            file.take(options.max_file_bytes + 1)
-                .read_to_end(&mut bytes)
-        })
+    let file = fs::File::open(path).map_err(|error| format!("cannot read: {error}"))?;
+    (&file)
+        .take(options.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
         .map_err(|error| format!("cannot read: {error}"))?;
     let head = &bytes[..bytes.len().min(8192)];
     if memchr::memchr(0, head).is_some() {
         return Err("binary file (contains NUL bytes); not a manifest".to_string());
     }
-    String::from_utf8(bytes).map_err(|error| {
+    let text = String::from_utf8(bytes).map_err(|error| {
         format!(
             "not UTF-8 text (invalid byte at offset {}); binary or wrongly encoded file",
             error.utf8_error().valid_up_to()
         )
-    })
+    })?;
+    Ok((text, file))
 }
 
 /// Parses a manifest file: JSON when it starts with `{` or `[`, YAML documents otherwise.
-fn parse_manifests(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut Loaded) {
-    let text = &*file.text;
+fn parse_manifests(file: &Arc<SourceFile>, text: &str, options: &LoadOptions, loaded: &mut Loaded) {
     let first = text.trim_start().as_bytes().first().copied();
-    if matches!(first, Some(b'{') | Some(b'[')) && parse_json(file, options, loaded) {
+    if matches!(first, Some(b'{') | Some(b'[')) && parse_json(file, text, options, loaded) {
         return;
     }
     // Documents are parsed in parallel: one large file of many documents should use every core.
@@ -540,8 +546,12 @@ struct JsonHead<'a> {
 
 /// Parses a JSON file. Returns false when the text is not JSON after all (YAML flow style), so
 /// that the caller reads it as YAML.
-fn parse_json(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut Loaded) -> bool {
-    let text = &*file.text;
+fn parse_json(
+    file: &Arc<SourceFile>,
+    text: &str,
+    options: &LoadOptions,
+    loaded: &mut Loaded,
+) -> bool {
     let trimmed = text.trim_start();
     let elements: Vec<&RawValue> = if trimmed.starts_with('[') {
         match serde_json::from_str::<Vec<&RawValue>>(text) {
@@ -596,7 +606,7 @@ fn parse_json(file: &Arc<SourceFile>, options: &LoadOptions, loaded: &mut Loaded
             };
             push_object(value, origin, &mut result);
             if let Some(object) = result.objects.last_mut() {
-                object.pod_spec = pod_spec;
+                object.pod_spec_json = pod_spec;
             }
             result
         })
@@ -617,7 +627,7 @@ const IDENTITY_MEMBERS: [&str; 3] = ["apiVersion", "kind", "metadata"];
 fn json_element(
     text: &str,
     options: &LoadOptions,
-) -> Result<(Value, Option<Box<PodSpec>>), serde_json::Error> {
+) -> Result<(Value, Option<Box<str>>), serde_json::Error> {
     if !options.filters_bodies() || !text.starts_with('{') {
         return serde_json::from_str(text).map(|value| (value, None));
     }
@@ -628,56 +638,53 @@ fn json_element(
     Ok(element)
 }
 
-/// The pod template of a controller's `spec`, decoded straight into Kubernetes' types.
+/// The pod template of a controller's `spec`: its metadata decoded, its pod spec left as text.
 #[derive(Deserialize)]
-struct TemplateHolder {
-    #[serde(default)]
-    template: Option<TemplateShape>,
+struct TemplateHolder<'a> {
+    #[serde(borrow, default)]
+    template: Option<TemplateShape<'a>>,
 }
 
 #[derive(Deserialize)]
-struct TemplateShape {
+struct TemplateShape<'a> {
     #[serde(default)]
     metadata: Option<Value>,
-    #[serde(default)]
-    spec: Option<PodSpec>,
+    #[serde(borrow, default)]
+    spec: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
-struct CronJobSpecShape {
-    #[serde(rename = "jobTemplate", default)]
-    job_template: Option<JobTemplateShape>,
+struct CronJobSpecShape<'a> {
+    #[serde(rename = "jobTemplate", borrow, default)]
+    job_template: Option<JobTemplateShape<'a>>,
 }
 
 #[derive(Deserialize)]
-struct JobTemplateShape {
-    #[serde(default)]
-    spec: Option<TemplateHolder>,
+struct JobTemplateShape<'a> {
+    #[serde(borrow, default)]
+    spec: Option<TemplateHolder<'a>>,
 }
 
-/// Decodes a workload's `spec` text: the pod spec, and what the object's JSON keeps of the spec
-/// (the pod template's metadata, at its place). `None` when the text does not decode (a field of
-/// the wrong type) or holds no pod spec: the caller then keeps the spec as JSON, and decoding it
-/// later reports the problem with its field.
-fn decode_workload_spec(kind: &str, raw: &RawValue) -> Option<(PodSpec, Option<Value>)> {
+/// Splits a workload's `spec` text into the pod spec, as compact JSON text, and what the
+/// object's JSON keeps of the spec (the pod template's metadata, at its place). `None` when the
+/// text holds no pod spec or is not shaped like one: the caller then keeps the spec as JSON.
+fn split_workload_spec(kind: &str, raw: &RawValue) -> Option<(Box<str>, Option<Value>)> {
     let text = raw.get();
-    let template = |holder: TemplateHolder| -> Option<(PodSpec, Option<Value>)> {
+    let template = |holder: TemplateHolder<'_>| -> Option<(Box<str>, Option<Value>)> {
         let template = holder.template?;
-        let spec = template.spec?;
+        let spec = template.spec.filter(|spec| spec.get().starts_with('{'))?;
         let mut kept = serde_json::Map::new();
         let mut template_value = serde_json::Map::new();
         if let Some(metadata) = template.metadata {
             template_value.insert("metadata".to_string(), metadata);
         }
         kept.insert("template".to_string(), Value::Object(template_value));
-        Some((spec, Some(Value::Object(kept))))
+        Some((compact_json(spec.get()), Some(Value::Object(kept))))
     };
     match kind {
-        "Pod" => serde_json::from_str::<PodSpec>(text)
-            .ok()
-            .map(|spec| (spec, None)),
+        "Pod" => text.starts_with('{').then(|| (compact_json(text), None)),
         "CronJob" => {
-            let shape = serde_json::from_str::<CronJobSpecShape>(text).ok()?;
+            let shape = serde_json::from_str::<CronJobSpecShape<'_>>(text).ok()?;
             let (spec, kept) = template(shape.job_template?.spec?)?;
             let mut job_template = serde_json::Map::new();
             job_template.insert("spec".to_string(), kept.unwrap_or_default());
@@ -685,18 +692,45 @@ fn decode_workload_spec(kind: &str, raw: &RawValue) -> Option<(PodSpec, Option<V
             wrapper.insert("jobTemplate".to_string(), Value::Object(job_template));
             Some((spec, Some(Value::Object(wrapper))))
         }
-        _ => template(serde_json::from_str::<TemplateHolder>(text).ok()?),
+        _ => template(serde_json::from_str::<TemplateHolder<'_>>(text).ok()?),
     }
 }
 
+/// Valid JSON text without the whitespace between tokens (kubectl indents its output, which
+/// doubles its size).
+fn compact_json(text: &str) -> Box<str> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if byte == b'"' {
+            in_string = true;
+        } else if matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
+            out.push_str(&text[start..at]);
+            start = at + 1;
+        }
+    }
+    out.push_str(&text[start..]);
+    out.into_boxed_str()
+}
+
 /// Builds a JSON object like `Value`'s own visitor, keeping only the identity of kinds nothing
-/// reads and, with [`LoadOptions::decode_pod_specs`], decoding workloads' pod specs directly.
+/// reads and, with [`LoadOptions::separate_pod_specs`], setting workloads' pod specs apart as text.
 struct ElementVisitor<'a> {
     options: &'a LoadOptions,
 }
 
 impl<'de> serde::de::Visitor<'de> for ElementVisitor<'_> {
-    type Value = (Value, Option<Box<PodSpec>>);
+    type Value = (Value, Option<Box<str>>);
 
     fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str("a JSON object")
@@ -716,7 +750,7 @@ impl<'de> serde::de::Visitor<'de> for ElementVisitor<'_> {
                 continue;
             }
             let decodable = key == "spec"
-                && self.options.decode_pod_specs
+                && self.options.separate_pod_specs
                 && kind.as_deref().is_some_and(|kind| {
                     kind != "PodTemplate" && crate::workload::pod_spec_pointer(kind).is_some()
                 })
@@ -727,9 +761,9 @@ impl<'de> serde::de::Visitor<'de> for ElementVisitor<'_> {
             if decodable {
                 let raw: &'de RawValue = access.next_value()?;
                 let kind = kind.as_deref().unwrap_or_default();
-                match decode_workload_spec(kind, raw) {
+                match split_workload_spec(kind, raw) {
                     Some((spec, kept)) => {
-                        pod_spec = Some(Box::new(spec));
+                        pod_spec = Some(spec);
                         if let Some(kept) = kept {
                             members.insert(key, kept);
                         }
@@ -1022,7 +1056,7 @@ fn push_object(value: Value, origin: Origin, loaded: &mut Loaded) {
         namespace: string_at("/metadata/namespace"),
         origin,
         value,
-        pod_spec: None,
+        pod_spec_json: None,
     };
     if let Some(metadata) = object.value.get("metadata")
         && !metadata.is_object()
@@ -1116,16 +1150,13 @@ mod tests {
   "not an object"
 ]}
 "#;
-        let file = Arc::new(SourceFile {
-            name: "x.json".to_string(),
-            text: text.to_string(),
-        });
+        let file = Arc::new(SourceFile::in_memory("x.json", text));
         let options = LoadOptions {
             identity_only_kinds: vec!["CustomResourceDefinition".to_string()],
             ..LoadOptions::default()
         };
         let mut loaded = Loaded::default();
-        parse_manifests(&file, &options, &mut loaded);
+        parse_manifests(&file, text, &options, &mut loaded);
         let keys: Vec<Vec<&str>> = loaded
             .objects
             .iter()
@@ -1157,7 +1188,7 @@ mod tests {
 
         // Without the option, the same file loads whole.
         let mut whole = Loaded::default();
-        parse_manifests(&file, &LoadOptions::default(), &mut whole);
+        parse_manifests(&file, text, &LoadOptions::default(), &mut whole);
         assert!(whole.objects[0].value.get("spec").is_some());
         assert!(whole.objects[1].value.get("spec").is_some());
     }

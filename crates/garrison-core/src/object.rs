@@ -13,11 +13,13 @@ pub struct Object {
     pub name: String,
     pub namespace: Option<String>,
     pub origin: Origin,
-    /// The object's JSON. For a workload whose pod spec was decoded while loading
-    /// ([`crate::LoadOptions::decode_pod_specs`]), only its identity and pod metadata.
+    /// The object's JSON. For a workload whose pod spec was set apart while loading
+    /// ([`crate::LoadOptions::separate_pod_specs`]), only its identity and pod metadata.
     pub value: Value,
-    /// The pod spec, when it was decoded while loading.
-    pub pod_spec: Option<Box<k8s_openapi::api::core::v1::PodSpec>>,
+    /// A workload's pod spec as compact JSON text, when it was set apart while loading: text is
+    /// a fraction of the memory of the decoded spec, which the checks decode one workload at a
+    /// time (see [`crate::Inventory::decode`]).
+    pub pod_spec_json: Option<Box<str>>,
 }
 
 impl Object {

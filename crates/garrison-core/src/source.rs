@@ -5,13 +5,90 @@ use std::sync::Arc;
 
 use crate::yaml;
 
-/// An input file (or stdin, or an embedded demo file) kept in memory so that findings can name
-/// the line of the offending field after the checks have run.
+/// An input file (or stdin, or an embedded demo file), kept so that findings can name the line
+/// of the offending field after the checks have run.
 #[derive(Debug)]
 pub struct SourceFile {
     /// The path as the user gave it (or `<stdin>`), used in every message.
     pub name: String,
-    pub text: String,
+    text: Text,
+}
+
+/// Where a [`SourceFile`]'s text is read from once it has been parsed.
+#[derive(Debug)]
+enum Text {
+    Memory(String),
+    /// A large file is not kept in memory: the few objects with findings have their text read
+    /// again, at their byte range. `offset` is where the parsed text starts in the file (3 after
+    /// a UTF-8 byte-order mark).
+    Disk {
+        file: std::fs::File,
+        offset: u64,
+    },
+}
+
+impl SourceFile {
+    /// A file whose text stays in memory.
+    pub fn in_memory(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        SourceFile {
+            name: name.into(),
+            text: Text::Memory(text.into()),
+        }
+    }
+
+    /// A file whose text is read again from `file` when needed; the parsed text began `offset`
+    /// bytes into it. The file must not change while the scan runs; if it does, lines fall back
+    /// to the object's first line.
+    pub fn on_disk(name: impl Into<String>, file: std::fs::File, offset: u64) -> SourceFile {
+        SourceFile {
+            name: name.into(),
+            text: Text::Disk { file, offset },
+        }
+    }
+
+    /// The text at `span` (byte offsets into the parsed text), `None` when it cannot be read.
+    pub fn text_at(&self, span: Range<usize>) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.text {
+            Text::Memory(text) => text.get(span).map(std::borrow::Cow::Borrowed),
+            Text::Disk { file, offset } => {
+                let mut bytes = vec![0; span.len()];
+                let start = offset.checked_add(u64::try_from(span.start).ok()?)?;
+                read_exact_at(file, &mut bytes, start).ok()?;
+                String::from_utf8(bytes).ok().map(std::borrow::Cow::Owned)
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(
+    file: &std::fs::File,
+    mut buffer: &mut [u8],
+    mut offset: u64,
+) -> std::io::Result<()> {
+    while !buffer.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buffer, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            read => {
+                buffer = &mut buffer[read..];
+                offset += read as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_exact_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buffer)
 }
 
 /// The place of one object inside a [`SourceFile`].
@@ -48,9 +125,10 @@ impl Origin {
         if pointers.is_empty() {
             return lines;
         }
-        let Some(text) = self.file.text.get(self.span.clone()) else {
+        let Some(text) = self.file.text_at(self.span.clone()) else {
             return lines;
         };
+        let text = &*text;
         let full: Vec<String> = pointers
             .iter()
             .map(|pointer| format!("{}{}", self.base_pointer, pointer))

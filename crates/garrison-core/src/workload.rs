@@ -63,18 +63,16 @@ impl Workload {
     /// (a kustomize patch, say); `Some(Err)` when a field has the wrong type.
     pub fn decode(index: usize, object: &Object) -> Option<Result<Workload, FieldError>> {
         let spec_pointer = pod_spec_pointer(&object.kind)?;
-        if let Some(spec) = &object.pod_spec {
-            return Some(Ok(Workload {
-                object: index,
-                spec: (**spec).clone(),
-                spec_pointer,
-            }));
-        }
-        if !object.api_version.is_empty() && !workload_api_version(&object.api_version) {
-            return None;
-        }
-        let spec_value = object.value.pointer(spec_pointer)?;
-        Some(match decode::<PodSpec>(spec_value) {
+        let decoded = match &object.pod_spec_json {
+            Some(text) => decode_str::<PodSpec>(text),
+            None => {
+                if !object.api_version.is_empty() && !workload_api_version(&object.api_version) {
+                    return None;
+                }
+                decode::<PodSpec>(object.value.pointer(spec_pointer)?)
+            }
+        };
+        Some(match decoded {
             Ok(spec) => Ok(Workload {
                 object: index,
                 spec,
@@ -84,15 +82,6 @@ impl Workload {
                 pointer: format!("{spec_pointer}{}", error.pointer),
                 message: error.message,
             }),
-        })
-    }
-
-    /// A workload whose pod spec was decoded while loading (see [`Object::pod_spec`]).
-    pub fn from_decoded(index: usize, object: &Object, spec: PodSpec) -> Option<Workload> {
-        Some(Workload {
-            object: index,
-            spec,
-            spec_pointer: pod_spec_pointer(&object.kind)?,
         })
     }
 
@@ -132,10 +121,7 @@ impl Workload {
 
     /// The pointer to the pod's metadata: `/metadata` for a Pod, the template's otherwise.
     pub fn metadata_pointer(&self) -> String {
-        match self.spec_pointer.strip_suffix("/spec") {
-            Some(parent) => format!("{parent}/metadata"),
-            None => "/metadata".to_string(),
-        }
+        metadata_pointer(self.spec_pointer)
     }
 
     /// The pod-level field pointer, e.g. `pointer("hostNetwork")`.
@@ -232,28 +218,70 @@ impl<'a> ContainerRef<'a> {
     }
 }
 
+/// The pointer to the pod metadata that goes with the pod spec at `spec_pointer`: `/metadata`
+/// for a Pod, the template's otherwise.
+pub fn metadata_pointer(spec_pointer: &str) -> String {
+    match spec_pointer.strip_suffix("/spec") {
+        Some(parent) if !parent.is_empty() => format!("{parent}/metadata"),
+        _ => "/metadata".to_string(),
+    }
+}
+
+/// Decodes JSON text into a Kubernetes type, reporting the pointer of a mistyped field.
+pub fn decode_str<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, FieldError> {
+    // Tracking the path costs time on every field: only do it again to explain a failure.
+    if let Ok(decoded) = serde_json::from_str::<T>(text) {
+        return Ok(decoded);
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|error| FieldError {
+        pointer: path_pointer(error.path()),
+        message: without_position(error.into_inner().to_string()),
+    })
+}
+
+/// serde_json's message without its " at line L column C" suffix: the position is in the
+/// compact text of a pod spec, not in the user's file (the field's pointer names the place).
+fn without_position(mut message: String) -> String {
+    if let Some(at) = message.rfind(" at line ") {
+        let tail = &message[at + " at line ".len()..];
+        let positional = tail.split_once(" column ").is_some_and(|(line, column)| {
+            !line.is_empty()
+                && !column.is_empty()
+                && line.bytes().all(|b| b.is_ascii_digit())
+                && column.bytes().all(|b| b.is_ascii_digit())
+        });
+        if positional {
+            message.truncate(at);
+        }
+    }
+    message
+}
+
+fn path_pointer(path: &serde_path_to_error::Path) -> String {
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        use serde_path_to_error::Segment;
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
 /// Decodes a value into a Kubernetes type, reporting the pointer of a mistyped field.
 pub fn decode<T: for<'de> Deserialize<'de>>(value: &Value) -> Result<T, FieldError> {
     // Tracking the path costs time on every field: only do it again to explain a failure.
     if let Ok(decoded) = T::deserialize(value) {
         return Ok(decoded);
     }
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
-        let mut pointer = String::new();
-        for segment in error.path().iter() {
-            use serde_path_to_error::Segment;
-            match segment {
-                Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-                Segment::Map { key } => {
-                    pointer.push('/');
-                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                }
-                Segment::Enum { .. } | Segment::Unknown => {}
-            }
-        }
-        FieldError {
-            pointer,
-            message: error.into_inner().to_string(),
-        }
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| FieldError {
+        pointer: path_pointer(error.path()),
+        message: error.into_inner().to_string(),
     })
 }

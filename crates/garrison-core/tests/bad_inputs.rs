@@ -111,8 +111,13 @@ fn wrong_field_types_are_named_with_their_line() {
     let text = b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: typed\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: nginx\n        securityContext:\n          privileged: \"very\"\n";
     let (_dir, loaded) = scan_directory(&[("typed.yaml", text)]);
     let inventory = Inventory::new(loaded);
-    let diagnostic = inventory
-        .diagnostics
+    // Pod specs are decoded when they are checked; decoding reports the mistyped field.
+    let errors: Vec<_> = inventory
+        .workloads
+        .iter()
+        .filter_map(|entry| inventory.decode(entry).err())
+        .collect();
+    let diagnostic = errors
         .iter()
         .find(|d| d.file.ends_with("typed.yaml"))
         .expect("a diagnostic for the mistyped field");
@@ -268,33 +273,86 @@ fn real_corpus_loads_with_named_failures() {
     );
 }
 
-/// With pod specs decoded straight from JSON text (as a scan loads), a mistyped field still gets
-/// its diagnostic with the field's line, and the object is still loaded.
+/// With pod specs set apart as text while loading (as a scan loads), a mistyped field still gets
+/// its diagnostic with the field's line (in the file, not in the compact text), and the object
+/// is still loaded.
 #[test]
-fn wrong_field_types_in_json_with_pre_decoded_pod_specs() {
+fn wrong_field_types_in_json_with_separated_pod_specs() {
     let directory = tempfile::tempdir().unwrap();
     let text = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [\n    {\n      \"apiVersion\": \"apps/v1\",\n      \"kind\": \"Deployment\",\n      \"metadata\": {\"name\": \"typed\", \"namespace\": \"shop\"},\n      \"spec\": {\"template\": {\"spec\": {\"containers\": [\n        {\"name\": \"app\", \"securityContext\": {\"privileged\": \"very\"}}\n      ]}}}\n    },\n    {\n      \"apiVersion\": \"apps/v1\",\n      \"kind\": \"Deployment\",\n      \"metadata\": {\"name\": \"fine\", \"namespace\": \"shop\"},\n      \"spec\": {\"template\": {\"spec\": {\"containers\": [{\"name\": \"app\"}]}}}\n    }\n  ]\n}\n";
     fs::write(directory.path().join("deployments.json"), text).unwrap();
     let loaded = load_paths(
         &[directory.path().to_string_lossy().into_owned()],
         &LoadOptions {
-            decode_pod_specs: true,
+            separate_pod_specs: true,
             ..LoadOptions::default()
         },
     );
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    let decoded: Vec<(&str, bool)> = loaded
+    let separated: Vec<(&str, bool)> = loaded
         .objects
         .iter()
-        .map(|object| (object.name.as_str(), object.pod_spec.is_some()))
+        .map(|object| (object.name.as_str(), object.pod_spec_json.is_some()))
         .collect();
-    assert_eq!(decoded, vec![("typed", false), ("fine", true)]);
+    assert_eq!(separated, vec![("typed", true), ("fine", true)]);
     let inventory = Inventory::new(loaded);
-    assert_eq!(inventory.workloads.len(), 1);
-    let diagnostic = &inventory.diagnostics[0];
+    assert_eq!(inventory.workloads.len(), 2);
+    // The spec is decoded when it is checked: the mistyped field is reported then.
+    let decoded: Vec<_> = inventory
+        .workloads
+        .iter()
+        .map(|entry| inventory.decode(entry))
+        .collect();
+    assert!(decoded[1].is_ok(), "{:?}", decoded[1]);
+    let diagnostic = decoded[0].as_ref().unwrap_err();
     assert_eq!(diagnostic.line, Some(10), "{diagnostic}");
     assert!(
         diagnostic.message.contains("securityContext/privileged"),
         "{diagnostic}"
     );
+}
+
+/// A file of 1 MiB or more is not kept in memory after parsing: the lines of fields are read
+/// from the file again. They must come out as for a small file, also after a byte-order mark.
+#[test]
+fn lines_in_large_files_read_again_from_disk() {
+    let directory = tempfile::tempdir().unwrap();
+    for bom in ["", "\u{feff}"] {
+        let mut text =
+            format!("{bom}{{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [\n");
+        let mut expected = Vec::new();
+        let mut line = 5;
+        for index in 0..6000 {
+            if index > 0 {
+                text.push_str(",\n");
+                line += 1;
+            }
+            text.push_str(&format!(
+                "    {{\n      \"apiVersion\": \"v1\",\n      \"kind\": \"ConfigMap\",\n      \"metadata\": {{\"name\": \"config-{index}\", \"namespace\": \"shop\"}},\n      \"data\": {{\n        \"padding\": \"{}\",\n        \"key\": \"value-{index}\"\n      }}\n    }}",
+                "x".repeat(150)
+            ));
+            // The object starts at `line`; its `data/key` is 6 lines further down.
+            expected.push((format!("config-{index}"), line, line + 6));
+            line += 8;
+        }
+        text.push_str("\n  ]\n}\n");
+        assert!(
+            text.len() > 1 << 20,
+            "the file must be large: {}",
+            text.len()
+        );
+        let path = directory.path().join(format!("large{}.json", bom.len()));
+        fs::write(&path, &text).unwrap();
+        let loaded = load_paths(
+            &[path.to_string_lossy().into_owned()],
+            &LoadOptions::default(),
+        );
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        assert_eq!(loaded.objects.len(), expected.len());
+        for (object, (name, start, key_line)) in loaded.objects.iter().zip(&expected) {
+            assert_eq!(&object.name, name);
+            assert_eq!(object.origin.line, *start, "{name}");
+            assert_eq!(object.origin.line_of("/data/key"), *key_line, "{name}");
+        }
+    }
 }

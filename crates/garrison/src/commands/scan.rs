@@ -69,7 +69,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
         ));
     }
 
-    let loaded = if args.demo {
+    let mut loaded = if args.demo {
         load_snapshot_files("demo-snapshot", demo::files())
     } else {
         let options = LoadOptions {
@@ -77,19 +77,21 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
             identity_only_kinds: Vec::new(),
             // Objects no selected check reads are kept for their identity alone.
             body_kinds: Some(garrison_checks::kinds_read(&checks)),
-            decode_pod_specs: true,
+            separate_pod_specs: true,
         };
         load_paths(&args.paths, &options)
     };
     let files = loaded.files;
-    let mut diagnostics = loaded.diagnostics.clone();
+    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let unreadable_path = !loaded.unreadable_inputs.is_empty();
     let inventory = Inventory::new(loaded);
     diagnostics.extend(inventory.diagnostics.iter().cloned());
+    let run = run_checks_with(&inventory, &config, &checks, args.include_passed);
+    diagnostics.extend(run.diagnostics);
     for diagnostic in &diagnostics {
         eprintln!("{diagnostic}");
     }
-    let (findings, passes) = run_checks_with(&inventory, &config, &checks, args.include_passed);
+    let (findings, passes) = (run.findings, run.passes);
 
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),

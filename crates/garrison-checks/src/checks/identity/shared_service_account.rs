@@ -44,7 +44,7 @@ pub fn evaluate(context: &Context<'_>, workload: &Workload, object: &Object) -> 
     let mut others: Vec<String> = inventory
         .workloads_using(namespace, account)
         .filter(|other| other.object != workload.object)
-        .map(|other| inventory.object(other))
+        .map(|other| inventory.entry_object(other))
         .map(|other| format!("{}/{}", other.kind, other.name))
         .collect();
     if others.is_empty() {
