@@ -531,8 +531,8 @@ fn identity_only(document: &str, options: &LoadOptions) -> Option<String> {
         reduced.push_str(&document[range.clone()]);
         position = range.end;
     }
-    let tail = memchr::memchr_iter(b'\n', &bytes[position..]).count();
-    reduced.extend(std::iter::repeat_n('\n', tail));
+    // What follows the last kept section is left out, not blanked: nothing after it needs a line,
+    // and the parser would walk every blank line of a CRD's schema.
     Some(reduced)
 }
 
@@ -1099,7 +1099,7 @@ mod tests {
         let reduced = identity_only(document, &options).unwrap();
         assert_eq!(
             reduced,
-            "---\n# a CRD\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\n\n\n\nmetadata:\n  name: xs.example.com\n  labels:\n    a: b\n\n"
+            "---\n# a CRD\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\n\n\n\nmetadata:\n  name: xs.example.com\n  labels:\n    a: b\n"
         );
         assert_eq!(identity_only("kind: Pod\nspec: {}\n", &options), None);
     }

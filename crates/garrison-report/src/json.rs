@@ -1,19 +1,12 @@
 //! The JSON result: a contract other commands and tools rely on. Its schema is
 //! `schemas/garrison-scan.schema.json`; a test validates the output against it.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
-use garrison_core::{Diagnostic, Finding, ObjectRef, Summary};
+use garrison_core::{Finding, ObjectRef};
 
 use crate::Report;
-
-#[derive(Serialize)]
-struct Document<'a> {
-    tool: Tool<'a>,
-    summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
-    diagnostics: &'a [Diagnostic],
-}
 
 #[derive(Serialize)]
 struct Tool<'a> {
@@ -65,17 +58,63 @@ pub fn render(report: &Report<'_>) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Streams the JSON report to `out`.
+/// Streams the JSON report to `out`, pretty-printed (two-space indentation) exactly as
+/// `serde_json::to_writer_pretty` prints the whole document. Findings are serialized in parallel
+/// batches: a large cluster's report is hundreds of MB, most of the time of a scan if written by
+/// one thread, and batches keep the memory of the text bounded.
 pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let document = Document {
-        tool: Tool {
-            name: "garrison",
-            version: report.tool_version,
-        },
-        summary: report.summary(),
-        findings: report.shown().map(finding).collect(),
-        diagnostics: report.diagnostics,
+    let tool = Tool {
+        name: "garrison",
+        version: report.tool_version,
     };
-    serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::other)?;
-    out.write_all(b"\n")
+    out.write_all(b"{\n  \"tool\": ")?;
+    out.write_all(&pretty(&tool, 1)?)?;
+    out.write_all(b",\n  \"summary\": ")?;
+    out.write_all(&pretty(&report.summary(), 1)?)?;
+    out.write_all(b",\n  \"findings\": [")?;
+    let findings: Vec<&Finding> = report.shown().collect();
+    const BATCH: usize = 8192;
+    const CHUNK: usize = 256;
+    let mut first = true;
+    for batch in findings.chunks(BATCH) {
+        let texts: Vec<std::io::Result<Vec<u8>>> = batch
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut text = Vec::with_capacity(chunk.len() * 1024);
+                for item in chunk {
+                    text.extend_from_slice(b",\n    ");
+                    text.extend_from_slice(&pretty(&finding(item), 2)?);
+                }
+                Ok(text)
+            })
+            .collect();
+        for text in texts {
+            let text = text?;
+            // Every chunk starts with a separator; the array's first element has none.
+            let skip = if first { 1 } else { 0 };
+            first = false;
+            out.write_all(&text[skip..])?;
+        }
+    }
+    out.write_all(if findings.is_empty() { b"]" } else { b"\n  ]" })?;
+    out.write_all(b",\n  \"diagnostics\": ")?;
+    out.write_all(&pretty(&report.diagnostics, 1)?)?;
+    out.write_all(b"\n}\n")
+}
+
+/// `value` pretty-printed as it appears `depth` levels deep in a pretty-printed document: every
+/// line after the first indented by two spaces per level (JSON strings hold no raw newlines).
+fn pretty<T: Serialize + ?Sized>(value: &T, depth: usize) -> std::io::Result<Vec<u8>> {
+    let text = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
+    let indent = depth * 2;
+    let lines = memchr::memchr_iter(b'\n', &text).count();
+    let mut out = Vec::with_capacity(text.len() + lines * indent);
+    let mut start = 0;
+    for newline in memchr::memchr_iter(b'\n', &text) {
+        out.extend_from_slice(&text[start..=newline]);
+        out.extend(std::iter::repeat_n(b' ', indent));
+        start = newline + 1;
+    }
+    out.extend_from_slice(&text[start..]);
+    Ok(out)
 }

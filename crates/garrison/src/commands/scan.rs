@@ -149,6 +149,10 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
             )
             && finding.check.severity >= fail_on
     });
+    // The process ends right after this: freeing a large cluster's objects and findings one by
+    // one would only delay the exit (a tenth of a second at 100,000 objects).
+    std::mem::forget(findings);
+    std::mem::forget(inventory);
     Ok(if failing {
         ExitCode::from(1)
     } else {
