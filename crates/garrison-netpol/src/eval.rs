@@ -1,0 +1,553 @@
+//! Which connections are allowed between two peers, tier by tier: AdminNetworkPolicies by
+//! priority (Allow, Deny, Pass; first match wins), then NetworkPolicies (a union of allows, for
+//! pods they isolate), then the BaselineAdminNetworkPolicy (first match wins), then allow.
+
+use rayon::prelude::*;
+
+use crate::conn::{ConnSet, Intervals};
+use crate::model::{Action, Cluster, PeerSel, Pod, Rule};
+
+/// An endpoint: a workload, or an interval of external IPv4 addresses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Peer {
+    Pod(usize),
+    Ip(u32, u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Ingress => "Ingress",
+            Direction::Egress => "Egress",
+        }
+    }
+}
+
+/// Which tier decided part of a connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tier {
+    Admin,
+    NetworkPolicy,
+    Baseline,
+    /// No policy of any tier applies in this direction.
+    Default,
+}
+
+/// One rule (or the absence of one) that decided some connections in one direction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    pub direction: Direction,
+    pub tier: Tier,
+    /// `ns/name` for a NetworkPolicy, the name for an admin policy, empty for the default.
+    pub policy: String,
+    /// `Ingress rule #1`, an admin rule's name, or a description of the default.
+    pub rule: String,
+    pub action: Action,
+    /// The connections this reason decided.
+    pub conns: ConnSet,
+}
+
+#[derive(Clone, Debug)]
+enum Matcher {
+    Any,
+    Pods(Vec<bool>),
+    Ips(Intervals),
+    Nothing,
+}
+
+#[derive(Clone, Debug)]
+struct CompiledRule {
+    matchers: Vec<Matcher>,
+    /// The rule's connections when they do not depend on the destination (no named ports).
+    fixed: Option<ConnSet>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct CompiledPolicy {
+    ingress: Vec<CompiledRule>,
+    egress: Vec<CompiledRule>,
+}
+
+/// A cluster prepared for many questions: which policies select which pods, and which pods
+/// each rule's peers match.
+#[derive(Debug)]
+pub struct Analyzer<'a> {
+    pub cluster: &'a Cluster,
+    /// The address space split by the CIDRs of every ingress / egress rule, into blocks that
+    /// each rule either wholly matches or not.
+    ingress_blocks: Vec<(u32, u32)>,
+    egress_blocks: Vec<(u32, u32)>,
+    np: Vec<CompiledPolicy>,
+    admin: Vec<CompiledPolicy>,
+    baseline: Option<CompiledPolicy>,
+    /// Per pod: NetworkPolicies isolating it for ingress / egress.
+    np_ingress: Vec<Vec<usize>>,
+    np_egress: Vec<Vec<usize>>,
+    /// Per pod: admin policies whose subject it is.
+    admin_of: Vec<Vec<usize>>,
+    baseline_of: Vec<bool>,
+}
+
+impl<'a> Analyzer<'a> {
+    pub fn new(cluster: &'a Cluster) -> Analyzer<'a> {
+        let compile_rules = |rules: &[Rule]| -> Vec<CompiledRule> {
+            rules
+                .iter()
+                .map(|rule| CompiledRule {
+                    matchers: match &rule.peers {
+                        None => vec![Matcher::Any],
+                        Some(peers) => peers
+                            .iter()
+                            .map(|peer| match peer {
+                                PeerSel::Pods { .. } => Matcher::Pods(
+                                    cluster
+                                        .pods
+                                        .iter()
+                                        .map(|pod| cluster.peer_selects(peer, pod))
+                                        .collect(),
+                                ),
+                                PeerSel::Ips(intervals) => Matcher::Ips(intervals.clone()),
+                                PeerSel::Nothing => Matcher::Nothing,
+                            })
+                            .collect(),
+                    },
+                    fixed: match &rule.ports {
+                        Some(ports)
+                            if ports
+                                .iter()
+                                .any(|p| matches!(p, crate::model::PortSpec::Named { .. })) =>
+                        {
+                            None
+                        }
+                        _ => Some(rule.conns(None)),
+                    },
+                })
+                .collect()
+        };
+        let np: Vec<CompiledPolicy> = cluster
+            .policies
+            .par_iter()
+            .map(|policy| CompiledPolicy {
+                ingress: compile_rules(&policy.ingress),
+                egress: compile_rules(&policy.egress),
+            })
+            .collect();
+        let admin: Vec<CompiledPolicy> = cluster
+            .admin
+            .iter()
+            .map(|policy| CompiledPolicy {
+                ingress: compile_rules(&policy.ingress),
+                egress: compile_rules(&policy.egress),
+            })
+            .collect();
+        let baseline = cluster.baseline.as_ref().map(|policy| CompiledPolicy {
+            ingress: compile_rules(&policy.ingress),
+            egress: compile_rules(&policy.egress),
+        });
+        let mut np_ingress = vec![Vec::new(); cluster.pods.len()];
+        let mut np_egress = vec![Vec::new(); cluster.pods.len()];
+        for (index, policy) in cluster.policies.iter().enumerate() {
+            for (pod_index, pod) in cluster.pods.iter().enumerate() {
+                if pod.namespace == policy.namespace && policy.selector.matches(&pod.labels) {
+                    if policy.isolates_ingress {
+                        np_ingress[pod_index].push(index);
+                    }
+                    if policy.isolates_egress {
+                        np_egress[pod_index].push(index);
+                    }
+                }
+            }
+        }
+        let admin_of: Vec<Vec<usize>> = cluster
+            .pods
+            .iter()
+            .map(|pod| {
+                cluster
+                    .admin
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, policy)| cluster.peer_selects(&policy.subject, pod))
+                    .map(|(index, _)| index)
+                    .collect()
+            })
+            .collect();
+        let baseline_of: Vec<bool> = cluster
+            .pods
+            .iter()
+            .map(|pod| {
+                cluster
+                    .baseline
+                    .as_ref()
+                    .is_some_and(|policy| cluster.peer_selects(&policy.subject, pod))
+            })
+            .collect();
+        let blocks = |direction: Direction| -> Vec<(u32, u32)> {
+            let mut intervals = Vec::new();
+            let policies = cluster
+                .policies
+                .iter()
+                .map(|p| (&p.ingress, &p.egress))
+                .chain(
+                    cluster
+                        .admin
+                        .iter()
+                        .chain(&cluster.baseline)
+                        .map(|p| (&p.ingress, &p.egress)),
+                );
+            for (ingress, egress) in policies {
+                let rules = match direction {
+                    Direction::Ingress => ingress,
+                    Direction::Egress => egress,
+                };
+                for rule in rules {
+                    for peer in rule.peers.iter().flatten() {
+                        if let PeerSel::Ips(set) = peer {
+                            intervals.push(set.clone());
+                        }
+                    }
+                }
+            }
+            split_address_space(&intervals)
+        };
+        let ingress_blocks = blocks(Direction::Ingress);
+        let egress_blocks = blocks(Direction::Egress);
+        Analyzer {
+            cluster,
+            ingress_blocks,
+            egress_blocks,
+            np,
+            admin,
+            baseline,
+            np_ingress,
+            np_egress,
+            admin_of,
+            baseline_of,
+        }
+    }
+
+    /// Every workload.
+    pub fn pods(&self) -> Vec<Peer> {
+        (0..self.cluster.pods.len()).map(Peer::Pod).collect()
+    }
+
+    /// The external address blocks of a direction: the sources of ingress, the destinations
+    /// of egress.
+    pub fn ip_blocks(&self, direction: Direction) -> &[(u32, u32)] {
+        match direction {
+            Direction::Ingress => &self.ingress_blocks,
+            Direction::Egress => &self.egress_blocks,
+        }
+    }
+
+    pub fn pod(&self, peer: Peer) -> Option<&Pod> {
+        match peer {
+            Peer::Pod(index) => self.cluster.pods.get(index),
+            Peer::Ip(..) => None,
+        }
+    }
+
+    /// `ns/name[Kind]` or `a.b.c.d-e.f.g.h[External]`.
+    pub fn display(&self, peer: Peer) -> String {
+        match peer {
+            Peer::Pod(index) => self.cluster.pods[index].display(),
+            Peer::Ip(low, high) => format!("{}[External]", crate::conn::format_ip_range(low, high)),
+        }
+    }
+
+    /// Whether a pod is isolated in a direction by NetworkPolicies.
+    pub fn isolated(&self, pod: usize, direction: Direction) -> bool {
+        match direction {
+            Direction::Ingress => !self.np_ingress[pod].is_empty(),
+            Direction::Egress => !self.np_egress[pod].is_empty(),
+        }
+    }
+
+    /// Whether any policy of any tier constrains the pod in a direction.
+    pub fn protected(&self, pod: usize, direction: Direction) -> bool {
+        let admin_rules = |policy: &crate::model::AdminPol| match direction {
+            Direction::Ingress => !policy.ingress.is_empty(),
+            Direction::Egress => !policy.egress.is_empty(),
+        };
+        self.isolated(pod, direction)
+            || self.admin_of[pod]
+                .iter()
+                .any(|index| admin_rules(&self.cluster.admin[*index]))
+            || (self.baseline_of[pod] && self.cluster.baseline.as_ref().is_some_and(admin_rules))
+    }
+
+    /// The connections allowed from `src` to `dst`: `src`'s egress and `dst`'s ingress both
+    /// allow them. Traffic between two address blocks is not the cluster's business: none.
+    pub fn allowed(&self, src: Peer, dst: Peer) -> ConnSet {
+        self.allowed_explained(src, dst, None)
+    }
+
+    pub fn allowed_explained(
+        &self,
+        src: Peer,
+        dst: Peer,
+        mut reasons: Option<&mut Vec<Reason>>,
+    ) -> ConnSet {
+        let egress = match src {
+            Peer::Pod(pod) => self.direction(pod, dst, Direction::Egress, reasons.as_deref_mut()),
+            Peer::Ip(..) => ConnSet::all(),
+        };
+        if egress.is_empty() && reasons.is_none() {
+            return egress;
+        }
+        let ingress = match dst {
+            Peer::Pod(pod) => self.direction(pod, src, Direction::Ingress, reasons),
+            Peer::Ip(..) if matches!(src, Peer::Ip(..)) => ConnSet::none(),
+            Peer::Ip(..) => ConnSet::all(),
+        };
+        egress.intersect(&ingress)
+    }
+
+    fn matches(&self, rule: &CompiledRule, other: Peer) -> bool {
+        rule.matchers.iter().any(|matcher| match (matcher, other) {
+            (Matcher::Any, _) => true,
+            (Matcher::Pods(pods), Peer::Pod(index)) => pods[index],
+            (Matcher::Ips(intervals), Peer::Ip(low, _)) => intervals.contains(low),
+            _ => false,
+        })
+    }
+
+    fn rule_conns(
+        &self,
+        compiled: &CompiledRule,
+        rule: &Rule,
+        destination: Option<&Pod>,
+    ) -> ConnSet {
+        match &compiled.fixed {
+            Some(set) => set.clone(),
+            None => rule.conns(destination),
+        }
+    }
+
+    /// What `pod`'s policies allow in `direction` with `other` (the source for ingress, the
+    /// destination for egress).
+    fn direction<'s>(
+        &'s self,
+        pod: usize,
+        other: Peer,
+        direction: Direction,
+        mut reasons: Option<&mut Vec<Reason>>,
+    ) -> ConnSet {
+        let cluster = self.cluster;
+        // Named ports are the destination's: the selected pod for ingress, the peer for egress.
+        let destination = match direction {
+            Direction::Ingress => cluster.pods.get(pod),
+            Direction::Egress => self.pod(other),
+        };
+        let pick = |policy: &'s CompiledPolicy| match direction {
+            Direction::Ingress => &policy.ingress,
+            Direction::Egress => &policy.egress,
+        };
+        let pick_rules = |ingress: &'s [Rule], egress: &'s [Rule]| match direction {
+            Direction::Ingress => ingress,
+            Direction::Egress => egress,
+        };
+        let mut allow = ConnSet::none();
+        let mut deny = ConnSet::none();
+        let mut decided = ConnSet::none();
+        for &index in &self.admin_of[pod] {
+            let policy = &cluster.admin[index];
+            let rules = pick_rules(&policy.ingress, &policy.egress);
+            for (compiled, rule) in pick(&self.admin[index]).iter().zip(rules) {
+                if !self.matches(compiled, other) {
+                    continue;
+                }
+                let conns = self
+                    .rule_conns(compiled, rule, destination)
+                    .subtract(&decided);
+                if conns.is_empty() {
+                    continue;
+                }
+                decided.union_with(&conns);
+                match rule.action {
+                    Action::Allow => allow.union_with(&conns),
+                    Action::Deny => deny.union_with(&conns),
+                    Action::Pass => {}
+                }
+                if let Some(reasons) = reasons.as_deref_mut() {
+                    reasons.push(Reason {
+                        direction,
+                        tier: Tier::Admin,
+                        policy: policy.name.clone(),
+                        rule: rule.name.clone(),
+                        action: rule.action,
+                        conns,
+                    });
+                }
+            }
+        }
+        let open = ConnSet::all().subtract(&allow).subtract(&deny);
+        if open.is_empty() {
+            return allow;
+        }
+        let isolating = match direction {
+            Direction::Ingress => &self.np_ingress[pod],
+            Direction::Egress => &self.np_egress[pod],
+        };
+        let lower = if !isolating.is_empty() {
+            let mut np_allow = ConnSet::none();
+            for &index in isolating {
+                let policy = &cluster.policies[index];
+                let rules = pick_rules(&policy.ingress, &policy.egress);
+                let mut matched_any = false;
+                for (number, (compiled, rule)) in
+                    pick(&self.np[index]).iter().zip(rules).enumerate()
+                {
+                    if !self.matches(compiled, other) {
+                        continue;
+                    }
+                    let conns = self.rule_conns(compiled, rule, destination);
+                    if conns.is_empty() {
+                        continue;
+                    }
+                    matched_any = true;
+                    if let Some(reasons) = reasons.as_deref_mut() {
+                        reasons.push(Reason {
+                            direction,
+                            tier: Tier::NetworkPolicy,
+                            policy: policy.display(),
+                            rule: format!("{} rule #{}", direction.name(), number + 1),
+                            action: Action::Allow,
+                            conns: conns.intersect(&open),
+                        });
+                    }
+                    np_allow.union_with(&conns);
+                }
+                if !matched_any && let Some(reasons) = reasons.as_deref_mut() {
+                    reasons.push(Reason {
+                        direction,
+                        tier: Tier::NetworkPolicy,
+                        policy: policy.display(),
+                        rule: format!("selects the pod for {}, no rule matches", direction.name()),
+                        action: Action::Deny,
+                        conns: ConnSet::none(),
+                    });
+                }
+            }
+            np_allow
+        } else if self.baseline_of[pod]
+            && let (Some(policy), Some(compiled)) = (&cluster.baseline, &self.baseline)
+        {
+            let rules = pick_rules(&policy.ingress, &policy.egress);
+            let mut banp_decided = ConnSet::none();
+            let mut banp_deny = ConnSet::none();
+            for (compiled, rule) in pick(compiled).iter().zip(rules) {
+                if !self.matches(compiled, other) {
+                    continue;
+                }
+                let conns = self
+                    .rule_conns(compiled, rule, destination)
+                    .subtract(&banp_decided);
+                if conns.is_empty() {
+                    continue;
+                }
+                banp_decided.union_with(&conns);
+                if rule.action == Action::Deny {
+                    banp_deny.union_with(&conns);
+                }
+                if let Some(reasons) = reasons.as_deref_mut() {
+                    reasons.push(Reason {
+                        direction,
+                        tier: Tier::Baseline,
+                        policy: policy.name.clone(),
+                        rule: rule.name.clone(),
+                        action: rule.action,
+                        conns: conns.intersect(&open),
+                    });
+                }
+            }
+            ConnSet::all().subtract(&banp_deny)
+        } else {
+            ConnSet::all()
+        };
+        if let Some(reasons) = reasons
+            && isolating.is_empty()
+        {
+            let rest = open.subtract(&reasons_conns(reasons, direction));
+            if !rest.is_empty() {
+                reasons.push(Reason {
+                    direction,
+                    tier: Tier::Default,
+                    policy: String::new(),
+                    rule: "no policy isolates the pod: allowed by default".to_string(),
+                    action: Action::Allow,
+                    conns: rest,
+                });
+            }
+        }
+        allow.union(&open.intersect(&lower))
+    }
+}
+
+fn reasons_conns(reasons: &[Reason], direction: Direction) -> ConnSet {
+    let mut set = ConnSet::none();
+    for reason in reasons.iter().filter(|r| r.direction == direction) {
+        set.union_with(&reason.conns);
+    }
+    set
+}
+
+/// Splits 0.0.0.0-255.255.255.255 at every boundary of the given intervals.
+pub fn split_address_space(intervals: &[Intervals]) -> Vec<(u32, u32)> {
+    let mut starts: Vec<u64> = vec![0];
+    for set in intervals {
+        for (low, high) in set.ranges() {
+            starts.push(u64::from(*low));
+            starts.push(u64::from(*high) + 1);
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    let end = u64::from(u32::MAX) + 1;
+    starts.retain(|start| *start < end);
+    let mut blocks = Vec::with_capacity(starts.len());
+    for (index, start) in starts.iter().enumerate() {
+        let next = starts.get(index + 1).copied().unwrap_or(end);
+        blocks.push((*start as u32, (next - 1) as u32));
+    }
+    blocks
+}
+
+/// One allowed connection of the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Connection {
+    pub src: Peer,
+    pub dst: Peer,
+    pub conns: ConnSet,
+}
+
+impl Analyzer<'_> {
+    /// Every allowed connection between two different peers, at least one of them a workload.
+    pub fn connections(&self) -> Vec<Connection> {
+        let count = self.cluster.pods.len();
+        (0..count)
+            .into_par_iter()
+            .flat_map_iter(|pod| {
+                let src = Peer::Pod(pod);
+                let to_pods = (0..count).filter(move |other| *other != pod).map(Peer::Pod);
+                let to_ips = self.egress_blocks.iter().map(|(l, h)| Peer::Ip(*l, *h));
+                let outgoing = to_pods.chain(to_ips).filter_map(move |dst| {
+                    let conns = self.allowed(src, dst);
+                    (!conns.is_empty()).then_some(Connection { src, dst, conns })
+                });
+                let incoming = self.ingress_blocks.iter().filter_map(move |(l, h)| {
+                    let src = Peer::Ip(*l, *h);
+                    let dst = Peer::Pod(pod);
+                    let conns = self.allowed(src, dst);
+                    (!conns.is_empty()).then_some(Connection { src, dst, conns })
+                });
+                outgoing.chain(incoming)
+            })
+            .collect()
+    }
+}
