@@ -428,7 +428,7 @@ impl<'a> Analyzer<'a> {
                         direction,
                         tier: Tier::NetworkPolicy,
                         policy: policy.display(),
-                        rule: format!("selects the pod for {}, no rule matches", direction.name()),
+                        rule: "isolates the pod; no rule of it matches this peer".to_string(),
                         action: Action::Deny,
                         conns: ConnSet::none(),
                     });

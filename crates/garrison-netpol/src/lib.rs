@@ -6,6 +6,8 @@
 //! [`output`] writes connectivity lists in netpol-analyzer's formats; [`coverage`] finds gaps.
 
 pub mod conn;
+pub mod coverage;
+pub mod diff;
 pub mod eval;
 pub mod model;
 pub mod output;

@@ -30,6 +30,8 @@ pub struct Pod {
     pub host_network: bool,
     /// Index of the object in the inventory.
     pub object: usize,
+    /// The file and line of the object.
+    pub source: Source,
 }
 
 impl Pod {
@@ -271,6 +273,7 @@ impl Cluster {
                 named_ports,
                 host_network: workload.spec.host_network == Some(true),
                 object: workload.object,
+                source: source(object),
             });
         }
         for object in &inventory.objects {

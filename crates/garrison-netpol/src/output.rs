@@ -94,7 +94,7 @@ pub fn write(
 }
 
 /// A CSV field as Go's encoding/csv writes it: quoted when it holds a comma, quote or newline.
-fn csv_field(field: &str) -> String {
+pub(crate) fn csv_field(field: &str) -> String {
     if field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
