@@ -114,7 +114,9 @@ pub fn findings(analyzer: &Analyzer<'_>) -> Vec<Finding> {
     let mut namespaces: Vec<&str> = cluster
         .pods
         .iter()
-        .map(|pod| pod.namespace.as_str())
+        .enumerate()
+        .filter(|(index, _)| !cluster.is_ingress_controller(*index))
+        .map(|(_, pod)| pod.namespace.as_str())
         .collect();
     namespaces.sort_unstable();
     namespaces.dedup();
@@ -156,21 +158,21 @@ pub fn findings(analyzer: &Analyzer<'_>) -> Vec<Finding> {
     }
     let metadata = parse_cidr(&format!("{INSTANCE_METADATA}/32")).map(|(low, _)| low);
     for (index, pod) in cluster.pods.iter().enumerate() {
+        if cluster.is_ingress_controller(index) {
+            continue;
+        }
         let object = cluster_object(analyzer, index);
-        // Reachable from everywhere: every other workload and every external block, all ports.
+        // Reachable from everywhere: its ingress allows every other workload and every external
+        // block on every port (whatever the sources' egress policies say).
         let from_pods = (0..cluster.pods.len())
-            .filter(|other| *other != index)
-            .all(|other| {
-                analyzer
-                    .allowed(Peer::Pod(other), Peer::Pod(index))
-                    .is_all()
-            });
+            .filter(|other| *other != index && !cluster.is_ingress_controller(*other))
+            .all(|other| analyzer.ingress_allowed(Peer::Pod(other), index).is_all());
         let from_ips = analyzer
             .ip_blocks(Direction::Ingress)
             .iter()
             .all(|(low, high)| {
                 analyzer
-                    .allowed(Peer::Ip(*low, *high), Peer::Pod(index))
+                    .ingress_allowed(Peer::Ip(*low, *high), index)
                     .is_all()
             });
         out.push(if from_pods && from_ips {

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use crate::conn::{ConnSet, Intervals};
-use crate::model::{Action, Cluster, PeerSel, Pod, Rule};
+use crate::model::{Action, Cluster, NamespaceSel, PeerSel, Pod, Rule};
 
 /// An endpoint: a workload, or an interval of external IPv4 addresses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -96,6 +96,39 @@ pub struct Analyzer<'a> {
 
 impl<'a> Analyzer<'a> {
     pub fn new(cluster: &'a Cluster) -> Analyzer<'a> {
+        // Pods by namespace: a peer's namespaces are matched once each, then only their pods.
+        let mut by_namespace: std::collections::BTreeMap<&str, Vec<usize>> =
+            std::collections::BTreeMap::new();
+        for (index, pod) in cluster.pods.iter().enumerate() {
+            by_namespace
+                .entry(pod.namespace.as_str())
+                .or_default()
+                .push(index);
+        }
+        let select = |peer: &PeerSel| -> Vec<bool> {
+            let mut selected = vec![false; cluster.pods.len()];
+            let PeerSel::Pods { namespaces, pods } = peer else {
+                return selected;
+            };
+            for (namespace, members) in &by_namespace {
+                let namespace_matches = match namespaces {
+                    NamespaceSel::Named(name) => name == namespace,
+                    NamespaceSel::Selector(selector) => {
+                        selector.is_everything()
+                            || cluster
+                                .namespace_labels(namespace)
+                                .is_some_and(|labels| selector.matches(labels))
+                    }
+                };
+                if !namespace_matches {
+                    continue;
+                }
+                for &index in members {
+                    selected[index] = pods.matches(&cluster.pods[index].labels);
+                }
+            }
+            selected
+        };
         let compile_rules = |rules: &[Rule]| -> Vec<CompiledRule> {
             rules
                 .iter()
@@ -105,13 +138,7 @@ impl<'a> Analyzer<'a> {
                         Some(peers) => peers
                             .iter()
                             .map(|peer| match peer {
-                                PeerSel::Pods { .. } => Matcher::Pods(
-                                    cluster
-                                        .pods
-                                        .iter()
-                                        .map(|pod| cluster.peer_selects(peer, pod))
-                                        .collect(),
-                                ),
+                                PeerSel::Pods { .. } => Matcher::Pods(select(peer)),
                                 PeerSel::Ips(intervals) => Matcher::Ips(intervals.clone()),
                                 PeerSel::Nothing => Matcher::Nothing,
                             })
@@ -153,8 +180,10 @@ impl<'a> Analyzer<'a> {
         let mut np_ingress = vec![Vec::new(); cluster.pods.len()];
         let mut np_egress = vec![Vec::new(); cluster.pods.len()];
         for (index, policy) in cluster.policies.iter().enumerate() {
-            for (pod_index, pod) in cluster.pods.iter().enumerate() {
-                if pod.namespace == policy.namespace && policy.selector.matches(&pod.labels) {
+            let members = by_namespace.get(policy.namespace.as_str());
+            for &pod_index in members.into_iter().flatten() {
+                let pod = &cluster.pods[pod_index];
+                if policy.selector.matches(&pod.labels) {
                     if policy.isolates_ingress {
                         np_ingress[pod_index].push(index);
                     }
@@ -231,9 +260,12 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// Every workload.
+    /// Every workload of the input.
     pub fn pods(&self) -> Vec<Peer> {
-        (0..self.cluster.pods.len()).map(Peer::Pod).collect()
+        (0..self.cluster.pods.len())
+            .filter(|pod| !self.cluster.is_ingress_controller(*pod))
+            .map(Peer::Pod)
+            .collect()
     }
 
     /// The external address blocks of a direction: the sources of ingress, the destinations
@@ -255,6 +287,9 @@ impl<'a> Analyzer<'a> {
     /// `ns/name[Kind]` or `a.b.c.d-e.f.g.h[External]`.
     pub fn display(&self, peer: Peer) -> String {
         match peer {
+            Peer::Pod(index) if self.cluster.is_ingress_controller(index) => {
+                "{ingress-controller}".to_string()
+            }
             Peer::Pod(index) => self.cluster.pods[index].display(),
             Peer::Ip(low, high) => format!("{}[External]", crate::conn::format_ip_range(low, high)),
         }
@@ -293,6 +328,12 @@ impl<'a> Analyzer<'a> {
         dst: Peer,
         mut reasons: Option<&mut Vec<Reason>>,
     ) -> ConnSet {
+        if reasons.is_none()
+            && (matches!(src, Peer::Pod(pod) if self.surely_denied(pod, dst, Direction::Egress))
+                || matches!(dst, Peer::Pod(pod) if self.surely_denied(pod, src, Direction::Ingress)))
+        {
+            return ConnSet::none();
+        }
         let egress = match src {
             Peer::Pod(pod) => self.direction(pod, dst, Direction::Egress, reasons.as_deref_mut()),
             Peer::Ip(..) => ConnSet::all(),
@@ -306,6 +347,28 @@ impl<'a> Analyzer<'a> {
             Peer::Ip(..) => ConnSet::all(),
         };
         egress.intersect(&ingress)
+    }
+
+    /// Whether `pod` certainly allows nothing with `other` in `direction`: NetworkPolicies
+    /// isolate it, no admin policy applies, and no rule of theirs matches the peer. A cheap
+    /// test of bits that spares most pairs of a large cluster any set algebra.
+    fn surely_denied(&self, pod: usize, other: Peer, direction: Direction) -> bool {
+        if !self.admin_of[pod].is_empty() {
+            return false;
+        }
+        let isolating = match direction {
+            Direction::Ingress => &self.np_ingress[pod],
+            Direction::Egress => &self.np_egress[pod],
+        };
+        !isolating.is_empty()
+            && isolating.iter().all(|&index| {
+                let compiled = &self.np[index];
+                let rules = match direction {
+                    Direction::Ingress => &compiled.ingress,
+                    Direction::Egress => &compiled.egress,
+                };
+                rules.iter().all(|rule| !self.matches(rule, other))
+            })
     }
 
     fn matches(&self, rule: &CompiledRule, other: Peer) -> bool {
@@ -386,8 +449,15 @@ impl<'a> Analyzer<'a> {
                 }
             }
         }
-        let open = ConnSet::all().subtract(&allow).subtract(&deny);
-        if open.is_empty() {
+        // Without admin policies everything is open to the lower tiers: skip the set algebra,
+        // which is most of the cost of a pair.
+        let admin_applies = !self.admin_of[pod].is_empty();
+        let open = if admin_applies {
+            ConnSet::all().subtract(&allow).subtract(&deny)
+        } else {
+            ConnSet::none()
+        };
+        if admin_applies && open.is_empty() {
             return allow;
         }
         let isolating = match direction {
@@ -418,7 +488,11 @@ impl<'a> Analyzer<'a> {
                             policy: policy.display(),
                             rule: format!("{} rule #{}", direction.name(), number + 1),
                             action: Action::Allow,
-                            conns: conns.intersect(&open),
+                            conns: if admin_applies {
+                                conns.intersect(&open)
+                            } else {
+                                conns.clone()
+                            },
                         });
                     }
                     np_allow.union_with(&conns);
@@ -462,7 +536,11 @@ impl<'a> Analyzer<'a> {
                         policy: policy.name.clone(),
                         rule: rule.name.clone(),
                         action: rule.action,
-                        conns: conns.intersect(&open),
+                        conns: if admin_applies {
+                            conns.intersect(&open)
+                        } else {
+                            conns.clone()
+                        },
                     });
                 }
             }
@@ -473,6 +551,11 @@ impl<'a> Analyzer<'a> {
         if let Some(reasons) = reasons
             && isolating.is_empty()
         {
+            let open = if admin_applies {
+                open.clone()
+            } else {
+                ConnSet::all()
+            };
             let rest = open.subtract(&reasons_conns(reasons, direction));
             if !rest.is_empty() {
                 reasons.push(Reason {
@@ -485,7 +568,16 @@ impl<'a> Analyzer<'a> {
                 });
             }
         }
-        allow.union(&open.intersect(&lower))
+        if admin_applies {
+            allow.union(&open.intersect(&lower))
+        } else {
+            lower
+        }
+    }
+
+    /// What `pod`'s ingress allows from `src`, whatever `src`'s egress says.
+    pub fn ingress_allowed(&self, src: Peer, pod: usize) -> ConnSet {
+        self.direction(pod, src, Direction::Ingress, None)
     }
 }
 
@@ -530,11 +622,15 @@ impl Analyzer<'_> {
     /// Every allowed connection between two different peers, at least one of them a workload.
     pub fn connections(&self) -> Vec<Connection> {
         let count = self.cluster.pods.len();
-        (0..count)
+        let controller = self.cluster.ingress_controller;
+        let mut connections: Vec<Connection> = (0..count)
             .into_par_iter()
+            .filter(|pod| controller != Some(*pod))
             .flat_map_iter(|pod| {
                 let src = Peer::Pod(pod);
-                let to_pods = (0..count).filter(move |other| *other != pod).map(Peer::Pod);
+                let to_pods = (0..count)
+                    .filter(move |other| *other != pod && controller != Some(*other))
+                    .map(Peer::Pod);
                 let to_ips = self.egress_blocks.iter().map(|(l, h)| Peer::Ip(*l, *h));
                 let outgoing = to_pods.chain(to_ips).filter_map(move |dst| {
                     let conns = self.allowed(src, dst);
@@ -548,6 +644,18 @@ impl Analyzer<'_> {
                 });
                 outgoing.chain(incoming)
             })
-            .collect()
+            .collect();
+        // What Ingresses and Routes open, as far as the target's policies let the controller in.
+        if let Some(controller) = controller {
+            for (pod, opened) in &self.cluster.ingress_targets {
+                let src = Peer::Pod(controller);
+                let dst = Peer::Pod(*pod);
+                let conns = opened.intersect(&self.allowed(src, dst));
+                if !conns.is_empty() {
+                    connections.push(Connection { src, dst, conns });
+                }
+            }
+        }
+        connections
     }
 }

@@ -27,6 +27,8 @@ pub struct Pod {
     pub labels: Labels,
     /// Named container ports: (name, protocol, number).
     pub named_ports: Vec<(String, Protocol, u32)>,
+    /// Every container port: (protocol, number).
+    pub container_ports: Vec<(Protocol, u32)>,
     pub host_network: bool,
     /// Index of the object in the inventory.
     pub object: usize,
@@ -214,6 +216,10 @@ pub struct Cluster {
     pub baseline: Option<AdminPol>,
     /// Problems found while building the model: bad selectors, unsupported fields.
     pub warnings: Vec<String>,
+    /// The stand-in pod of the ingress controller, when Ingresses or Routes lead somewhere.
+    pub ingress_controller: Option<usize>,
+    /// What Ingresses and Routes open: (pod, TCP connections from the ingress controller).
+    pub ingress_targets: Vec<(usize, ConnSet)>,
 }
 
 impl Cluster {
@@ -263,6 +269,16 @@ impl Cluster {
                     Some((name, protocol, u32::try_from(port.container_port).ok()?))
                 })
                 .collect();
+            let container_ports = workload
+                .spec
+                .containers
+                .iter()
+                .flat_map(|container| container.ports.iter().flatten())
+                .filter_map(|port| {
+                    let protocol = Protocol::parse(port.protocol.as_deref().unwrap_or("TCP"))?;
+                    Some((protocol, u32::try_from(port.container_port).ok()?))
+                })
+                .collect();
             by_owner.insert(key, cluster.pods.len());
             cluster.ensure_namespace(&namespace);
             cluster.pods.push(Pod {
@@ -271,6 +287,7 @@ impl Cluster {
                 kind,
                 labels,
                 named_ports,
+                container_ports,
                 host_network: workload.spec.host_network == Some(true),
                 object: workload.object,
                 source: source(object),
@@ -313,7 +330,32 @@ impl Cluster {
                 .cmp(&b.priority)
                 .then_with(|| a.name.cmp(&b.name))
         });
+        let targets = crate::ingress::targets(inventory, &cluster);
+        if !targets.is_empty() {
+            cluster.ensure_namespace(crate::ingress::CONTROLLER_NAMESPACE);
+            cluster.ingress_controller = Some(cluster.pods.len());
+            cluster.pods.push(Pod {
+                namespace: crate::ingress::CONTROLLER_NAMESPACE.to_string(),
+                name: crate::ingress::CONTROLLER_NAME.to_string(),
+                kind: String::new(),
+                labels: Labels::new(),
+                named_ports: Vec::new(),
+                container_ports: Vec::new(),
+                host_network: false,
+                object: usize::MAX,
+                source: Source {
+                    file: String::new(),
+                    line: 0,
+                },
+            });
+            cluster.ingress_targets = targets;
+        }
         cluster
+    }
+
+    /// Whether a pod is the ingress controller's stand-in rather than a workload of the input.
+    pub fn is_ingress_controller(&self, pod: usize) -> bool {
+        self.ingress_controller == Some(pod)
     }
 
     fn add_namespace(&mut self, name: &str, mut labels: Labels) {

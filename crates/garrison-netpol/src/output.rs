@@ -115,7 +115,14 @@ fn dot(analyzer: &Analyzer<'_>, connections: &[Connection], nodes: &[Peer]) -> S
             return;
         }
         let name = analyzer.display(peer);
+        let controller =
+            matches!(peer, Peer::Pod(index) if analyzer.cluster.is_ingress_controller(index));
         match analyzer.pod(peer) {
+            Some(_) if controller => external.push(format!(
+                "\t{} [label={} color=\"blue\" fontcolor=\"blue\"]",
+                quote(&name),
+                quote(&name)
+            )),
             Some(pod) => {
                 let label = format!("{}[{}]", pod.name, pod.kind);
                 namespaces
