@@ -186,3 +186,139 @@ fn dot(analyzer: &Analyzer<'_>, connections: &[Connection], nodes: &[Peer]) -> S
     lines.push("}".to_string());
     lines.join("\n")
 }
+
+/// netpol-analyzer's `--focusworkload`, `--focusworkload-peer`, `--focus-direction` and
+/// `--focus-conn`.
+#[derive(Clone, Debug, Default)]
+pub struct Focus {
+    /// Workloads (`name` or `namespace/name`) one end of each connection must be.
+    pub workloads: Vec<String>,
+    /// Workloads the other end must be.
+    pub peers: Vec<String>,
+    /// With `workloads`: only their ingress (they are the destination) or egress (the source).
+    pub direction: Option<crate::eval::Direction>,
+    /// Only connections on this protocol and port, written without their connection set.
+    pub conn: Option<(crate::conn::Protocol, u32)>,
+}
+
+impl Focus {
+    /// Parses `tcp-8080`.
+    pub fn parse_conn(text: &str) -> Option<(crate::conn::Protocol, u32)> {
+        let (protocol, port) = text.split_once('-')?;
+        Some((crate::conn::Protocol::parse(protocol)?, port.parse().ok()?))
+    }
+
+    fn names(analyzer: &Analyzer<'_>, peer: Peer, names: &[String]) -> bool {
+        let Peer::Pod(index) = peer else {
+            return false;
+        };
+        if analyzer.cluster.is_ingress_controller(index) {
+            return names
+                .iter()
+                .any(|name| name == crate::ingress::CONTROLLER_NAME);
+        }
+        let pod = &analyzer.cluster.pods[index];
+        names.iter().any(|name| match name.split_once('/') {
+            Some((namespace, name)) => pod.namespace == namespace && pod.name == name,
+            None => pod.name == *name,
+        })
+    }
+
+    /// Keeps the connections the focus selects (restricted to the focus port), and the dot
+    /// graph's nodes.
+    pub fn apply(
+        &self,
+        analyzer: &Analyzer<'_>,
+        connections: &mut Vec<Connection>,
+        nodes: &mut Vec<Peer>,
+    ) {
+        use crate::eval::Direction;
+        if !self.workloads.is_empty() {
+            let focused = |peer: Peer| Focus::names(analyzer, peer, &self.workloads);
+            let other =
+                |peer: Peer| self.peers.is_empty() || Focus::names(analyzer, peer, &self.peers);
+            connections.retain(|c| {
+                let as_src = focused(c.src) && other(c.dst);
+                let as_dst = focused(c.dst) && other(c.src);
+                match self.direction {
+                    Some(Direction::Egress) => as_src,
+                    Some(Direction::Ingress) => as_dst,
+                    None => as_src || as_dst,
+                }
+            });
+            let mut kept: Vec<Peer> = nodes
+                .iter()
+                .copied()
+                .filter(|peer| focused(*peer))
+                .collect();
+            for connection in connections.iter() {
+                for peer in [connection.src, connection.dst] {
+                    if matches!(peer, Peer::Pod(_)) && !kept.contains(&peer) {
+                        kept.push(peer);
+                    }
+                }
+            }
+            *nodes = kept;
+        }
+        if let Some((protocol, port)) = self.conn {
+            let only = crate::conn::ConnSet::ports(protocol, port, port);
+            connections.retain_mut(|c| {
+                c.conns = c.conns.intersect(&only);
+                !c.conns.is_empty()
+            });
+        }
+    }
+}
+
+/// Writes the list of a `--focus-conn` query: pairs only, under a header naming the port.
+pub fn write_pairs(
+    analyzer: &Analyzer<'_>,
+    connections: &[Connection],
+    nodes: &[Peer],
+    format: Format,
+    (protocol, port): (crate::conn::Protocol, u32),
+) -> String {
+    let rows = rows(analyzer, connections);
+    match format {
+        Format::Txt => {
+            let mut lines = vec![format!(
+                "Permitted connections on {} {port}:",
+                protocol.name()
+            )];
+            lines.extend(rows.iter().map(|row| format!("{} => {}", row.src, row.dst)));
+            lines.join("\n")
+        }
+        Format::Json => {
+            #[derive(serde::Serialize)]
+            struct Pair<'a> {
+                src: &'a str,
+                dst: &'a str,
+            }
+            let pairs: Vec<Pair<'_>> = rows
+                .iter()
+                .map(|row| Pair {
+                    src: &row.src,
+                    dst: &row.dst,
+                })
+                .collect();
+            serde_json::to_string_pretty(&pairs).unwrap_or_default()
+        }
+        Format::Csv => {
+            let mut lines = vec!["src,dst".to_string()];
+            lines.extend(
+                rows.iter()
+                    .map(|row| format!("{},{}", csv_field(&row.src), csv_field(&row.dst))),
+            );
+            lines.join("\n")
+        }
+        Format::Md => {
+            let mut lines = vec!["| src | dst |".to_string(), "|-----|-----|".to_string()];
+            lines.extend(
+                rows.iter()
+                    .map(|row| format!("| {} | {} |", row.src, row.dst)),
+            );
+            lines.join("\n")
+        }
+        Format::Dot => dot(analyzer, connections, nodes),
+    }
+}

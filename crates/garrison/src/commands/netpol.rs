@@ -9,7 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use garrison_core::loader::load_snapshot_files;
 use garrison_core::{Inventory, LoadOptions, Loaded, Status, load_paths};
 use garrison_netpol::eval::{Reason, Tier};
-use garrison_netpol::output::{self, Format};
+use garrison_netpol::output::{self, Focus, Format};
 use garrison_netpol::{Analyzer, Cluster, ConnSet, Peer, Protocol};
 
 use super::CommandError;
@@ -53,13 +53,29 @@ enum ListFormat {
     Dot,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FocusDirection {
+    Ingress,
+    Egress,
+}
+
 #[derive(Debug, Args)]
 struct ListArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Only connections from or to this workload (`name` or `namespace/name`).
+    /// Only connections from or to these workloads (`name` or `namespace/name`; repeatable;
+    /// `ingress-controller` for the ingress controller).
     #[arg(long, value_name = "WORKLOAD")]
-    focus_workload: Option<String>,
+    focus_workload: Vec<String>,
+    /// With --focus-workload: only connections whose other end is one of these workloads.
+    #[arg(long, value_name = "WORKLOAD", requires = "focus_workload")]
+    focus_workload_peer: Vec<String>,
+    /// With --focus-workload: only its ingress or only its egress.
+    #[arg(long, value_enum, requires = "focus_workload")]
+    focus_direction: Option<FocusDirection>,
+    /// Only connections on one port, written as pairs: `tcp-8080`, `udp-53`, `sctp-9003`.
+    #[arg(long, value_name = "PROTOCOL-PORT")]
+    focus_conn: Option<String>,
     /// Output format (netpol-analyzer's).
     #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Txt)]
     format: ListFormat,
@@ -173,17 +189,33 @@ fn list(args: ListArgs) -> Result<ExitCode, CommandError> {
     let analyzer = Analyzer::new(&cluster);
     let mut connections = analyzer.connections();
     let mut nodes = analyzer.pods();
-    if let Some(focus) = &args.focus_workload {
-        let focused: Vec<usize> = find_workloads(&cluster, focus);
-        if focused.is_empty() {
+    for focus in args.focus_workload.iter().chain(&args.focus_workload_peer) {
+        if focus != garrison_netpol::ingress::CONTROLLER_NAME
+            && find_workloads(&cluster, focus).is_empty()
+        {
             return Err(CommandError::Usage(format!(
                 "no workload {focus:?} in the input"
             )));
         }
-        let is_focused = |peer: Peer| matches!(peer, Peer::Pod(index) if focused.contains(&index));
-        connections.retain(|c| is_focused(c.src) || is_focused(c.dst));
-        nodes.retain(|peer| is_focused(*peer));
     }
+    let conn = match &args.focus_conn {
+        Some(text) => Some(Focus::parse_conn(text).ok_or_else(|| {
+            CommandError::Usage(format!(
+                "--focus-conn {text:?}: expected PROTOCOL-PORT such as tcp-8080"
+            ))
+        })?),
+        None => None,
+    };
+    let focus = Focus {
+        workloads: args.focus_workload.clone(),
+        peers: args.focus_workload_peer.clone(),
+        direction: args.focus_direction.map(|direction| match direction {
+            FocusDirection::Ingress => garrison_netpol::Direction::Ingress,
+            FocusDirection::Egress => garrison_netpol::Direction::Egress,
+        }),
+        conn,
+    };
+    focus.apply(&analyzer, &mut connections, &mut nodes);
     let format = match args.format {
         ListFormat::Txt => Format::Txt,
         ListFormat::Json => Format::Json,
@@ -191,7 +223,10 @@ fn list(args: ListArgs) -> Result<ExitCode, CommandError> {
         ListFormat::Md => Format::Md,
         ListFormat::Dot => Format::Dot,
     };
-    emit(&output::write(&analyzer, &connections, &nodes, format));
+    emit(&match focus.conn {
+        Some(conn) => output::write_pairs(&analyzer, &connections, &nodes, format, conn),
+        None => output::write(&analyzer, &connections, &nodes, format),
+    });
     Ok(ExitCode::SUCCESS)
 }
 
