@@ -67,11 +67,12 @@ pub static EMPTY_POLICY: CheckMeta = CheckMeta {
 };
 
 /// Every coverage check.
-pub static CHECKS: [&CheckMeta; 4] = [
+pub static CHECKS: [&CheckMeta; 5] = [
     &DEFAULT_DENY,
     &OPEN_WORKLOAD,
     &METADATA_EGRESS,
     &EMPTY_POLICY,
+    &ENFORCEMENT,
 ];
 
 fn finding(
@@ -261,4 +262,135 @@ fn cluster_object(analyzer: &Analyzer<'_>, pod: usize) -> ObjectRef {
         &pod.name,
         Some((&pod.source.file, pod.source.line)),
     )
+}
+
+pub static ENFORCEMENT: CheckMeta = CheckMeta {
+    id: "EKS-NET-005",
+    name: "network-policies-not-enforced",
+    title: "NetworkPolicies exist but nothing enforces them",
+    severity: Severity::High,
+    level: Level::Cluster,
+    control: SeedControl::NetworkPolicies,
+    cis: Some("4.3.2"),
+    security_hub: None,
+    pss: None,
+    remediation: "Enable network policy in the Amazon VPC CNI add-on (`enableNetworkPolicy: \"true\"`) or run another policy engine.",
+    doc: "## What it does\nReports a cluster that has NetworkPolicies (or admin network policies) when nothing in it enforces them: neither the Amazon VPC CNI with `enableNetworkPolicy` (its network policy agent) nor another policy engine (Calico, Cilium, Antrea, kube-router, Weave Net).\n\n## Why it matters\nThe API server accepts NetworkPolicies whether or not a network plugin enforces them; without enforcement every policy is silently ignored and every pod is open.\n\n## How to fix\nSet `enableNetworkPolicy: \"true\"` in the vpc-cni add-on configuration (VPC CNI 1.14 or later, EC2 Linux nodes), or install a policy engine.\n\n## References\n- Amazon EKS User Guide: Limit pod traffic with Kubernetes network policies\n- CIS Amazon EKS Benchmark 4.3.2\n",
+};
+
+/// DaemonSets of network plugins that enforce NetworkPolicies themselves.
+const POLICY_ENGINES: &[&str] = &[
+    "calico-node",
+    "cilium",
+    "antrea-agent",
+    "kube-router",
+    "weave-net",
+    "canal",
+];
+
+/// Whether anything enforces the cluster's policies: the VPC CNI add-on's `enableNetworkPolicy`
+/// (in a snapshot), the network policy agent in `aws-node`, or another engine's DaemonSet.
+/// `None` when the input has no policy to enforce.
+pub fn enforcement(
+    inventory: &garrison_core::Inventory,
+    cluster: &crate::Cluster,
+) -> Option<Finding> {
+    if cluster.policies.is_empty() && cluster.admin.is_empty() && cluster.baseline.is_none() {
+        return None;
+    }
+    let mut evidence = Vec::new();
+    let mut against = Vec::new();
+    if let Some(snapshot) = &inventory.snapshot
+        && let Ok(addon) = snapshot.aws("eks/addons/vpc-cni.json")
+    {
+        let configuration = addon
+            .pointer("/addon/configurationValues")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok());
+        let enabled = configuration
+            .as_ref()
+            .and_then(|values| values.get("enableNetworkPolicy"))
+            .is_some_and(|value| value.as_str() == Some("true") || value.as_bool() == Some(true));
+        if enabled {
+            evidence.push("the vpc-cni add-on sets enableNetworkPolicy".to_string());
+        } else {
+            against.push(
+                "the vpc-cni add-on does not set enableNetworkPolicy to \"true\"".to_string(),
+            );
+        }
+    }
+    for workload in &inventory.workloads {
+        let object = inventory.object(workload);
+        if object.kind != "DaemonSet" {
+            continue;
+        }
+        if object.name == "aws-node" {
+            let agent = workload
+                .spec
+                .containers
+                .iter()
+                .find(|c| c.name == "aws-network-policy-agent");
+            let enabled = agent.is_some_and(|agent| {
+                agent
+                    .args
+                    .iter()
+                    .flatten()
+                    .any(|arg| arg == "--enable-network-policy=true")
+            });
+            if enabled {
+                evidence.push(
+                    "aws-node runs the network policy agent with --enable-network-policy=true"
+                        .to_string(),
+                );
+            } else {
+                against.push("aws-node does not run the network policy agent with --enable-network-policy=true".to_string());
+            }
+        } else if POLICY_ENGINES.contains(&object.name.as_str()) {
+            evidence.push(format!(
+                "DaemonSet {}/{} enforces policies",
+                object.namespace.as_deref().unwrap_or("default"),
+                object.name
+            ));
+        }
+    }
+    let object = reference(
+        "Cluster",
+        None,
+        inventory
+            .snapshot
+            .as_ref()
+            .and_then(|snapshot| snapshot.cluster_arn())
+            .and_then(|arn| arn.rsplit('/').next())
+            .unwrap_or("cluster"),
+        None,
+    );
+    let policies =
+        cluster.policies.len() + cluster.admin.len() + usize::from(cluster.baseline.is_some());
+    Some(if !evidence.is_empty() {
+        finding(
+            &ENFORCEMENT,
+            Status::Pass,
+            object,
+            format!("{policies} policies; {}", evidence.join("; ")),
+        )
+    } else if !against.is_empty() {
+        finding(
+            &ENFORCEMENT,
+            Status::Fail,
+            object,
+            format!(
+                "{policies} policies and nothing enforces them: {}",
+                against.join("; ")
+            ),
+        )
+    } else {
+        finding(
+            &ENFORCEMENT,
+            Status::Unknown,
+            object,
+            format!(
+                "{policies} policies; the input shows no network plugin (no vpc-cni add-on data, no aws-node or policy-engine DaemonSet) to tell whether they are enforced"
+            ),
+        )
+    })
 }

@@ -2,6 +2,8 @@
 //! priority (Allow, Deny, Pass; first match wins), then NetworkPolicies (a union of allows, for
 //! pods they isolate), then the BaselineAdminNetworkPolicy (first match wins), then allow.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use crate::conn::{ConnSet, Intervals};
@@ -623,6 +625,32 @@ impl Analyzer<'_> {
     pub fn connections(&self) -> Vec<Connection> {
         let count = self.cluster.pods.len();
         let controller = self.cluster.ingress_controller;
+        // What a pod's egress allows to an address block depends only on which policies apply
+        // to it (named ports never match addresses): compute it once per set of policies.
+        let mut profiles: HashMap<(&[usize], &[usize], bool), usize> = HashMap::new();
+        let mut representatives: Vec<usize> = Vec::new();
+        let profile_of: Vec<usize> = (0..count)
+            .map(|pod| {
+                let key = (
+                    self.np_egress[pod].as_slice(),
+                    self.admin_of[pod].as_slice(),
+                    self.baseline_of[pod],
+                );
+                *profiles.entry(key).or_insert_with(|| {
+                    representatives.push(pod);
+                    representatives.len() - 1
+                })
+            })
+            .collect();
+        let to_blocks: Vec<Vec<ConnSet>> = representatives
+            .par_iter()
+            .map(|&pod| {
+                self.egress_blocks
+                    .iter()
+                    .map(|(low, high)| self.allowed(Peer::Pod(pod), Peer::Ip(*low, *high)))
+                    .collect()
+            })
+            .collect();
         let mut connections: Vec<Connection> = (0..count)
             .into_par_iter()
             .filter(|pod| controller != Some(*pod))
@@ -630,19 +658,29 @@ impl Analyzer<'_> {
                 let src = Peer::Pod(pod);
                 let to_pods = (0..count)
                     .filter(move |other| *other != pod && controller != Some(*other))
-                    .map(Peer::Pod);
-                let to_ips = self.egress_blocks.iter().map(|(l, h)| Peer::Ip(*l, *h));
-                let outgoing = to_pods.chain(to_ips).filter_map(move |dst| {
-                    let conns = self.allowed(src, dst);
-                    (!conns.is_empty()).then_some(Connection { src, dst, conns })
-                });
+                    .filter_map(move |other| {
+                        let dst = Peer::Pod(other);
+                        let conns = self.allowed(src, dst);
+                        (!conns.is_empty()).then_some(Connection { src, dst, conns })
+                    });
+                let blocks = &to_blocks[profile_of[pod]];
+                let to_ips = self
+                    .egress_blocks
+                    .iter()
+                    .zip(blocks)
+                    .filter(|(_, conns)| !conns.is_empty())
+                    .map(move |((low, high), conns)| Connection {
+                        src,
+                        dst: Peer::Ip(*low, *high),
+                        conns: conns.clone(),
+                    });
                 let incoming = self.ingress_blocks.iter().filter_map(move |(l, h)| {
                     let src = Peer::Ip(*l, *h);
                     let dst = Peer::Pod(pod);
                     let conns = self.allowed(src, dst);
                     (!conns.is_empty()).then_some(Connection { src, dst, conns })
                 });
-                outgoing.chain(incoming)
+                to_pods.chain(to_ips).chain(incoming)
             })
             .collect();
         // What Ingresses and Routes open, as far as the target's policies let the controller in.

@@ -95,3 +95,46 @@ fn coverage_findings() {
     );
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+#[test]
+fn enforcement_needs_a_policy_engine() {
+    let verdict = |extra: &str| {
+        let cluster_text = format!("{SHOP}\n---\n{extra}");
+        let loaded = load_text("shop.yaml", &cluster_text);
+        let inventory = Inventory::new(loaded);
+        let cluster = Cluster::from_inventory(&inventory);
+        garrison_netpol::coverage::enforcement(&inventory, &cluster).map(|finding| finding.status)
+    };
+    let daemonset = |name: &str, containers: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: {name}, namespace: kube-system}}\nspec:\n  selector: {{matchLabels: {{k8s-app: {name}}}}}\n  template:\n    metadata: {{labels: {{k8s-app: {name}}}}}\n    spec:\n      containers: {containers}\n"
+        )
+    };
+    assert_eq!(verdict(""), Some(Status::Unknown));
+    assert_eq!(
+        verdict(&daemonset("aws-node", "[{name: aws-node, image: cni}]")),
+        Some(Status::Fail)
+    );
+    assert_eq!(
+        verdict(&daemonset(
+            "aws-node",
+            "[{name: aws-node, image: cni}, {name: aws-network-policy-agent, image: agent, args: [--enable-network-policy=true]}]"
+        )),
+        Some(Status::Pass)
+    );
+    assert_eq!(
+        verdict(&daemonset(
+            "calico-node",
+            "[{name: calico-node, image: calico}]"
+        )),
+        Some(Status::Pass)
+    );
+    // Nothing to enforce: no finding.
+    let empty = load_text(
+        "empty.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
+    );
+    let inventory = Inventory::new(empty);
+    let cluster = Cluster::from_inventory(&inventory);
+    assert!(garrison_netpol::coverage::enforcement(&inventory, &cluster).is_none());
+}

@@ -31,7 +31,8 @@ enum NetpolCommand {
     /// List the connections added, removed or changed between two inputs.
     Diff(DiffArgs),
     /// Report namespaces without default deny, workloads open to everyone, egress to the
-    /// instance metadata service and policies selecting nothing. Exit code 1 on any failure.
+    /// instance metadata service, policies selecting nothing, and whether anything enforces
+    /// the policies. Exit code 1 on any failure or unknown.
     Coverage(CoverageArgs),
 }
 
@@ -403,8 +404,12 @@ fn coverage(args: CoverageArgs) -> Result<ExitCode, CommandError> {
     let cluster = Cluster::from_inventory(&inventory);
     warn(&cluster);
     let analyzer = Analyzer::new(&cluster);
-    let findings = garrison_netpol::coverage::findings(&analyzer);
-    let failed = findings.iter().filter(|f| f.status == Status::Fail).count();
+    let mut findings = garrison_netpol::coverage::findings(&analyzer);
+    findings.extend(garrison_netpol::coverage::enforcement(&inventory, &cluster));
+    let failed = findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Unknown))
+        .count();
     let shown: Vec<_> = findings
         .iter()
         .filter(|f| args.all || f.status != Status::Pass)
@@ -441,7 +446,7 @@ fn coverage(args: CoverageArgs) -> Result<ExitCode, CommandError> {
             }
             let _ = writeln!(
                 out,
-                "garrison netpol coverage: {} results, {failed} failed",
+                "garrison netpol coverage: {} results, {failed} failed or unknown",
                 findings.len()
             );
             emit_text(&out);
