@@ -70,6 +70,27 @@ struct CompiledRule {
     fixed: Option<ConnSet>,
 }
 
+/// Which peers any rule of a set of NetworkPolicies could match: a cheap first test.
+#[derive(Clone, Debug, Default)]
+struct Reach {
+    /// A rule without peers: every peer.
+    any: bool,
+    /// A rule with an address peer.
+    ips: bool,
+    /// Pods some rule's selectors match, one bit each.
+    pods: Vec<u64>,
+}
+
+impl Reach {
+    fn may_match(&self, other: Peer) -> bool {
+        self.any
+            || match other {
+                Peer::Pod(index) => self.pods[index / 64] & (1 << (index % 64)) != 0,
+                Peer::Ip(..) => self.ips,
+            }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct CompiledPolicy {
     ingress: Vec<CompiledRule>,
@@ -94,6 +115,10 @@ pub struct Analyzer<'a> {
     /// Per pod: admin policies whose subject it is.
     admin_of: Vec<Vec<usize>>,
     baseline_of: Vec<bool>,
+    /// Per direction: for each pod, its reach profile (pods with the same isolating policies
+    /// share one), and per profile which peers any rule of those policies could match.
+    reach_of: [Vec<usize>; 2],
+    reach: [Vec<Reach>; 2],
 }
 
 impl<'a> Analyzer<'a> {
@@ -248,8 +273,51 @@ impl<'a> Analyzer<'a> {
         };
         let ingress_blocks = blocks(Direction::Ingress);
         let egress_blocks = blocks(Direction::Egress);
+        let reach_profiles = |isolating: &Vec<Vec<usize>>, direction: Direction| {
+            let mut profiles: HashMap<&[usize], usize> = HashMap::new();
+            let mut reach: Vec<Reach> = Vec::new();
+            let words = cluster.pods.len().div_ceil(64);
+            let of: Vec<usize> = isolating
+                .iter()
+                .map(|policies| {
+                    *profiles.entry(policies.as_slice()).or_insert_with(|| {
+                        let mut profile = Reach {
+                            pods: vec![0; words],
+                            ..Reach::default()
+                        };
+                        for &index in policies {
+                            let rules = match direction {
+                                Direction::Ingress => &np[index].ingress,
+                                Direction::Egress => &np[index].egress,
+                            };
+                            for matcher in rules.iter().flat_map(|rule| &rule.matchers) {
+                                match matcher {
+                                    Matcher::Any => profile.any = true,
+                                    Matcher::Ips(_) => profile.ips = true,
+                                    Matcher::Nothing => {}
+                                    Matcher::Pods(selected) => {
+                                        for (pod, _) in
+                                            selected.iter().enumerate().filter(|(_, s)| **s)
+                                        {
+                                            profile.pods[pod / 64] |= 1 << (pod % 64);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        reach.push(profile);
+                        reach.len() - 1
+                    })
+                })
+                .collect();
+            (of, reach)
+        };
+        let (ingress_reach_of, ingress_reach) = reach_profiles(&np_ingress, Direction::Ingress);
+        let (egress_reach_of, egress_reach) = reach_profiles(&np_egress, Direction::Egress);
         Analyzer {
             cluster,
+            reach_of: [ingress_reach_of, egress_reach_of],
+            reach: [ingress_reach, egress_reach],
             ingress_blocks,
             egress_blocks,
             np,
@@ -331,8 +399,8 @@ impl<'a> Analyzer<'a> {
         mut reasons: Option<&mut Vec<Reason>>,
     ) -> ConnSet {
         if reasons.is_none()
-            && (matches!(src, Peer::Pod(pod) if self.surely_denied(pod, dst, Direction::Egress))
-                || matches!(dst, Peer::Pod(pod) if self.surely_denied(pod, src, Direction::Ingress)))
+            && (matches!(dst, Peer::Pod(pod) if self.surely_denied(pod, src, Direction::Ingress))
+                || matches!(src, Peer::Pod(pod) if self.surely_denied(pod, dst, Direction::Egress)))
         {
             return ConnSet::none();
         }
@@ -358,19 +426,11 @@ impl<'a> Analyzer<'a> {
         if !self.admin_of[pod].is_empty() {
             return false;
         }
-        let isolating = match direction {
-            Direction::Ingress => &self.np_ingress[pod],
-            Direction::Egress => &self.np_egress[pod],
+        let (isolating, side) = match direction {
+            Direction::Ingress => (&self.np_ingress[pod], 0),
+            Direction::Egress => (&self.np_egress[pod], 1),
         };
-        !isolating.is_empty()
-            && isolating.iter().all(|&index| {
-                let compiled = &self.np[index];
-                let rules = match direction {
-                    Direction::Ingress => &compiled.ingress,
-                    Direction::Egress => &compiled.egress,
-                };
-                rules.iter().all(|rule| !self.matches(rule, other))
-            })
+        !isolating.is_empty() && !self.reach[side][self.reach_of[side][pod]].may_match(other)
     }
 
     fn matches(&self, rule: &CompiledRule, other: Peer) -> bool {

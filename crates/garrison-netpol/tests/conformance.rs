@@ -132,3 +132,79 @@ fn connlist_goodpath_matches_netpol_analyzer() {
 
 /// The number of matching comparisons reached so far: the test fails if a change loses any.
 const MINIMUM_MATCHED: usize = 289;
+
+/// netpol-analyzer's `diff` expectations: `diff_between_<new>_and_<old>.{txt,csv,md}`.
+#[test]
+fn diff_matches_netpol_analyzer() {
+    let root = corpus();
+    let dirs: std::collections::BTreeSet<String> = std::fs::read_dir(root.join("tests"))
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .collect();
+    let mut total = 0;
+    let mut matched = 0;
+    let mut report = Vec::new();
+    let mut files: Vec<String> = std::fs::read_dir(root.join("test_outputs/diff"))
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with("diff_between_"))
+        .collect();
+    files.sort();
+    for file in files {
+        let Some((stem, extension)) = file.rsplit_once('.') else {
+            continue;
+        };
+        let writer: fn(&[garrison_netpol::diff::DiffRow]) -> String = match extension {
+            "txt" => garrison_netpol::diff::write_txt,
+            "csv" => garrison_netpol::diff::write_csv,
+            "md" => garrison_netpol::diff::write_md,
+            _ => continue,
+        };
+        total += 1;
+        let pair = stem.trim_start_matches("diff_between_");
+        let split = pair.match_indices("_and_").find_map(|(at, _)| {
+            let (new, old) = (&pair[..at], &pair[at + 5..]);
+            (dirs.contains(new) && dirs.contains(old)).then(|| (new.to_string(), old.to_string()))
+        });
+        let Some((new, old)) = split else {
+            report.push(format!("{file}\tcannot tell the two directories apart"));
+            continue;
+        };
+        let side = |dir: &str| {
+            let loaded = load_paths(
+                &[root.join("tests").join(dir).display().to_string()],
+                &LoadOptions::default(),
+            );
+            Cluster::from_inventory(&Inventory::new(loaded))
+        };
+        let (old_cluster, new_cluster) = (side(&old), side(&new));
+        let (old_rows, old_workloads) = garrison_netpol::diff::side(&Analyzer::new(&old_cluster));
+        let (new_rows, new_workloads) = garrison_netpol::diff::side(&Analyzer::new(&new_cluster));
+        let rows =
+            garrison_netpol::diff::diff(&old_rows, &new_rows, &old_workloads, &new_workloads);
+        let actual = writer(&rows);
+        let expected = std::fs::read_to_string(root.join("test_outputs/diff").join(&file)).unwrap();
+        if normalise(&actual) == normalise(&expected) {
+            matched += 1;
+        } else {
+            report.push(format!("{file}\tdiffers"));
+            if let Ok(out) = std::env::var("NETPOL_ACTUAL_DIR") {
+                std::fs::create_dir_all(&out).unwrap();
+                std::fs::write(PathBuf::from(out).join(&file), actual).unwrap();
+            }
+        }
+    }
+    let report_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("netpol-diff-mismatches.tsv");
+    std::fs::write(&report_path, report.join("\n")).unwrap();
+    println!(
+        "netpol-analyzer diff: {matched} of {total} comparisons match; mismatches in {}",
+        report_path.display()
+    );
+    assert!(total > 90, "only {total} diff comparisons found");
+    assert!(
+        matched >= MINIMUM_DIFF_MATCHED,
+        "{matched} of {total} match, fewer than the {MINIMUM_DIFF_MATCHED} reached before"
+    );
+}
+
+const MINIMUM_DIFF_MATCHED: usize = 81;

@@ -57,11 +57,9 @@ fn diff_txt_csv_md() {
         "    ports: [{port: http}]\n  - from: [{namespaceSelector: {}}]\n    ports: [{port: 8080}]\n",
     );
     let new = cluster(&changed);
-    let rows = |cluster: &Cluster| {
-        let analyzer = Analyzer::new(cluster);
-        output::rows(&analyzer, &analyzer.connections())
-    };
-    let diff = garrison_netpol::diff::diff(&rows(&old), &rows(&new));
+    let (old_rows, old_workloads) = garrison_netpol::diff::side(&Analyzer::new(&old));
+    let (new_rows, new_workloads) = garrison_netpol::diff::side(&Analyzer::new(&new));
+    let diff = garrison_netpol::diff::diff(&old_rows, &new_rows, &old_workloads, &new_workloads);
     insta::assert_snapshot!(format!(
         "{}\n\n{}\n\n{}",
         garrison_netpol::diff::write_txt(&diff),

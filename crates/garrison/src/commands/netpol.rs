@@ -377,19 +377,17 @@ fn explain(args: ExplainArgs) -> Result<ExitCode, CommandError> {
     })
 }
 
-fn rows_of(path: &str) -> Result<Vec<output::Row>, CommandError> {
+fn side_of(path: &str) -> Result<garrison_netpol::diff::Side, CommandError> {
     let inventory = load(&[path.to_string()], false)?;
     let cluster = Cluster::from_inventory(&inventory);
     warn(&cluster);
-    let analyzer = Analyzer::new(&cluster);
-    let connections = analyzer.connections();
-    Ok(output::rows(&analyzer, &connections))
+    Ok(garrison_netpol::diff::side(&Analyzer::new(&cluster)))
 }
 
 fn diff(args: DiffArgs) -> Result<ExitCode, CommandError> {
-    let old = rows_of(&args.old)?;
-    let new = rows_of(&args.new)?;
-    let rows = garrison_netpol::diff::diff(&old, &new);
+    let (old_rows, old_workloads) = side_of(&args.old)?;
+    let (new_rows, new_workloads) = side_of(&args.new)?;
+    let rows = garrison_netpol::diff::diff(&old_rows, &new_rows, &old_workloads, &new_workloads);
     let text = match args.format {
         DiffFormat::Txt => garrison_netpol::diff::write_txt(&rows),
         DiffFormat::Csv => garrison_netpol::diff::write_csv(&rows),
