@@ -58,7 +58,8 @@ pub struct Reason {
 #[derive(Clone, Debug)]
 enum Matcher {
     Any,
-    Pods(Vec<bool>),
+    /// One bit per pod.
+    Pods(Vec<u64>),
     Ips(Intervals),
     Nothing,
 }
@@ -132,8 +133,8 @@ impl<'a> Analyzer<'a> {
                 .or_default()
                 .push(index);
         }
-        let select = |peer: &PeerSel| -> Vec<bool> {
-            let mut selected = vec![false; cluster.pods.len()];
+        let select = |peer: &PeerSel| -> Vec<u64> {
+            let mut selected = vec![0u64; cluster.pods.len().div_ceil(64)];
             let PeerSel::Pods { namespaces, pods } = peer else {
                 return selected;
             };
@@ -151,7 +152,9 @@ impl<'a> Analyzer<'a> {
                     continue;
                 }
                 for &index in members {
-                    selected[index] = pods.matches(&cluster.pods[index].labels);
+                    if pods.matches(&cluster.pods[index].labels) {
+                        selected[index / 64] |= 1 << (index % 64);
+                    }
                 }
             }
             selected
@@ -296,10 +299,8 @@ impl<'a> Analyzer<'a> {
                                     Matcher::Ips(_) => profile.ips = true,
                                     Matcher::Nothing => {}
                                     Matcher::Pods(selected) => {
-                                        for (pod, _) in
-                                            selected.iter().enumerate().filter(|(_, s)| **s)
-                                        {
-                                            profile.pods[pod / 64] |= 1 << (pod % 64);
+                                        for (word, bits) in profile.pods.iter_mut().zip(selected) {
+                                            *word |= bits;
                                         }
                                     }
                                 }
@@ -436,7 +437,7 @@ impl<'a> Analyzer<'a> {
     fn matches(&self, rule: &CompiledRule, other: Peer) -> bool {
         rule.matchers.iter().any(|matcher| match (matcher, other) {
             (Matcher::Any, _) => true,
-            (Matcher::Pods(pods), Peer::Pod(index)) => pods[index],
+            (Matcher::Pods(pods), Peer::Pod(index)) => pods[index / 64] & (1 << (index % 64)) != 0,
             (Matcher::Ips(intervals), Peer::Ip(low, _)) => intervals.contains(low),
             _ => false,
         })
