@@ -165,17 +165,21 @@ pub fn findings(analyzer: &Analyzer<'_>) -> Vec<Finding> {
         let object = cluster_object(analyzer, index);
         // Reachable from everywhere: its ingress allows every other workload and every external
         // block on every port (whatever the sources' egress policies say).
-        let from_pods = (0..cluster.pods.len())
-            .filter(|other| *other != index && !cluster.is_ingress_controller(*other))
-            .all(|other| analyzer.ingress_allowed(Peer::Pod(other), index).is_all());
-        let from_ips = analyzer
-            .ip_blocks(Direction::Ingress)
-            .iter()
-            .all(|(low, high)| {
-                analyzer
-                    .ingress_allowed(Peer::Ip(*low, *high), index)
-                    .is_all()
-            });
+        // A pod no policy of any tier constrains on ingress is open without asking each peer.
+        let unconstrained = !analyzer.protected(index, Direction::Ingress);
+        let from_pods = unconstrained
+            || (0..cluster.pods.len())
+                .filter(|other| *other != index && !cluster.is_ingress_controller(*other))
+                .all(|other| analyzer.ingress_allowed(Peer::Pod(other), index).is_all());
+        let from_ips = unconstrained
+            || analyzer
+                .ip_blocks(Direction::Ingress)
+                .iter()
+                .all(|(low, high)| {
+                    analyzer
+                        .ingress_allowed(Peer::Ip(*low, *high), index)
+                        .is_all()
+                });
         out.push(if from_pods && from_ips {
             finding(
                 &OPEN_WORKLOAD,
