@@ -391,29 +391,6 @@ impl Cluster {
             PeerSel::Ips(_) | PeerSel::Nothing => false,
         }
     }
-
-    /// Every IPv4 interval named by any policy, for splitting the address space.
-    pub fn ip_intervals(&self) -> Vec<Intervals> {
-        let mut out = Vec::new();
-        let rules = self
-            .policies
-            .iter()
-            .flat_map(|p| p.ingress.iter().chain(&p.egress))
-            .chain(
-                self.admin
-                    .iter()
-                    .chain(&self.baseline)
-                    .flat_map(|p| p.ingress.iter().chain(&p.egress)),
-            );
-        for rule in rules {
-            for peer in rule.peers.iter().flatten() {
-                if let PeerSel::Ips(intervals) = peer {
-                    out.push(intervals.clone());
-                }
-            }
-        }
-        out
-    }
 }
 
 /// The workload a Pod stands for: its controller owner (kind `Pod` when the owner reference
