@@ -33,6 +33,8 @@ enum Command {
     Pss(commands::pss::PssArgs),
     /// Ask who can do what: RBAC and EKS access entries, evaluated as the API server would.
     Rbac(commands::rbac::RbacArgs),
+    /// Analyze NetworkPolicies: list, explain and diff connectivity, report coverage gaps.
+    Netpol(commands::netpol::NetpolArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Checks(args) => commands::checks::run(args),
         Command::Pss(args) => commands::pss::run(args),
         Command::Rbac(args) => commands::rbac::run(args),
+        Command::Netpol(args) => commands::netpol::run(args),
     };
     match result {
         Ok(code) => code,

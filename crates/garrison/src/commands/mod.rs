@@ -1,4 +1,5 @@
 pub mod checks;
+pub mod netpol;
 pub mod pss;
 pub mod rbac;
 pub mod scan;

@@ -1,0 +1,265 @@
+//! Connections added, removed and changed between two clusters, as netpol-analyzer's `diff`
+//! reports them (txt, csv, md).
+
+use std::collections::BTreeMap;
+
+use crate::output::Row;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DiffKind {
+    Changed,
+    Added,
+    Removed,
+}
+
+impl DiffKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            DiffKind::Changed => "changed",
+            DiffKind::Added => "added",
+            DiffKind::Removed => "removed",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiffRow {
+    pub kind: DiffKind,
+    pub src: String,
+    pub dst: String,
+    /// The connections in the old cluster (`No Connections` when added).
+    pub old: String,
+    /// The connections in the new cluster (`No Connections` when removed).
+    pub new: String,
+    /// `workload ns/name[Kind] added` when an end exists on one side only.
+    pub info: String,
+}
+
+/// Pairs whose connections differ, changed first, then added, then removed, each sorted by
+/// source and destination. `old_workloads` and `new_workloads` name the workloads of each side,
+/// to say which ends were added or removed.
+pub fn diff(
+    old: &[Row],
+    new: &[Row],
+    old_workloads: &std::collections::BTreeSet<String>,
+    new_workloads: &std::collections::BTreeSet<String>,
+) -> Vec<DiffRow> {
+    let index = |rows: &[Row]| -> BTreeMap<(String, String), String> {
+        rows.iter()
+            .map(|row| ((row.src.clone(), row.dst.clone()), row.conn.clone()))
+            .collect()
+    };
+    // Address ranges are split per workload and direction at the boundaries either side has
+    // for that workload and direction, so that both sides name the same ranges.
+    let mut boundaries: BTreeMap<(bool, String), Vec<u64>> = BTreeMap::new();
+    for row in old.iter().chain(new) {
+        if let Some((key, (low, high))) = range_key(row) {
+            boundaries
+                .entry(key)
+                .or_default()
+                .extend([u64::from(low), u64::from(high) + 1]);
+        }
+    }
+    for list in boundaries.values_mut() {
+        list.sort_unstable();
+        list.dedup();
+    }
+    let (old, new) = (
+        index(&refine(old, &boundaries)),
+        index(&refine(new, &boundaries)),
+    );
+    let none = "No Connections".to_string();
+    let mut rows = Vec::new();
+    for (key, old_conn) in &old {
+        match new.get(key) {
+            Some(new_conn) if new_conn == old_conn => {}
+            Some(new_conn) => rows.push(row(DiffKind::Changed, key, old_conn, new_conn)),
+            None => rows.push(row(DiffKind::Removed, key, old_conn, &none)),
+        }
+    }
+    for (key, new_conn) in &new {
+        if !old.contains_key(key) {
+            rows.push(row(DiffKind::Added, key, &none, new_conn));
+        }
+    }
+    for row in &mut rows {
+        let mut added = Vec::new();
+        let mut removed = Vec::new();
+        for end in [&row.src, &row.dst] {
+            if end.ends_with("[External]") || end.starts_with('{') {
+                continue;
+            }
+            match (old_workloads.contains(end), new_workloads.contains(end)) {
+                (false, true) => added.push(end.as_str()),
+                (true, false) => removed.push(end.as_str()),
+                _ => {}
+            }
+        }
+        row.info = match (added.as_slice(), removed.as_slice()) {
+            ([one], []) => format!("workload {one} added"),
+            ([a, b], []) => format!("workload {a} and {b} added"),
+            ([], [one]) => format!("workload {one} removed"),
+            ([], [a, b]) => format!("workload {a} and {b} removed"),
+            _ => String::new(),
+        };
+    }
+    // The ingress controller's rows come after the others, as netpol-analyzer appends them.
+    rows.sort_by(|a, b| {
+        (a.src.starts_with('{'), a.kind, &a.src, &a.dst).cmp(&(
+            b.src.starts_with('{'),
+            b.kind,
+            &b.src,
+            &b.dst,
+        ))
+    });
+    rows
+}
+
+/// `a.b.c.d-e.f.g.h[External]` as an interval.
+fn ip_range(end: &str) -> Option<(u32, u32)> {
+    let range = end.strip_suffix("[External]")?;
+    let (low, high) = range.split_once('-')?;
+    let low: std::net::Ipv4Addr = low.parse().ok()?;
+    let high: std::net::Ipv4Addr = high.parse().ok()?;
+    Some((u32::from(low), u32::from(high)))
+}
+
+/// The workload end and direction of a row with an address range, and the range.
+fn range_key(row: &Row) -> Option<((bool, String), (u32, u32))> {
+    if let Some(range) = ip_range(&row.src) {
+        return Some(((true, row.dst.clone()), range));
+    }
+    ip_range(&row.dst).map(|range| ((false, row.src.clone()), range))
+}
+
+/// Splits the address ranges of `rows` at the boundaries of their workload and direction.
+fn refine(rows: &[Row], all_boundaries: &BTreeMap<(bool, String), Vec<u64>>) -> Vec<Row> {
+    let empty = Vec::new();
+    let split = |end: &str, boundaries: &[u64]| -> Vec<String> {
+        let Some((low, high)) = ip_range(end) else {
+            return vec![end.to_string()];
+        };
+        let mut starts: Vec<u64> = boundaries
+            .iter()
+            .copied()
+            .filter(|b| *b > u64::from(low) && *b <= u64::from(high))
+            .collect();
+        starts.insert(0, u64::from(low));
+        let mut out = Vec::new();
+        for (index, start) in starts.iter().enumerate() {
+            let end = starts
+                .get(index + 1)
+                .map_or(u64::from(high), |next| next - 1);
+            out.push(format!(
+                "{}[External]",
+                crate::conn::format_ip_range(*start as u32, end as u32)
+            ));
+        }
+        out
+    };
+    let mut out = Vec::new();
+    for row in rows {
+        let boundaries = range_key(row)
+            .and_then(|(key, _)| all_boundaries.get(&key))
+            .unwrap_or(&empty);
+        for src in split(&row.src, boundaries) {
+            for dst in split(&row.dst, boundaries) {
+                out.push(Row {
+                    src: src.clone(),
+                    dst,
+                    conn: row.conn.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn row(kind: DiffKind, key: &(String, String), old: &str, new: &str) -> DiffRow {
+    DiffRow {
+        kind,
+        src: key.0.clone(),
+        dst: key.1.clone(),
+        old: old.to_string(),
+        new: new.to_string(),
+        info: String::new(),
+    }
+}
+
+pub fn write_txt(rows: &[DiffRow]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut lines = vec!["Connectivity diff:".to_string()];
+    for row in rows {
+        let info = if row.info.is_empty() {
+            String::new()
+        } else {
+            format!(", workloads-diff-info: {}", row.info)
+        };
+        lines.push(format!(
+            "diff-type: {}, source: {}, destination: {}, ref1: {}, ref2: {}{info}",
+            row.kind.name(),
+            row.src,
+            row.dst,
+            row.old,
+            row.new
+        ));
+    }
+    lines.join("\n")
+}
+
+pub fn write_csv(rows: &[DiffRow]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut lines = vec!["diff-type,source,destination,ref1,ref2,workloads-diff-info".to_string()];
+    for row in rows {
+        lines.push(format!(
+            "{},{},{},{},{},{}",
+            row.kind.name(),
+            crate::output::csv_field(&row.src),
+            crate::output::csv_field(&row.dst),
+            crate::output::csv_field(&row.old),
+            crate::output::csv_field(&row.new),
+            crate::output::csv_field(&row.info)
+        ));
+    }
+    lines.join("\n")
+}
+
+pub fn write_md(rows: &[DiffRow]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut lines = vec![
+        "| diff-type | source | destination | ref1 | ref2 | workloads-diff-info |".to_string(),
+        "|-----------|--------|-------------|------|------|---------------------|".to_string(),
+    ];
+    for row in rows {
+        lines.push(format!(
+            "| {} | {} | {} | {} | {} | {} |",
+            row.kind.name(),
+            row.src,
+            row.dst,
+            row.old,
+            row.new,
+            row.info
+        ));
+    }
+    lines.join("\n")
+}
+
+/// One side of a diff: its list rows and the names of its workloads.
+pub type Side = (Vec<Row>, std::collections::BTreeSet<String>);
+
+/// The list rows and workload names of one side of a diff.
+pub fn side(analyzer: &crate::Analyzer<'_>) -> Side {
+    let rows = crate::output::rows(analyzer, &analyzer.connections());
+    let workloads = analyzer
+        .pods()
+        .into_iter()
+        .map(|peer| analyzer.display(peer))
+        .collect();
+    (rows, workloads)
+}

@@ -1,0 +1,324 @@
+//! Connectivity lists in netpol-analyzer's formats (txt, json, csv, md, dot), so that the two
+//! tools' outputs compare line by line.
+
+use std::collections::BTreeMap;
+
+use crate::eval::{Analyzer, Connection, Peer};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Txt,
+    Json,
+    Csv,
+    Md,
+    Dot,
+}
+
+impl Format {
+    pub fn parse(text: &str) -> Option<Format> {
+        match text {
+            "txt" => Some(Format::Txt),
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "md" => Some(Format::Md),
+            "dot" => Some(Format::Dot),
+            _ => None,
+        }
+    }
+}
+
+/// One line of the list, with its peers written out.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Row {
+    pub src: String,
+    pub dst: String,
+    pub conn: String,
+}
+
+pub fn rows(analyzer: &Analyzer<'_>, connections: &[Connection]) -> Vec<Row> {
+    let mut rows: Vec<Row> = connections
+        .iter()
+        .map(|connection| Row {
+            src: analyzer.display(connection.src),
+            dst: analyzer.display(connection.dst),
+            conn: connection.conns.to_string(),
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// Writes the list. `nodes` are the workloads drawn in a dot graph even without connections.
+pub fn write(
+    analyzer: &Analyzer<'_>,
+    connections: &[Connection],
+    nodes: &[Peer],
+    format: Format,
+) -> String {
+    let rows = rows(analyzer, connections);
+    match format {
+        Format::Txt => {
+            let mut lines: Vec<String> = rows
+                .iter()
+                .map(|row| format!("{} => {} : {}", row.src, row.dst, row.conn))
+                .collect();
+            lines.sort();
+            lines.join("\n")
+        }
+        Format::Json => serde_json::to_string_pretty(&rows).unwrap_or_default(),
+        Format::Csv => {
+            let mut lines = vec!["src,dst,conn".to_string()];
+            lines.extend(rows.iter().map(|row| {
+                format!(
+                    "{},{},{}",
+                    csv_field(&row.src),
+                    csv_field(&row.dst),
+                    csv_field(&row.conn)
+                )
+            }));
+            lines.join("\n")
+        }
+        Format::Md => {
+            let mut lines = vec![
+                "| src | dst | conn |".to_string(),
+                "|-----|-----|------|".to_string(),
+            ];
+            lines.extend(
+                rows.iter()
+                    .map(|row| format!("| {} | {} | {} |", row.src, row.dst, row.conn)),
+            );
+            lines.join("\n")
+        }
+        Format::Dot => dot(analyzer, connections, nodes),
+    }
+}
+
+/// A CSV field as Go's encoding/csv writes it: quoted when it holds a comma, quote or newline.
+pub(crate) fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
+fn quote(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+fn dot(analyzer: &Analyzer<'_>, connections: &[Connection], nodes: &[Peer]) -> String {
+    let mut namespaces: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut external: Vec<String> = Vec::new();
+    let mut visited = std::collections::HashSet::new();
+    let mut add = |peer: Peer| {
+        if !visited.insert(peer) {
+            return;
+        }
+        let name = analyzer.display(peer);
+        let controller =
+            matches!(peer, Peer::Pod(index) if analyzer.cluster.is_ingress_controller(index));
+        match analyzer.pod(peer) {
+            Some(_) if controller => external.push(format!(
+                "\t{} [label={} color=\"blue\" fontcolor=\"blue\"]",
+                quote(&name),
+                quote(&name)
+            )),
+            Some(pod) => {
+                let label = format!("{}[{}]", pod.name, pod.kind);
+                namespaces
+                    .entry(pod.namespace.clone())
+                    .or_default()
+                    .push(format!(
+                        "\t\t{} [label={} color=\"blue\" fontcolor=\"blue\"]",
+                        quote(&name),
+                        quote(&label)
+                    ));
+            }
+            None => external.push(format!(
+                "\t{} [label={} color=\"red2\" fontcolor=\"red2\"]",
+                quote(&name),
+                quote(&name)
+            )),
+        }
+    };
+    let mut edges = Vec::new();
+    for connection in connections {
+        add(connection.src);
+        add(connection.dst);
+        let src = analyzer.display(connection.src);
+        let dst = analyzer.display(connection.dst);
+        let weight = if src <= dst { "0.5" } else { "1" };
+        edges.push(format!(
+            "\t{} -> {} [label={} color=\"gold2\" fontcolor=\"darkgreen\" weight={weight}]",
+            quote(&src),
+            quote(&dst),
+            quote(&connection.conns.to_string())
+        ));
+    }
+    for node in nodes {
+        if matches!(node, Peer::Pod(_)) {
+            add(*node);
+        }
+    }
+    edges.sort();
+    external.sort();
+    let mut lines = vec!["digraph {".to_string()];
+    for (namespace, mut peers) in namespaces {
+        peers.sort();
+        lines.push(format!(
+            "\tsubgraph {} {{",
+            quote(&format!(
+                "cluster_{}[namespace]",
+                namespace.replace('-', "_")
+            ))
+        ));
+        lines.push("\t\tcolor=\"black\"".to_string());
+        lines.push("\t\tfontcolor=\"black\"".to_string());
+        lines.extend(peers);
+        lines.push(format!(
+            "\t\tlabel={}",
+            quote(&format!("{namespace}[namespace]"))
+        ));
+        lines.push("\t}".to_string());
+    }
+    lines.extend(external);
+    lines.extend(edges);
+    lines.push("}".to_string());
+    lines.join("\n")
+}
+
+/// netpol-analyzer's `--focusworkload`, `--focusworkload-peer`, `--focus-direction` and
+/// `--focus-conn`.
+#[derive(Clone, Debug, Default)]
+pub struct Focus {
+    /// Workloads (`name` or `namespace/name`) one end of each connection must be.
+    pub workloads: Vec<String>,
+    /// Workloads the other end must be.
+    pub peers: Vec<String>,
+    /// With `workloads`: only their ingress (they are the destination) or egress (the source).
+    pub direction: Option<crate::eval::Direction>,
+    /// Only connections on this protocol and port, written without their connection set.
+    pub conn: Option<(crate::conn::Protocol, u32)>,
+}
+
+impl Focus {
+    /// Parses `tcp-8080`.
+    pub fn parse_conn(text: &str) -> Option<(crate::conn::Protocol, u32)> {
+        let (protocol, port) = text.split_once('-')?;
+        Some((crate::conn::Protocol::parse(protocol)?, port.parse().ok()?))
+    }
+
+    fn names(analyzer: &Analyzer<'_>, peer: Peer, names: &[String]) -> bool {
+        let Peer::Pod(index) = peer else {
+            return false;
+        };
+        if analyzer.cluster.is_ingress_controller(index) {
+            return names
+                .iter()
+                .any(|name| name == crate::ingress::CONTROLLER_NAME);
+        }
+        let pod = &analyzer.cluster.pods[index];
+        names.iter().any(|name| match name.split_once('/') {
+            Some((namespace, name)) => pod.namespace == namespace && pod.name == name,
+            None => pod.name == *name,
+        })
+    }
+
+    /// Keeps the connections the focus selects (restricted to the focus port), and the dot
+    /// graph's nodes.
+    pub fn apply(
+        &self,
+        analyzer: &Analyzer<'_>,
+        connections: &mut Vec<Connection>,
+        nodes: &mut Vec<Peer>,
+    ) {
+        use crate::eval::Direction;
+        if !self.workloads.is_empty() {
+            let focused = |peer: Peer| Focus::names(analyzer, peer, &self.workloads);
+            let other =
+                |peer: Peer| self.peers.is_empty() || Focus::names(analyzer, peer, &self.peers);
+            connections.retain(|c| {
+                let as_src = focused(c.src) && other(c.dst);
+                let as_dst = focused(c.dst) && other(c.src);
+                match self.direction {
+                    Some(Direction::Egress) => as_src,
+                    Some(Direction::Ingress) => as_dst,
+                    None => as_src || as_dst,
+                }
+            });
+            let mut kept: Vec<Peer> = nodes
+                .iter()
+                .copied()
+                .filter(|peer| focused(*peer))
+                .collect();
+            for connection in connections.iter() {
+                for peer in [connection.src, connection.dst] {
+                    if matches!(peer, Peer::Pod(_)) && !kept.contains(&peer) {
+                        kept.push(peer);
+                    }
+                }
+            }
+            *nodes = kept;
+        }
+        if let Some((protocol, port)) = self.conn {
+            let only = crate::conn::ConnSet::ports(protocol, port, port);
+            connections.retain_mut(|c| {
+                c.conns = c.conns.intersect(&only);
+                !c.conns.is_empty()
+            });
+        }
+    }
+}
+
+/// Writes the list of a `--focus-conn` query: pairs only, under a header naming the port.
+pub fn write_pairs(
+    analyzer: &Analyzer<'_>,
+    connections: &[Connection],
+    nodes: &[Peer],
+    format: Format,
+    (protocol, port): (crate::conn::Protocol, u32),
+) -> String {
+    let rows = rows(analyzer, connections);
+    match format {
+        Format::Txt => {
+            let mut lines = vec![format!(
+                "Permitted connections on {} {port}:",
+                protocol.name()
+            )];
+            lines.extend(rows.iter().map(|row| format!("{} => {}", row.src, row.dst)));
+            lines.join("\n")
+        }
+        Format::Json => {
+            #[derive(serde::Serialize)]
+            struct Pair<'a> {
+                src: &'a str,
+                dst: &'a str,
+            }
+            let pairs: Vec<Pair<'_>> = rows
+                .iter()
+                .map(|row| Pair {
+                    src: &row.src,
+                    dst: &row.dst,
+                })
+                .collect();
+            serde_json::to_string_pretty(&pairs).unwrap_or_default()
+        }
+        Format::Csv => {
+            let mut lines = vec!["src,dst".to_string()];
+            lines.extend(
+                rows.iter()
+                    .map(|row| format!("{},{}", csv_field(&row.src), csv_field(&row.dst))),
+            );
+            lines.join("\n")
+        }
+        Format::Md => {
+            let mut lines = vec!["| src | dst |".to_string(), "|-----|-----|".to_string()];
+            lines.extend(
+                rows.iter()
+                    .map(|row| format!("| {} | {} |", row.src, row.dst)),
+            );
+            lines.join("\n")
+        }
+        Format::Dot => dot(analyzer, connections, nodes),
+    }
+}

@@ -1,0 +1,169 @@
+//! Label selectors: `matchLabels` and `matchExpressions`, ANDed, as the API server evaluates them.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+pub type Labels = BTreeMap<String, String>;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Requirement {
+    Equals(String, String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    DoesNotExist(String),
+}
+
+/// A label selector. The empty selector selects everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selector {
+    requirements: Vec<Requirement>,
+}
+
+impl Selector {
+    /// The selector that selects everything (`{}`).
+    pub fn everything() -> Selector {
+        Selector::default()
+    }
+
+    /// Converts a `LabelSelector`; an unknown operator, or `In`/`NotIn` without values, is an error.
+    pub fn from_label_selector(selector: &LabelSelector) -> Result<Selector, String> {
+        let mut requirements = Vec::new();
+        for (key, value) in selector.match_labels.iter().flatten() {
+            requirements.push(Requirement::Equals(key.clone(), value.clone()));
+        }
+        for expression in selector.match_expressions.iter().flatten() {
+            let key = expression.key.clone();
+            let values = expression.values.clone().unwrap_or_default();
+            let requirement = match expression.operator.as_str() {
+                "In" | "NotIn" if values.is_empty() => {
+                    return Err(format!(
+                        "matchExpressions operator {} on key {key:?} needs at least one value",
+                        expression.operator
+                    ));
+                }
+                "In" => Requirement::In(key, values),
+                "NotIn" => Requirement::NotIn(key, values),
+                "Exists" | "DoesNotExist" if !values.is_empty() => {
+                    return Err(format!(
+                        "matchExpressions operator {} on key {key:?} takes no values",
+                        expression.operator
+                    ));
+                }
+                "Exists" => Requirement::Exists(key),
+                "DoesNotExist" => Requirement::DoesNotExist(key),
+                other => {
+                    return Err(format!(
+                        "matchExpressions has unknown operator {other:?} (In, NotIn, Exists, DoesNotExist)"
+                    ));
+                }
+            };
+            requirements.push(requirement);
+        }
+        Ok(Selector { requirements })
+    }
+
+    pub fn is_everything(&self) -> bool {
+        self.requirements.is_empty()
+    }
+
+    pub fn matches(&self, labels: &Labels) -> bool {
+        self.requirements
+            .iter()
+            .all(|requirement| match requirement {
+                Requirement::Equals(key, value) => labels.get(key) == Some(value),
+                Requirement::In(key, values) => labels.get(key).is_some_and(|v| values.contains(v)),
+                Requirement::NotIn(key, values) => {
+                    labels.get(key).is_none_or(|v| !values.contains(v))
+                }
+                Requirement::Exists(key) => labels.contains_key(key),
+                Requirement::DoesNotExist(key) => !labels.contains_key(key),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn selector(json: serde_json::Value) -> Result<Selector, String> {
+        let parsed: LabelSelector = serde_json::from_value(json).unwrap();
+        Selector::from_label_selector(&parsed)
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn operators() {
+        let cases = [
+            (serde_json::json!({}), &[("a", "1")][..], true),
+            (
+                serde_json::json!({"matchLabels": {"a": "1"}}),
+                &[("a", "1")][..],
+                true,
+            ),
+            (
+                serde_json::json!({"matchLabels": {"a": "1"}}),
+                &[("a", "2")][..],
+                false,
+            ),
+            (
+                serde_json::json!({"matchExpressions": [{"key": "a", "operator": "In", "values": ["1", "2"]}]}),
+                &[("a", "2")][..],
+                true,
+            ),
+            (
+                serde_json::json!({"matchExpressions": [{"key": "a", "operator": "NotIn", "values": ["1"]}]}),
+                &[][..],
+                true,
+            ),
+            (
+                serde_json::json!({"matchExpressions": [{"key": "a", "operator": "NotIn", "values": ["1"]}]}),
+                &[("a", "1")][..],
+                false,
+            ),
+            (
+                serde_json::json!({"matchExpressions": [{"key": "a", "operator": "Exists"}]}),
+                &[("b", "1")][..],
+                false,
+            ),
+            (
+                serde_json::json!({"matchExpressions": [{"key": "a", "operator": "DoesNotExist"}]}),
+                &[("b", "1")][..],
+                true,
+            ),
+            (
+                serde_json::json!({"matchLabels": {"a": "1"}, "matchExpressions": [{"key": "b", "operator": "Exists"}]}),
+                &[("a", "1")][..],
+                false,
+            ),
+        ];
+        for (json, pod, expected) in cases {
+            let text = json.to_string();
+            assert_eq!(
+                selector(json).unwrap().matches(&labels(pod)),
+                expected,
+                "{text} on {pod:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_operators_are_errors() {
+        assert!(
+            selector(serde_json::json!({"matchExpressions": [{"key": "a", "operator": "Equals", "values": ["1"]}]}))
+                .is_err()
+        );
+        assert!(
+            selector(serde_json::json!({"matchExpressions": [{"key": "a", "operator": "In"}]}))
+                .is_err()
+        );
+    }
+}

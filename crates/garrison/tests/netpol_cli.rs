@@ -1,0 +1,124 @@
+//! `garrison netpol`: the subcommands end to end over a small cluster.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{garrison, stdout};
+
+fn shop() -> String {
+    format!(
+        "{}/../garrison-netpol/tests/data/shop.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn list_writes_netpol_analyzer_lines() {
+    let output = garrison(&["netpol", "list", &shop()]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(
+        text.contains("shop/web[Deployment] => shop/api[Deployment] : TCP 9090\n"),
+        "{text}"
+    );
+    assert!(!text.contains("shop/web[Deployment] => shop/db"), "{text}");
+}
+
+#[test]
+fn list_focus_conn_writes_pairs() {
+    let output = garrison(&[
+        "netpol",
+        "list",
+        "--focus-conn",
+        "tcp-5432",
+        "-f",
+        "csv",
+        &shop(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "src,dst");
+    // Only the API reaches the database on 5432 (the ANP); the scraper, which no policy
+    // isolates, accepts 5432 from every external range.
+    assert!(
+        lines.contains(&"shop/api[Deployment],shop/db[StatefulSet]"),
+        "{text}"
+    );
+    assert!(!text.contains("shop/web[Deployment],shop/db"), "{text}");
+    assert!(
+        lines
+            .iter()
+            .skip(1)
+            .all(|line| !line.contains(" : ") && line.matches(',').count() == 1),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_exit_codes_and_reasons() {
+    let allowed = garrison(&[
+        "netpol",
+        "explain",
+        "shop/api",
+        "shop/db",
+        "--port",
+        "5432",
+        &shop(),
+    ]);
+    assert_eq!(allowed.status.code(), Some(0));
+    let text = stdout(&allowed);
+    assert!(text.contains("ALLOWED"), "{text}");
+    assert!(
+        text.contains("AdminNetworkPolicy protect-db allow-api: Allow TCP 5432"),
+        "{text}"
+    );
+    let denied = garrison(&["netpol", "explain", "web", "db", &shop()]);
+    assert_eq!(denied.status.code(), Some(1));
+    let text = stdout(&denied);
+    assert!(text.contains("DENIED"), "{text}");
+    assert!(text.contains("deny-rest: Deny"), "{text}");
+}
+
+#[test]
+fn explain_rejects_unknown_workloads() {
+    let output = garrison(&["netpol", "explain", "nope", "db", &shop()]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn coverage_fails_on_gaps() {
+    let output = garrison(&["netpol", "coverage", &shop()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains("EKS-NET-004") && text.contains("shop/NetworkPolicy/typo"),
+        "{text}"
+    );
+    assert!(
+        text.contains("EKS-NET-001") && text.contains("Namespace/monitoring"),
+        "{text}"
+    );
+    assert!(!text.contains("PASS"), "{text}");
+}
+
+#[test]
+fn diff_reports_added_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.yaml");
+    // The new cluster serves the web front end on 8443 instead of its `http` port (8080).
+    let changed = std::fs::read_to_string(shop())
+        .unwrap()
+        .replace("    ports: [{port: http}]\n", "    ports: [{port: 8443}]\n");
+    std::fs::write(&new, changed).unwrap();
+    let output = garrison(&["netpol", "diff", &shop(), new.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.starts_with("Connectivity diff:\n"), "{text}");
+    assert!(
+        text.contains(
+            "diff-type: changed, source: 0.0.0.0-9.255.255.255[External], destination: shop/web[Deployment], ref1: TCP 8080, ref2: TCP 8443"
+        ),
+        "{text}"
+    );
+}
