@@ -323,11 +323,15 @@ pub fn enforcement(
             );
         }
     }
-    for workload in &inventory.workloads {
-        let object = inventory.object(workload);
+    for entry in &inventory.workloads {
+        let object = inventory.entry_object(entry);
         if object.kind != "DaemonSet" {
             continue;
         }
+        // A spec that does not decode is reported by the scan; it tells nothing here.
+        let Ok(workload) = inventory.decode(entry) else {
+            continue;
+        };
         if object.name == "aws-node" {
             let agent = workload
                 .spec

@@ -233,11 +233,15 @@ impl Cluster {
             }
         }
         let mut by_owner: BTreeMap<(String, String, String), usize> = BTreeMap::new();
-        for workload in &inventory.workloads {
-            let object = inventory.object(workload);
+        for entry in &inventory.workloads {
+            let object = inventory.entry_object(entry);
             if object.kind == "PodTemplate" {
                 continue;
             }
+            // A spec that does not decode is reported by the scan; such a workload is left out.
+            let Ok(workload) = inventory.decode(entry) else {
+                continue;
+            };
             let namespace = object
                 .namespace
                 .clone()
