@@ -540,8 +540,47 @@ fn identity_only(document: &str, options: &LoadOptions) -> Option<String> {
 struct JsonHead<'a> {
     #[serde(default)]
     kind: Option<String>,
+    #[serde(rename = "apiVersion", default)]
+    api_version: Option<String>,
     #[serde(borrow, default)]
     items: Option<Vec<&'a RawValue>>,
+}
+
+/// The kind and apiVersion of the items of a typed list (`PodList` → `Pod`), which the API
+/// server leaves out of each item: a list read straight from the API (not through kubectl) has
+/// items without `kind` and `apiVersion`.
+#[derive(Debug, Clone)]
+struct ListDefaults {
+    kind: String,
+    api_version: String,
+}
+
+impl ListDefaults {
+    fn of(list_kind: Option<&str>, api_version: Option<&str>) -> Option<ListDefaults> {
+        let kind = list_kind?.strip_suffix("List")?;
+        if kind.is_empty() {
+            return None;
+        }
+        Some(ListDefaults {
+            kind: kind.to_string(),
+            api_version: api_version?.to_string(),
+        })
+    }
+
+    /// Adds the list's item kind and apiVersion to an item that has neither.
+    fn fill(&self, item: &mut Value) {
+        let Value::Object(members) = item else {
+            return;
+        };
+        if members.contains_key("kind") || members.contains_key("apiVersion") {
+            return;
+        }
+        members.insert(
+            "apiVersion".to_string(),
+            Value::String(self.api_version.clone()),
+        );
+        members.insert("kind".to_string(), Value::String(self.kind.clone()));
+    }
 }
 
 /// Parses a JSON file. Returns false when the text is not JSON after all (YAML flow style), so
@@ -553,6 +592,7 @@ fn parse_json(
     loaded: &mut Loaded,
 ) -> bool {
     let trimmed = text.trim_start();
+    let mut defaults = None;
     let elements: Vec<&RawValue> = if trimmed.starts_with('[') {
         match serde_json::from_str::<Vec<&RawValue>>(text) {
             Ok(elements) => elements,
@@ -562,8 +602,12 @@ fn parse_json(
         match serde_json::from_str::<JsonHead<'_>>(text) {
             Ok(JsonHead {
                 kind: Some(kind),
+                api_version,
                 items: Some(items),
-            }) if kind.ends_with("List") => items,
+            }) if kind.ends_with("List") => {
+                defaults = ListDefaults::of(Some(&kind), api_version.as_deref());
+                items
+            }
             Ok(_) => match serde_json::from_str::<&RawValue>(text) {
                 Ok(raw) => vec![raw],
                 Err(error) => return json_error(file, &error, loaded),
@@ -571,6 +615,7 @@ fn parse_json(
             Err(error) => return json_error(file, &error, loaded),
         }
     };
+    let defaults = defaults.as_ref();
     // Lines first, in order (lines grow with offsets, so count only the newlines since the
     // previous element); then the elements in parallel: a kubectl List of 20,000 objects is one
     // file and should use every core.
@@ -589,7 +634,7 @@ fn parse_json(
         .into_par_iter()
         .map(|(raw, span, line)| {
             let mut result = Loaded::default();
-            let (value, pod_spec) = match json_element(raw.get(), options) {
+            let (value, pod_spec) = match json_element(raw.get(), options, defaults) {
                 Ok(element) => element,
                 Err(error) => {
                     json_error(file, &error, &mut result);
@@ -627,13 +672,20 @@ const IDENTITY_MEMBERS: [&str; 3] = ["apiVersion", "kind", "metadata"];
 fn json_element(
     text: &str,
     options: &LoadOptions,
+    defaults: Option<&ListDefaults>,
 ) -> Result<(Value, Option<Box<str>>), serde_json::Error> {
     if !options.filters_bodies() || !text.starts_with('{') {
-        return serde_json::from_str(text).map(|value| (value, None));
+        let mut value: Value = serde_json::from_str(text)?;
+        if let Some(defaults) = defaults {
+            defaults.fill(&mut value);
+        }
+        return Ok((value, None));
     }
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let element =
-        serde::Deserializer::deserialize_map(&mut deserializer, ElementVisitor { options })?;
+    let element = serde::Deserializer::deserialize_map(
+        &mut deserializer,
+        ElementVisitor { options, defaults },
+    )?;
     deserializer.end()?;
     Ok(element)
 }
@@ -727,6 +779,9 @@ fn compact_json(text: &str) -> Box<str> {
 /// reads and, with [`LoadOptions::separate_pod_specs`], setting workloads' pod specs apart as text.
 struct ElementVisitor<'a> {
     options: &'a LoadOptions,
+    /// The item kind and apiVersion of the typed list the element is in, for an element that
+    /// names neither.
+    defaults: Option<&'a ListDefaults>,
 }
 
 impl<'de> serde::de::Visitor<'de> for ElementVisitor<'_> {
@@ -741,8 +796,11 @@ impl<'de> serde::de::Visitor<'de> for ElementVisitor<'_> {
         A: serde::de::MapAccess<'de>,
     {
         let mut members = serde_json::Map::new();
-        let mut identity_only = false;
-        let mut kind: Option<String> = None;
+        // Until the element names its own kind, it is taken to be of its typed list's item kind.
+        let mut kind: Option<String> = self.defaults.map(|defaults| defaults.kind.clone());
+        let mut identity_only = kind
+            .as_deref()
+            .is_some_and(|kind| self.options.identity_only(kind));
         let mut pod_spec = None;
         while let Some(key) = access.next_key::<String>()? {
             if identity_only && !IDENTITY_MEMBERS.contains(&key.as_str()) {
@@ -757,6 +815,7 @@ impl<'de> serde::de::Visitor<'de> for ElementVisitor<'_> {
                 && members
                     .get("apiVersion")
                     .and_then(Value::as_str)
+                    .or(self.defaults.map(|defaults| defaults.api_version.as_str()))
                     .is_some_and(crate::workload::workload_api_version);
             if decodable {
                 let raw: &'de RawValue = access.next_value()?;
@@ -788,7 +847,11 @@ impl<'de> serde::de::Visitor<'de> for ElementVisitor<'_> {
         if identity_only {
             members.retain(|key, _| IDENTITY_MEMBERS.contains(&key.as_str()));
         }
-        Ok((Value::Object(members), pod_spec))
+        let mut value = Value::Object(members);
+        if let Some(defaults) = self.defaults {
+            defaults.fill(&mut value);
+        }
+        Ok((value, pod_spec))
     }
 }
 
@@ -974,7 +1037,14 @@ fn parse_yaml_document(
         let Some(Value::Array(items)) = map.remove("items") else {
             return;
         };
-        for (index, item) in items.into_iter().enumerate() {
+        let defaults = ListDefaults::of(
+            map.get("kind").and_then(Value::as_str),
+            map.get("apiVersion").and_then(Value::as_str),
+        );
+        for (index, mut item) in items.into_iter().enumerate() {
+            if let Some(defaults) = &defaults {
+                defaults.fill(&mut item);
+            }
             let item_line = parsed.item_lines.get(index).copied().unwrap_or(1);
             let origin = Origin {
                 file: Arc::clone(file),

@@ -356,3 +356,72 @@ fn lines_in_large_files_read_again_from_disk() {
         }
     }
 }
+
+/// A typed list read straight from the API server (`PodList`, `NamespaceList`) has items without
+/// `kind` and `apiVersion`: they are the list's item kind, in JSON and YAML alike, with pod specs
+/// set apart as a scan does.
+#[test]
+fn typed_list_items_take_the_kind_of_their_list() {
+    let json = r#"{"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [
+  {"metadata": {"name": "web", "namespace": "shop"},
+   "spec": {"containers": [{"name": "app", "image": "nginx"}]}},
+  {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "named", "namespace": "shop"},
+   "spec": {"containers": [{"name": "app", "image": "nginx"}]}}
+]}
+"#;
+    let yaml = "apiVersion: v1\nkind: NamespaceList\nitems:\n- metadata:\n    name: shop\n- metadata:\n    name: tools\n";
+    let (directory, loaded) = scan_directory(&[
+        ("pods.json", json.as_bytes()),
+        ("namespaces.yaml", yaml.as_bytes()),
+    ]);
+    let mut kinds: Vec<(String, String, String)> = loaded
+        .objects
+        .iter()
+        .filter(|object| !object.name.starts_with("good"))
+        .map(|object| {
+            (
+                object.api_version.clone(),
+                object.kind.clone(),
+                object.name.clone(),
+            )
+        })
+        .collect();
+    kinds.sort();
+    let expected: Vec<(String, String, String)> = [
+        ("v1", "Namespace", "shop"),
+        ("v1", "Namespace", "tools"),
+        ("v1", "Pod", "named"),
+        ("v1", "Pod", "web"),
+    ]
+    .iter()
+    .map(|(a, k, n)| (a.to_string(), k.to_string(), n.to_string()))
+    .collect();
+    assert_eq!(kinds, expected, "{:?}", loaded.diagnostics);
+
+    let separated = load_paths(
+        &[directory
+            .path()
+            .join("pods.json")
+            .to_string_lossy()
+            .into_owned()],
+        &LoadOptions {
+            separate_pod_specs: true,
+            body_kinds: Some(vec!["Pod".to_string()]),
+            ..LoadOptions::default()
+        },
+    );
+    assert!(
+        separated
+            .objects
+            .iter()
+            .all(|object| object.kind == "Pod" && object.pod_spec_json.is_some()),
+        "{:?}",
+        separated
+            .objects
+            .iter()
+            .map(|o| (&o.kind, &o.name))
+            .collect::<Vec<_>>()
+    );
+    let inventory = Inventory::new(separated);
+    assert_eq!(inventory.workloads.len(), 2);
+}
