@@ -13,7 +13,8 @@ pub mod pss;
 pub mod registry;
 
 pub use engine::{
-    Check, Context, Outcome, PassTally, Runner, kinds_read, run_checks, run_checks_with,
+    Check, Context, Outcome, PassTally, Resource, ResourceOutcome, Runner, kinds_read, run_checks,
+    run_checks_with,
 };
 pub use garrison_core::Inventory;
 pub use registry::{CHECKS, find_check};
