@@ -7,6 +7,7 @@
 #[macro_use]
 mod macros;
 pub mod checks;
+pub mod cis;
 pub mod docs;
 pub mod engine;
 pub mod pss;
