@@ -776,6 +776,20 @@ pub static CHECKS: &[Check] = &[
             run: auto_mode::nodepool_unbounded_lifetime::evaluate,
         },
     },
+    Check {
+        meta: &attack_paths::public_endpoint_to_system_masters::META,
+        runner: Runner::Cluster {
+            kinds: &["ConfigMap"],
+            run: attack_paths::public_endpoint_to_system_masters::evaluate,
+        },
+    },
+    Check {
+        meta: &attack_paths::pods_reach_node_role::META,
+        runner: Runner::Cluster {
+            kinds: &["NetworkPolicy", "DaemonSet", "ConfigMap"],
+            run: attack_paths::pods_reach_node_role::evaluate,
+        },
+    },
 ];
 
 /// The check with this id or name (case-insensitive id).

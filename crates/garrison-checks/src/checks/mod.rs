@@ -1,6 +1,7 @@
 //! One file per check, grouped by area. Helpers shared by several checks live here.
 
 pub mod access;
+pub mod attack_paths;
 pub mod auto_mode;
 pub(crate) mod aws;
 pub mod encryption;
