@@ -790,6 +790,48 @@ pub static CHECKS: &[Check] = &[
             run: attack_paths::pods_reach_node_role::evaluate,
         },
     },
+    Check {
+        meta: &access::aws_auth_foreign_principals::META,
+        runner: Runner::Cluster {
+            kinds: &["ConfigMap"],
+            run: access::aws_auth_foreign_principals::evaluate,
+        },
+    },
+    Check {
+        meta: &access::stale_access_entry::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: access::stale_access_entry::evaluate,
+        },
+    },
+    Check {
+        meta: &access::oidc_provider_without_prefixes::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: access::oidc_provider_without_prefixes::evaluate,
+        },
+    },
+    Check {
+        meta: &encryption::ebs_storage_class_unencrypted::META,
+        runner: Runner::Cluster {
+            kinds: &["StorageClass"],
+            run: encryption::ebs_storage_class_unencrypted::evaluate,
+        },
+    },
+    Check {
+        meta: &network::internet_facing_load_balancer::META,
+        runner: Runner::Cluster {
+            kinds: &["Service", "Ingress"],
+            run: network::internet_facing_load_balancer::evaluate,
+        },
+    },
+    Check {
+        meta: &managed::nodes_not_recycled::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: managed::nodes_not_recycled::evaluate,
+        },
+    },
 ];
 
 /// The check with this id or name (case-insensitive id).

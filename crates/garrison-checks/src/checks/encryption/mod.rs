@@ -1,4 +1,5 @@
 //! encryption checks.
+pub mod ebs_storage_class_unencrypted;
 pub mod kms_key_rotation;
 pub mod kms_key_unusable;
 pub mod node_volume_unencrypted;
