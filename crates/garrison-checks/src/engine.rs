@@ -412,7 +412,7 @@ fn run_cluster_checks(context: &Context<'_>, enabled: &[&Check]) -> Vec<Finding>
                         namespace: None,
                         name: Arc::from(resource.name.as_str()),
                         arn: resource.arn.as_deref().map(Arc::from),
-                        source: Some(Arc::from(format!("{root}/{}", resource.file).as_str())),
+                        source: Some(Arc::from(source_of(root, &resource.file).as_str())),
                         line: None,
                     },
                     pointer: result.outcome.pointer,
@@ -430,6 +430,16 @@ fn run_cluster_checks(context: &Context<'_>, enabled: &[&Check]) -> Vec<Finding>
             .then_with(|| a.message.cmp(&b.message))
     });
     findings
+}
+
+/// Where a cluster-level result's facts come from: a file below the snapshot root, or the
+/// file of a Kubernetes object, which already names the root.
+fn source_of(root: &str, file: &str) -> String {
+    if root.is_empty() || file.starts_with(root) {
+        file.to_string()
+    } else {
+        format!("{root}/{file}")
+    }
 }
 
 /// The leading keys of the findings' order: severity (most severe first), status, check id.

@@ -832,6 +832,39 @@ pub static CHECKS: &[Check] = &[
             run: managed::nodes_not_recycled::evaluate,
         },
     },
+    Check {
+        meta: &encryption::efs_without_tls::META,
+        runner: Runner::Cluster {
+            kinds: &["PersistentVolume"],
+            run: encryption::efs_without_tls::evaluate,
+        },
+    },
+    Check {
+        meta: &encryption::efs_without_access_point::META,
+        runner: Runner::Cluster {
+            kinds: &["PersistentVolume"],
+            run: encryption::efs_without_access_point::evaluate,
+        },
+    },
+    Check {
+        meta: &encryption::no_external_secret_store::META,
+        runner: Runner::Cluster {
+            kinds: &[
+                "SecretProviderClass",
+                "ExternalSecret",
+                "SecretStore",
+                "ClusterSecretStore",
+            ],
+            run: encryption::no_external_secret_store::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::session_logging_off::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: nodes::session_logging_off::evaluate,
+        },
+    },
 ];
 
 /// The check with this id or name (case-insensitive id).

@@ -6,18 +6,18 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Joins the AWS and Kubernetes planes: for each standard access entry with `kubernetesGroups`,
-    ///  asks garrison's RBAC evaluator whether a user in those groups may do every verb on every
-    ///  resource cluster-wide (`*` `*`), which is what `cluster-admin` grants. FAIL names the binding and
-    ///  role that grant it; PASS otherwise. Entries without groups are not reported.
+    /// asks garrison's RBAC evaluator whether a user in those groups may do every verb on every
+    /// resource cluster-wide (`*` `*`), which is what `cluster-admin` grants. FAIL names the binding and
+    /// role that grant it; PASS otherwise. Entries without groups are not reported.
     ///
     /// ## Why it matters
     /// A group name in an access entry looks harmless in the AWS console, while a ClusterRoleBinding
-    ///  in the cluster silently turns it into cluster-admin. Neither side alone shows the grant, and
-    ///  no other tool joins them.
+    /// in the cluster silently turns it into cluster-admin. Neither side alone shows the grant, and
+    /// no other tool joins them.
     ///
     /// ## How to fix
     /// Bind the group to a narrower role, or use an access policy scoped to namespaces; keep
-    ///  cluster-admin grants on named break-glass principals.
+    /// cluster-admin grants on named break-glass principals.
     ///
     /// ## References
     /// - EKS documentation: Associate access policies with access entries

@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Reads `cluster.accessConfig.authenticationMode` from `describe-cluster` and fails when it is
-    ///  `CONFIG_MAP`, i.e. EKS access entries are not enabled. A missing `accessConfig` is UNKNOWN.
+    /// `CONFIG_MAP`, i.e. EKS access entries are not enabled. A missing `accessConfig` is UNKNOWN.
     ///
     /// ## Why it matters
     /// With `CONFIG_MAP` every IAM mapping lives in one editable ConfigMap: a typo locks everyone out,
-    ///  anyone who can edit `kube-system/aws-auth` can grant themselves access, and AWS cannot audit or
-    ///  restrict the mappings through IAM.
+    /// anyone who can edit `kube-system/aws-auth` can grant themselves access, and AWS cannot audit or
+    /// restrict the mappings through IAM.
     ///
     /// ## How to fix
     /// Switch the cluster to `API_AND_CONFIG_MAP` (`aws eks update-cluster-config --access-config
-    ///  authenticationMode=API_AND_CONFIG_MAP`), migrate the mappings to access entries, then to `API`.
-    ///  The change is one-way: CONFIG_MAP → API_AND_CONFIG_MAP → API.
+    /// authenticationMode=API_AND_CONFIG_MAP`), migrate the mappings to access entries, then to `API`.
+    /// The change is one-way: CONFIG_MAP → API_AND_CONFIG_MAP → API.
     ///
     /// ## References
     /// - EKS documentation: Grant IAM users access to Kubernetes with EKS access entries

@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Fails unless `accessConfig.authenticationMode` is `API`, and reports a present `aws-auth`
-    ///  ConfigMap with mappings on an `API` cluster as WARN: EKS ignores it, but reviewers may not know.
-    ///  Auto Mode clusters require `API`.
+    /// ConfigMap with mappings on an `API` cluster as WARN: EKS ignores it, but reviewers may not know.
+    /// Auto Mode clusters require `API`.
     ///
     /// ## Why it matters
     /// While aws-auth is honoured, two sources grant access and a review of access entries alone is
-    ///  incomplete. Dead aws-auth mappings on an API-only cluster mislead whoever reads them.
+    /// incomplete. Dead aws-auth mappings on an API-only cluster mislead whoever reads them.
     ///
     /// ## How to fix
     /// Once every mapping has an access entry, set `authenticationMode=API` and delete
-    ///  `kube-system/aws-auth`.
+    /// `kube-system/aws-auth`.
     ///
     /// ## References
     /// - EKS documentation: Grant IAM users access to Kubernetes with EKS access entries

@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Reads `kube-system/aws-auth` (YAML inside the ConfigMap's strings): FAIL for every
-    ///  `mapAccounts` entry (all principals of an account), and for `mapRoles`/`mapUsers` entries whose
-    ///  ARN belongs to another account than the cluster's (from its ARN); PASS for same-account
-    ///  mappings. UNKNOWN when the mappings are not valid YAML.
+    /// `mapAccounts` entry (all principals of an account), and for `mapRoles`/`mapUsers` entries whose
+    /// ARN belongs to another account than the cluster's (from its ARN); PASS for same-account
+    /// mappings. UNKNOWN when the mappings are not valid YAML.
     ///
     /// ## Why it matters
     /// `mapAccounts` lets every IAM principal of an account authenticate; a foreign principal is
-    ///  governed by another account's IAM, whose admins can then reach this cluster.
+    /// governed by another account's IAM, whose admins can then reach this cluster.
     ///
     /// ## How to fix
     /// Replace account mappings with role mappings, and cross-account access with a role in this
-    ///  account that the other account may assume; better, move to access entries.
+    /// account that the other account may assume; better, move to access entries.
     ///
     /// ## References
     /// - EKS documentation: Grant IAM users access to Kubernetes with EKS access entries

@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per access-policy association of a standard access entry: FAIL when
-    ///  `AmazonEKSAdminPolicy` or `AmazonEKSEditPolicy` applies at `cluster` scope, PASS when it is
-    ///  namespace-scoped or the policy is narrower.
+    /// `AmazonEKSAdminPolicy` or `AmazonEKSEditPolicy` applies at `cluster` scope, PASS when it is
+    /// namespace-scoped or the policy is narrower.
     ///
     /// ## Why it matters
     /// At cluster scope these policies reach every namespace, present and future, including
-    ///  `kube-system`; most teams need them only in their own namespaces.
+    /// `kube-system`; most teams need them only in their own namespaces.
     ///
     /// ## How to fix
     /// Re-associate the policy with `--access-scope type=namespace,namespaces=…`.

@@ -6,18 +6,18 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per standard access entry: FAIL when it is associated with
-    ///  `AmazonEKSClusterAdminPolicy` at cluster scope, PASS otherwise. Node entries (EC2_LINUX,
-    ///  EC2_WINDOWS, FARGATE_LINUX, HYBRID_LINUX) are skipped: they are not people. An entry whose
-    ///  policies could not be read is UNKNOWN.
+    /// `AmazonEKSClusterAdminPolicy` at cluster scope, PASS otherwise. Node entries (EC2_LINUX,
+    /// EC2_WINDOWS, FARGATE_LINUX, HYBRID_LINUX) are skipped: they are not people. An entry whose
+    /// policies could not be read is UNKNOWN.
     ///
     /// ## Why it matters
     /// `AmazonEKSClusterAdminPolicy` is the access-entry form of `cluster-admin`: full control of every
-    ///  object in the cluster, including Secrets and RBAC. Each principal that holds it is a path to the
-    ///  whole cluster and should be a deliberate, reviewed break-glass role.
+    /// object in the cluster, including Secrets and RBAC. Each principal that holds it is a path to the
+    /// whole cluster and should be a deliberate, reviewed break-glass role.
     ///
     /// ## How to fix
     /// Keep cluster-scoped cluster-admin to one or two break-glass roles; give everyone else
-    ///  `AmazonEKSAdminPolicy`/`EditPolicy`/`ViewPolicy` scoped to namespaces, or RBAC groups.
+    /// `AmazonEKSAdminPolicy`/`EditPolicy`/`ViewPolicy` scoped to namespaces, or RBAC groups.
     ///
     /// ## References
     /// - EKS documentation: Associate access policies with access entries

@@ -6,18 +6,18 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Reads `accessConfig.bootstrapClusterCreatorAdminPermissions`. When it is true, the creator's
-    ///  access entry was given `AmazonEKSClusterAdminPolicy` at creation: the check fails unless the
-    ///  snapshot's access entries show that no standard entry holds that policy any more besides
-    ///  principals the user chose deliberately (which the check cannot tell apart, so it fails).
+    /// access entry was given `AmazonEKSClusterAdminPolicy` at creation: the check fails unless the
+    /// snapshot's access entries show that no standard entry holds that policy any more besides
+    /// principals the user chose deliberately (which the check cannot tell apart, so it fails).
     ///
     /// ## Why it matters
     /// The principal that created the cluster (often a CI role or a person's SSO role) becomes a
-    ///  cluster administrator that nobody granted on purpose, and that access is easy to forget.
+    /// cluster administrator that nobody granted on purpose, and that access is easy to forget.
     ///
     /// ## How to fix
     /// Create clusters with `bootstrapClusterCreatorAdminPermissions=false` and grant
-    ///  administrators explicitly, or disassociate `AmazonEKSClusterAdminPolicy` from the creator's
-    ///  access entry.
+    /// administrators explicitly, or disassociate `AmazonEKSClusterAdminPolicy` from the creator's
+    /// access entry.
     ///
     /// ## References
     /// - EKS Best Practices Guide, Security: Identity and Access Management (remove cluster-admin permissions from the cluster creator)

@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per access entry (node entries skipped): FAIL when the principal ARN is an IAM
-    ///  user (`:user/`), PASS for roles. Reads `eks/access-entries/<p>.describe.json`.
+    /// user (`:user/`), PASS for roles. Reads `eks/access-entries/<p>.describe.json`.
     ///
     /// ## Why it matters
     /// IAM users carry long-lived access keys that leak through laptops, CI variables and logs, and
-    ///  are not tied to a person's session. Roles are assumed with short-lived credentials and can be
-    ///  shared by a team without sharing secrets.
+    /// are not tied to a person's session. Roles are assumed with short-lived credentials and can be
+    /// shared by a team without sharing secrets.
     ///
     /// ## How to fix
     /// Grant the access to an IAM role (an SSO permission set or an OIDC-federated CI role), then
-    ///  delete the user's access entry and its access keys.
+    /// delete the user's access entry and its access keys.
     ///
     /// ## References
     /// - EKS Best Practices Guide, Security: Identity and Access Management (use IAM roles when multiple users need identical access)

@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per `eks/identity-provider-configs/<name>.json`: FAIL when `usernamePrefix` is
-    ///  empty or `-` (no prefix) or a `groupsClaim` is set without a `groupsPrefix`; WARN when there
-    ///  are no `requiredClaims`; PASS otherwise.
+    /// empty or `-` (no prefix) or a `groupsClaim` is set without a `groupsPrefix`; WARN when there
+    /// are no `requiredClaims`; PASS otherwise.
     ///
     /// ## Why it matters
     /// Without prefixes, an IdP user or group named `system:masters` or `eks:…` is indistinguishable
-    ///  from the built-in ones and receives their bindings; anyone who can name a group in the IdP
-    ///  becomes cluster administrator.
+    /// from the built-in ones and receives their bindings; anyone who can name a group in the IdP
+    /// becomes cluster administrator.
     ///
     /// ## How to fix
     /// Recreate the configuration with `usernamePrefix` and `groupsPrefix` (e.g. `oidc:`), and
-    ///  `requiredClaims` that pin the audience or tenant.
+    /// `requiredClaims` that pin the audience or tenant.
     ///
     /// ## References
     /// - EKS documentation: Grant users access to Kubernetes with an external OIDC provider

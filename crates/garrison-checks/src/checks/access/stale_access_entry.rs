@@ -6,13 +6,13 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per standard access entry for an IAM role: PASS when `iam/roles/<name>.role.json`
-    ///  describes it, FAIL when the manifest records its `get-role` as failed with `NoSuchEntity`,
-    ///  UNKNOWN when the role was not looked up.
+    /// describes it, FAIL when the manifest records its `get-role` as failed with `NoSuchEntity`,
+    /// UNKNOWN when the role was not looked up.
     ///
     /// ## Why it matters
     /// A stale entry keeps access for a name: whoever later creates a principal of that name in the
-    ///  account may inherit the entry's access (unverified whether EKS re-activates it; rated Low), and
-    ///  stale entries make access reviews noisy.
+    /// account may inherit the entry's access (unverified whether EKS re-activates it; rated Low), and
+    /// stale entries make access reviews noisy.
     ///
     /// ## How to fix
     /// `aws eks delete-access-entry --principal-arn <arn>`.

@@ -6,19 +6,19 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Joins the facts of research §6.2's node-credential path: some pod can reach the instance
-    ///  metadata service (a node or launch template with hop limit above 1, EKS-IAM-005, or workloads
-    ///  with `hostNetwork`, EKS-PSS-006), the node role carries more than node policies (EKS-IAM-003),
-    ///  and no enforced egress NetworkPolicy blocks `169.254.169.254/32` (EKS-NP-007, EKS-NP-001) in
-    ///  the namespaces concerned. FAIL naming every fact; PASS when a link is missing; UNKNOWN when
-    ///  neither instances nor launch templates were collected.
+    /// metadata service (a node or launch template with hop limit above 1, EKS-IAM-005, or workloads
+    /// with `hostNetwork`, EKS-PSS-006), the node role carries more than node policies (EKS-IAM-003),
+    /// and no enforced egress NetworkPolicy blocks `169.254.169.254/32` (EKS-NP-007, EKS-NP-001) in
+    /// the namespaces concerned. FAIL naming every fact; PASS when a link is missing; UNKNOWN when
+    /// neither instances nor launch templates were collected.
     ///
     /// ## Why it matters
     /// The node role is shared by every pod that can reach IMDS; if it carries extra permissions,
-    ///  a compromise of any such pod becomes those AWS permissions.
+    /// a compromise of any such pod becomes those AWS permissions.
     ///
     /// ## How to fix
     /// Set the hop limit to 1, avoid `hostNetwork`, trim the node role to node policies, and block
-    ///  IMDS with egress NetworkPolicies; give workloads Pod Identity roles.
+    /// IMDS with egress NetworkPolicies; give workloads Pod Identity roles.
     ///
     /// ## References
     /// - garrison research note eks-posture §6.2 (severity escalation through joined conditions)

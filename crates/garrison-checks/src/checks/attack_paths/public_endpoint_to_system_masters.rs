@@ -6,20 +6,20 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Joins three facts that are each reported on their own (EKS-NET-002, EKS-CAM-001, EKS-CAM-008)
-    ///  into the attack path of research §6.2: the public endpoint admits the whole internet, the
-    ///  cluster still honours the aws-auth ConfigMap, and aws-auth maps an IAM principal to
-    ///  `system:masters`. FAIL when all three hold, naming each fact; PASS when at least one does not
-    ///  (saying which); UNKNOWN when the cluster description is missing.
+    /// into the attack path of research §6.2: the public endpoint admits the whole internet, the
+    /// cluster still honours the aws-auth ConfigMap, and aws-auth maps an IAM principal to
+    /// `system:masters`. FAIL when all three hold, naming each fact; PASS when at least one does not
+    /// (saying which); UNKNOWN when the cluster description is missing.
     ///
     /// ## Why it matters
     /// Together they mean that anyone, from anywhere, who obtains credentials for the mapped IAM
-    ///  principal (a leaked CI key is enough) is cluster administrator in a way no RBAC change can
-    ///  revoke. Each fact alone is a weakness; the combination is a direct takeover path.
+    /// principal (a leaked CI key is enough) is cluster administrator in a way no RBAC change can
+    /// revoke. Each fact alone is a weakness; the combination is a direct takeover path.
     ///
     /// ## How to fix
     /// Break any link: restrict `publicAccessCidrs` (or make the endpoint private), switch the
-    ///  authentication mode to `API`, or remove the `system:masters` mapping. Removing the mapping is
-    ///  the link that matters most.
+    /// authentication mode to `API`, or remove the `system:masters` mapping. Removing the mapping is
+    /// the link that matters most.
     ///
     /// ## References
     /// - garrison research note eks-posture §6.2 (severity escalation through joined conditions)

@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// On a cluster with any Auto Mode capability on, compares `computeConfig.enabled`,
-    ///  `storageConfig.blockStorage.enabled` and `kubernetesNetworkConfig.elasticLoadBalancing.enabled`:
-    ///  PASS when all three are on, FAIL when they differ. NOT_APPLICABLE when Auto Mode is off.
+    /// `storageConfig.blockStorage.enabled` and `kubernetesNetworkConfig.elasticLoadBalancing.enabled`:
+    /// PASS when all three are on, FAIL when they differ. NOT_APPLICABLE when Auto Mode is off.
     ///
     /// ## Why it matters
     /// EKS requires the three capabilities to be enabled together; a partial configuration means
-    ///  storage or load balancers are managed by a self-installed controller that nobody patches.
+    /// storage or load balancers are managed by a self-installed controller that nobody patches.
     ///
     /// ## How to fix
     /// Enable all three with `aws eks update-cluster-config`.

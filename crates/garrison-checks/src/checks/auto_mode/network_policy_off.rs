@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// On an Auto Mode cluster: PASS when `kube-system/amazon-vpc-cni` sets
-    ///  `enable-network-policy-controller: "true"`, FAIL otherwise (noting NodeClasses'
-    ///  `spec.networkPolicy` default). NOT_APPLICABLE on other clusters.
+    /// `enable-network-policy-controller: "true"`, FAIL otherwise (noting NodeClasses'
+    /// `spec.networkPolicy` default). NOT_APPLICABLE on other clusters.
     ///
     /// ## Why it matters
     /// Auto Mode does not enforce NetworkPolicies until the controller is switched on, and no other
-    ///  tool can see that switch.
+    /// tool can see that switch.
     ///
     /// ## How to fix
     /// Create the ConfigMap `kube-system/amazon-vpc-cni` with `enable-network-policy-controller:
-    ///  "true"`; choose `networkPolicy: DefaultDeny` in NodeClasses where appropriate.
+    /// "true"`; choose `networkPolicy: DefaultDeny` in NodeClasses where appropriate.
     ///
     /// ## References
     /// - EKS documentation: Automate cluster infrastructure with EKS Auto Mode

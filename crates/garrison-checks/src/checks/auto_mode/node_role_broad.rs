@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per policy attached to `computeConfig.nodeRoleArn`: PASS for
-    ///  `AmazonEKSWorkerNodeMinimalPolicy` and `AmazonEC2ContainerRegistryPullOnly`, FAIL for others.
-    ///  NOT_APPLICABLE when Auto Mode compute is off.
+    /// `AmazonEKSWorkerNodeMinimalPolicy` and `AmazonEC2ContainerRegistryPullOnly`, FAIL for others.
+    /// NOT_APPLICABLE when Auto Mode compute is off.
     ///
     /// ## Why it matters
     /// Auto Mode nodes need only those two; anything more is available to whoever reaches the node's
-    ///  credentials.
+    /// credentials.
     ///
     /// ## How to fix
     /// Detach the extra policies; give workloads their own Pod Identity roles.

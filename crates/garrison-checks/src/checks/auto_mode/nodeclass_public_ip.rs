@@ -6,8 +6,8 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per `NodeClass` (`eks.amazonaws.com/v1`): FAIL when
-    ///  `spec.advancedNetworking.associatePublicIPAddress` is true, or a subnet it selects by id is
-    ///  public (`MapPublicIpOnLaunch` in `describe-subnets`); PASS otherwise.
+    /// `spec.advancedNetworking.associatePublicIPAddress` is true, or a subnet it selects by id is
+    /// public (`MapPublicIpOnLaunch` in `describe-subnets`); PASS otherwise.
     ///
     /// ## Why it matters
     /// Nodes with public addresses can be reached directly from the internet.

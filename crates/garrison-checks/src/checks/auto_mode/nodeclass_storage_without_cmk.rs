@@ -6,15 +6,15 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per `NodeClass`: PASS when `spec.ephemeralStorage.kmsKeyID` names a customer key,
-    ///  FAIL otherwise (volumes are still encrypted, with the AWS-managed key).
+    /// FAIL otherwise (volumes are still encrypted, with the AWS-managed key).
     ///
     /// ## Why it matters
     /// A customer-managed key lets you restrict and audit who can read node volumes and their
-    ///  snapshots, which policy often requires.
+    /// snapshots, which policy often requires.
     ///
     /// ## How to fix
     /// Set `spec.ephemeralStorage.kmsKeyID` to a customer-managed key the Auto Mode node role can
-    ///  use.
+    /// use.
     ///
     /// ## References
     /// - EKS documentation: Automate cluster infrastructure with EKS Auto Mode

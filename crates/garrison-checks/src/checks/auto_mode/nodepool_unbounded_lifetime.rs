@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per `NodePool` (`karpenter.sh/v1`): FAIL when `spec.template.spec.expireAfter` is
-    ///  `Never` or longer than 21 days (504h), or `nodeClassRef` does not point at an
-    ///  `eks.amazonaws.com` NodeClass; PASS otherwise (absent means the 14-day default).
+    /// `Never` or longer than 21 days (504h), or `nodeClassRef` does not point at an
+    /// `eks.amazonaws.com` NodeClass; PASS otherwise (absent means the 14-day default).
     ///
     /// ## Why it matters
     /// Regularly replaced nodes pick up patched AMIs and shed anything an attacker left on them;
-    ///  Auto Mode caps node lifetime at 21 days.
+    /// Auto Mode caps node lifetime at 21 days.
     ///
     /// ## How to fix
     /// Set `expireAfter` to at most `504h` and reference an `eks.amazonaws.com` NodeClass.

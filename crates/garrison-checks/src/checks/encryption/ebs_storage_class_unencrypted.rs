@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per StorageClass of the EBS provisioners (`ebs.csi.aws.com`,
-    ///  `ebs.csi.eks.amazonaws.com`, and the in-tree `kubernetes.io/aws-ebs` that others miss): PASS
-    ///  when `parameters.encrypted` is `"true"`, or the account encrypts new volumes by default
-    ///  (`ec2/get-ebs-encryption-by-default.json`); FAIL otherwise.
+    /// `ebs.csi.eks.amazonaws.com`, and the in-tree `kubernetes.io/aws-ebs` that others miss): PASS
+    /// when `parameters.encrypted` is `"true"`, or the account encrypts new volumes by default
+    /// (`ec2/get-ebs-encryption-by-default.json`); FAIL otherwise.
     ///
     /// ## Why it matters
     /// Persistent volumes hold application data; unencrypted volumes and their snapshots can be
-    ///  copied or shared without any key policy standing in the way.
+    /// copied or shared without any key policy standing in the way.
     ///
     /// ## How to fix
     /// Set `parameters.encrypted: "true"` (and `kmsKeyId`) on the StorageClass, or enable EBS
-    ///  encryption by default in the region. Existing volumes must be migrated.
+    /// encryption by default in the region. Existing volumes must be migrated.
     ///
     /// ## References
     /// - EKS documentation: Store Kubernetes volumes with Amazon EBS

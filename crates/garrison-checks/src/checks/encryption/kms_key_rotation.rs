@@ -6,11 +6,11 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// For the customer-managed key of `encryptionConfig`, reads `kms/<key id>.rotation.json`
-    ///  (`get-key-rotation-status`): PASS when `KeyRotationEnabled`, FAIL otherwise.
+    /// (`get-key-rotation-status`): PASS when `KeyRotationEnabled`, FAIL otherwise.
     ///
     /// ## Why it matters
     /// Automatic rotation limits how much data one key version protects and is required by most
-    ///  compliance regimes; it is free and transparent to EKS.
+    /// compliance regimes; it is free and transparent to EKS.
     ///
     /// ## How to fix
     /// `aws kms enable-key-rotation --key-id <key>`.

@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// For a cluster with a Secrets key: FAIL when `cluster.health.issues` has a KMS code
-    ///  (`KmsKeyDisabled`, `KmsKeyMarkedForDeletion`, `KmsKeyNotFound`, `KmsGrantRevoked`) or
-    ///  `kms/<key id>.describe.json` shows a `KeyState` other than `Enabled`; PASS when the key is
-    ///  enabled; UNKNOWN when the key was not described and EKS reports no issue.
+    /// (`KmsKeyDisabled`, `KmsKeyMarkedForDeletion`, `KmsKeyNotFound`, `KmsGrantRevoked`) or
+    /// `kms/<key id>.describe.json` shows a `KeyState` other than `Enabled`; PASS when the key is
+    /// enabled; UNKNOWN when the key was not described and EKS reports no issue.
     ///
     /// ## Why it matters
     /// EKS cannot read any Secret without the key: a key scheduled for deletion makes the cluster
-    ///  unrecoverable when the deletion happens.
+    /// unrecoverable when the deletion happens.
     ///
     /// ## How to fix
     /// Cancel the deletion (`aws kms cancel-key-deletion`), re-enable the key, or restore the grant
-    ///  EKS uses; alarm on key state changes.
+    /// EKS uses; alarm on key state changes.
     ///
     /// ## References
     /// - EKS documentation: Encrypt Kubernetes secrets with KMS on existing clusters

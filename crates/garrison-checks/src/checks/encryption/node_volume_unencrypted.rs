@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per EBS block device of each collected node launch template version: PASS when
-    ///  `Ebs.Encrypted` is true or the account encrypts new volumes by default
-    ///  (`ec2/get-ebs-encryption-by-default.json`); FAIL otherwise.
+    /// `Ebs.Encrypted` is true or the account encrypts new volumes by default
+    /// (`ec2/get-ebs-encryption-by-default.json`); FAIL otherwise.
     ///
     /// ## Why it matters
     /// Node root and data volumes hold container images, emptyDir data and sometimes Secrets
-    ///  written to disk; unencrypted snapshots of them can be shared or copied out of the account.
+    /// written to disk; unencrypted snapshots of them can be shared or copied out of the account.
     ///
     /// ## How to fix
     /// Set `Encrypted: true` (optionally `KmsKeyId`) on the block device mappings, or turn on EBS
-    ///  encryption by default for the region.
+    /// encryption by default for the region.
     ///
     /// ## References
     /// - Amazon EC2 documentation: Amazon EBS encryption

@@ -6,19 +6,19 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Reads `encryptionConfig`: PASS when an entry covers `secrets` with a KMS key ARN. Version-aware:
-    ///  from Kubernetes 1.28 EKS envelope-encrypts all API data with an AWS-owned key by default, so a
-    ///  missing configuration there is reported as "no customer-managed key" (FAIL at this check's
-    ///  Medium severity), not as unencrypted; below 1.28 the message says Secrets are only encrypted at
-    ///  the volume level. An `encryptionConfig` whose `resources` lacks `secrets` fails.
+    /// from Kubernetes 1.28 EKS envelope-encrypts all API data with an AWS-owned key by default, so a
+    /// missing configuration there is reported as "no customer-managed key" (FAIL at this check's
+    /// Medium severity), not as unencrypted; below 1.28 the message says Secrets are only encrypted at
+    /// the volume level. An `encryptionConfig` whose `resources` lacks `secrets` fails.
     ///
     /// ## Why it matters
     /// With a customer-managed key you control who can decrypt Secrets (the key policy), can audit
-    ///  every decryption in CloudTrail, and can revoke access by disabling the key.
+    /// every decryption in CloudTrail, and can revoke access by disabling the key.
     ///
     /// ## How to fix
     /// `aws eks associate-encryption-config --encryption-config
-    ///  '[{"resources":["secrets"],"provider":{"keyArn":"arn:aws:kms:…"}}]'`. It cannot be removed once
-    ///  set.
+    /// '[{"resources":["secrets"],"provider":{"keyArn":"arn:aws:kms:…"}}]'`. It cannot be removed once
+    /// set.
     ///
     /// ## References
     /// - EKS documentation: Encrypt Kubernetes secrets with KMS on existing clusters

@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Reads the detector's `Features[Name=EKS_AUDIT_LOGS].Status`, falling back to the legacy
-    ///  `DataSources.Kubernetes.AuditLogs.Status`: PASS when ENABLED, FAIL otherwise. Independent of
-    ///  the cluster's own audit logging (EKS-LOG-001): GuardDuty reads the audit stream directly.
+    /// `DataSources.Kubernetes.AuditLogs.Status`: PASS when ENABLED, FAIL otherwise. Independent of
+    /// the cluster's own audit logging (EKS-LOG-001): GuardDuty reads the audit stream directly.
     ///
     /// ## Why it matters
     /// EKS audit-log monitoring detects anonymous access, exec into pods, privileged pod creation and
-    ///  known attacker tooling from the Kubernetes audit log.
+    /// known attacker tooling from the Kubernetes audit log.
     ///
     /// ## How to fix
     /// `aws guardduty update-detector --features Name=EKS_AUDIT_LOGS,Status=ENABLED`.

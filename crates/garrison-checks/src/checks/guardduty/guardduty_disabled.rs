@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Reads `guardduty/list-detectors.json` and `get-detector.json`: FAIL when there is no detector or
-    ///  its `Status` is not `ENABLED`, PASS otherwise. Accepts the CLI's PascalCase and the REST API's
-    ///  camelCase.
+    /// its `Status` is not `ENABLED`, PASS otherwise. Accepts the CLI's PascalCase and the REST API's
+    /// camelCase.
     ///
     /// ## Why it matters
     /// GuardDuty is AWS's threat detection for the account; EKS audit-log and runtime monitoring
-    ///  build on it. Without it, credential theft and crypto-mining on the cluster go unnoticed.
+    /// build on it. Without it, credential theft and crypto-mining on the cluster go unnoticed.
     ///
     /// ## How to fix
     /// `aws guardduty create-detector --enable` in the cluster region (or enable it for the
-    ///  organisation from the delegated administrator).
+    /// organisation from the delegated administrator).
     ///
     /// ## References
     /// - Amazon GuardDuty documentation: EKS Protection and Runtime Monitoring

@@ -6,8 +6,8 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per finding of `guardduty/get-findings.json` about this cluster
-    ///  (`Resource.EksClusterDetails.Name`): FAIL for unarchived findings of severity 7 or more, PASS
-    ///  for lower severities. Scoped to the cluster, not the whole account.
+    /// (`Resource.EksClusterDetails.Name`): FAIL for unarchived findings of severity 7 or more, PASS
+    /// for lower severities. Scoped to the cluster, not the whole account.
     ///
     /// ## Why it matters
     /// A high-severity finding is GuardDuty saying it saw an attack in progress or a compromise.

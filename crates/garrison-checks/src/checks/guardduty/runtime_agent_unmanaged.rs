@@ -6,13 +6,13 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// With Runtime Monitoring on, PASS when the enabled runtime feature's
-    ///  `AdditionalConfiguration[Name=EKS_ADDON_MANAGEMENT]` is ENABLED or `eks/list-addons.json` lists
-    ///  `aws-guardduty-agent`; FAIL otherwise. NOT_APPLICABLE when Runtime Monitoring is off (EKS-GD-003
-    ///  reports that).
+    /// `AdditionalConfiguration[Name=EKS_ADDON_MANAGEMENT]` is ENABLED or `eks/list-addons.json` lists
+    /// `aws-guardduty-agent`; FAIL otherwise. NOT_APPLICABLE when Runtime Monitoring is off (EKS-GD-003
+    /// reports that).
     ///
     /// ## Why it matters
     /// Runtime Monitoring sees nothing on a cluster without its agent; automated management also
-    ///  keeps the agent current and deploys it to new clusters.
+    /// keeps the agent current and deploys it to new clusters.
     ///
     /// ## How to fix
     /// Enable `EKS_ADDON_MANAGEMENT`, or install the `aws-guardduty-agent` add-on.

@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Finds the cluster in `guardduty/list-coverage.json`: FAIL when its `CoverageStatus` is
-    ///  UNHEALTHY (with the reported issue) or fewer nodes are covered than are compatible, PASS when
-    ///  HEALTHY and complete, FAIL when the cluster is absent from the coverage list.
+    /// UNHEALTHY (with the reported issue) or fewer nodes are covered than are compatible, PASS when
+    /// HEALTHY and complete, FAIL when the cluster is absent from the coverage list.
     ///
     /// ## Why it matters
     /// A detector can be enabled while this cluster is excluded (tag `GuardDutyManaged=false`) or its
-    ///  agent is failing: the console says "on", the cluster is unmonitored.
+    /// agent is failing: the console says "on", the cluster is unmonitored.
     ///
     /// ## How to fix
     /// Fix the reported issue (often a missing VPC endpoint for `guardduty-data` or an agent pod that
-    ///  cannot schedule) and remove exclusion tags.
+    /// cannot schedule) and remove exclusion tags.
     ///
     /// ## References
     /// - Amazon GuardDuty documentation: EKS Protection and Runtime Monitoring

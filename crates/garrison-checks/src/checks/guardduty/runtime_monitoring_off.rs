@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// PASS when the detector has `RUNTIME_MONITORING` or the legacy `EKS_RUNTIME_MONITORING`
-    ///  feature ENABLED (both feature-name generations are accepted, and either one enabled is enough:
-    ///  detectors report both, one of them DISABLED); FAIL otherwise.
+    /// feature ENABLED (both feature-name generations are accepted, and either one enabled is enough:
+    /// detectors report both, one of them DISABLED); FAIL otherwise.
     ///
     /// ## Why it matters
     /// Runtime Monitoring sees process, file and network activity inside nodes and containers:
-    ///  reverse shells, crypto-miners, container escapes. Audit logs alone do not show them.
+    /// reverse shells, crypto-miners, container escapes. Audit logs alone do not show them.
     ///
     /// ## How to fix
     /// `aws guardduty update-detector --features
-    ///  'Name=RUNTIME_MONITORING,Status=ENABLED,AdditionalConfiguration=[{Name=EKS_ADDON_MANAGEMENT,Status=ENABLED}]'`.
+    /// 'Name=RUNTIME_MONITORING,Status=ENABLED,AdditionalConfiguration=[{Name=EKS_ADDON_MANAGEMENT,Status=ENABLED}]'`.
     ///
     /// ## References
     /// - Amazon GuardDuty documentation: EKS Protection and Runtime Monitoring

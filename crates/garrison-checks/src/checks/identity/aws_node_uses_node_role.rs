@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Two results. The aws-node identity: PASS when the vpc-cni add-on has a
-    ///  `serviceAccountRoleArn` or Pod Identity association, or `kube-system/aws-node` has an IRSA
-    ///  annotation; FAIL otherwise. The residue: when aws-node has its own role, FAIL if the node role
-    ///  still has `AmazonEKS_CNI_Policy` attached (every pod that reaches IMDS gets it), PASS otherwise.
+    /// `serviceAccountRoleArn` or Pod Identity association, or `kube-system/aws-node` has an IRSA
+    /// annotation; FAIL otherwise. The residue: when aws-node has its own role, FAIL if the node role
+    /// still has `AmazonEKS_CNI_Policy` attached (every pod that reaches IMDS gets it), PASS otherwise.
     ///
     /// ## Why it matters
     /// `AmazonEKS_CNI_Policy` can create and attach network interfaces and assign IPs; left on the
-    ///  node role it is available to any pod that reaches the instance metadata service.
+    /// node role it is available to any pod that reaches the instance metadata service.
     ///
     /// ## How to fix
     /// Give the vpc-cni add-on its own role (`--service-account-role-arn` or a Pod Identity
-    ///  association), then detach `AmazonEKS_CNI_Policy` from the node role.
+    /// association), then detach `AmazonEKS_CNI_Policy` from the node role.
     ///
     /// ## References
     /// - EKS Best Practices Guide, Security: Identity and Access Management (update the aws-node daemonset to use IRSA)

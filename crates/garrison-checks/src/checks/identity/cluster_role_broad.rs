@@ -7,14 +7,14 @@ use garrison_core::aws::iam::AttachedRolePolicies;
 declare_check! {
     /// ## What it does
     /// One result per policy attached to the cluster role (`cluster.roleArn`): PASS for
-    ///  `AmazonEKSClusterPolicy`, `AmazonEKSVPCResourceController` (security groups for pods), the Auto
-    ///  Mode policies (`AmazonEKSComputePolicy`, `AmazonEKSBlockStoragePolicy`,
-    ///  `AmazonEKSLoadBalancingPolicy`, `AmazonEKSNetworkingPolicy`) and the legacy
-    ///  `AmazonEKSServicePolicy`; FAIL otherwise.
+    /// `AmazonEKSClusterPolicy`, `AmazonEKSVPCResourceController` (security groups for pods), the Auto
+    /// Mode policies (`AmazonEKSComputePolicy`, `AmazonEKSBlockStoragePolicy`,
+    /// `AmazonEKSLoadBalancingPolicy`, `AmazonEKSNetworkingPolicy`) and the legacy
+    /// `AmazonEKSServicePolicy`; FAIL otherwise.
     ///
     /// ## Why it matters
     /// EKS assumes the cluster role to manage AWS resources for the cluster; extra permissions on it
-    ///  serve no purpose and widen what the service (or a confused deputy) can do.
+    /// serve no purpose and widen what the service (or a confused deputy) can do.
     ///
     /// ## How to fix
     /// Detach the extra policies; use a dedicated role per cluster.

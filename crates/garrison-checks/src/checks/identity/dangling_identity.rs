@@ -7,13 +7,13 @@ use garrison_core::aws::iam::{GetRole, PolicyDocument};
 declare_check! {
     /// ## What it does
     /// Joins the AWS and Kubernetes planes: one result per Pod Identity association
-    ///  (`list-pod-identity-associations`) and per exact IRSA trust `sub`
-    ///  (`system:serviceaccount:<ns>:<sa>`) of collected role documents: FAIL when the namespace or
-    ///  ServiceAccount is not in the cluster, PASS when it is.
+    /// (`list-pod-identity-associations`) and per exact IRSA trust `sub`
+    /// (`system:serviceaccount:<ns>:<sa>`) of collected role documents: FAIL when the namespace or
+    /// ServiceAccount is not in the cluster, PASS when it is.
     ///
     /// ## Why it matters
     /// A dangling binding is a role waiting for its first claimant: whoever can create that service
-    ///  account (or namespace) inherits the role's AWS permissions.
+    /// account (or namespace) inherits the role's AWS permissions.
     ///
     /// ## How to fix
     /// Delete the association or the trust statement, or create the intended service account.

@@ -7,17 +7,17 @@ use garrison_core::aws::iam::{GetRole, PolicyDocument};
 declare_check! {
     /// ## What it does
     /// For each role an IRSA ServiceAccount annotation names, reads the trust policy
-    ///  (`iam/roles/<name>.role.json`; decoded or URL-encoded) and judges each web-identity statement:
-    ///  FAIL when there is no `<issuer>:sub` condition, or it uses `StringLike` with a wildcard; WARN
-    ///  without an `:aud` condition; PASS when `sub` is an exact `system:serviceaccount:<ns>:<sa>`.
+    /// (`iam/roles/<name>.role.json`; decoded or URL-encoded) and judges each web-identity statement:
+    /// FAIL when there is no `<issuer>:sub` condition, or it uses `StringLike` with a wildcard; WARN
+    /// without an `:aud` condition; PASS when `sub` is an exact `system:serviceaccount:<ns>:<sa>`.
     ///
     /// ## Why it matters
     /// Without an exact `sub`, any service account in the cluster (in any namespace, created by
-    ///  anyone allowed to create service accounts) can assume the role.
+    /// anyone allowed to create service accounts) can assume the role.
     ///
     /// ## How to fix
     /// Add `"StringEquals": {"<issuer>:sub": "system:serviceaccount:<ns>:<sa>", "<issuer>:aud":
-    ///  "sts.amazonaws.com"}` to the trust statement.
+    /// "sts.amazonaws.com"}` to the trust statement.
     ///
     /// ## References
     /// - EKS documentation: IAM roles for service accounts

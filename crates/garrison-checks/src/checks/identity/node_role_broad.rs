@@ -6,14 +6,14 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per policy attached to each node role (managed node groups' `nodeRole`, Auto Mode
-    ///  `computeConfig.nodeRoleArn`): PASS for `AmazonEKSWorkerNodePolicy`,
-    ///  `AmazonEKSWorkerNodeMinimalPolicy`, `AmazonEC2ContainerRegistryReadOnly`/`PullOnly`,
-    ///  `AmazonSSMManagedInstanceCore`, and `AmazonEKS_CNI_Policy` while aws-node has no role of its
-    ///  own; FAIL for anything else.
+    /// `computeConfig.nodeRoleArn`): PASS for `AmazonEKSWorkerNodePolicy`,
+    /// `AmazonEKSWorkerNodeMinimalPolicy`, `AmazonEC2ContainerRegistryReadOnly`/`PullOnly`,
+    /// `AmazonSSMManagedInstanceCore`, and `AmazonEKS_CNI_Policy` while aws-node has no role of its
+    /// own; FAIL for anything else.
     ///
     /// ## Why it matters
     /// The node role is available to every pod that reaches IMDS and to anyone who gets onto a node;
-    ///  anything beyond pulling images and joining the cluster is a privilege escalation path.
+    /// anything beyond pulling images and joining the cluster is a privilege escalation path.
     ///
     /// ## How to fix
     /// Move extra permissions to Pod Identity or IRSA roles of the workloads that need them.

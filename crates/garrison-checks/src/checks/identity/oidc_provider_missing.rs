@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// When any ServiceAccount carries `eks.amazonaws.com/role-arn`, compares the cluster's
-    ///  `identity.oidc.issuer` with `iam/list-open-id-connect-providers.json`: PASS when a provider ARN
-    ///  ends with the issuer's host and path, FAIL otherwise. NOT_APPLICABLE when IRSA is not used.
+    /// `identity.oidc.issuer` with `iam/list-open-id-connect-providers.json`: PASS when a provider ARN
+    /// ends with the issuer's host and path, FAIL otherwise. NOT_APPLICABLE when IRSA is not used.
     ///
     /// ## Why it matters
     /// Without the provider, every IRSA web-identity call fails and the AWS SDKs fall back to the
-    ///  node role: pods silently run with the node's (usually broader) permissions.
+    /// node role: pods silently run with the node's (usually broader) permissions.
     ///
     /// ## How to fix
     /// `eksctl utils associate-iam-oidc-provider --cluster <name> --approve`, or create the provider
-    ///  with the issuer URL and the `sts.amazonaws.com` audience.
+    /// with the issuer URL and the `sts.amazonaws.com` audience.
     ///
     /// ## References
     /// - EKS documentation: IAM roles for service accounts

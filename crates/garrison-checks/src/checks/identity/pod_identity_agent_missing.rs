@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// When `list-pod-identity-associations` is not empty: PASS when the `eks-pod-identity-agent`
-    ///  add-on is listed, its DaemonSet runs in kube-system, or the cluster is in Auto Mode (agent
-    ///  built in); FAIL otherwise. NOT_APPLICABLE without associations.
+    /// add-on is listed, its DaemonSet runs in kube-system, or the cluster is in Auto Mode (agent
+    /// built in); FAIL otherwise. NOT_APPLICABLE without associations.
     ///
     /// ## Why it matters
     /// Without the agent, the credentials endpoint does not answer and the SDKs fall back to the next
-    ///  provider in the chain: the node role.
+    /// provider in the chain: the node role.
     ///
     /// ## How to fix
     /// `aws eks create-addon --addon-name eks-pod-identity-agent`.

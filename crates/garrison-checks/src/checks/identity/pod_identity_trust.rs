@@ -7,17 +7,17 @@ use garrison_core::aws::iam::{GetRole, PolicyDocument};
 declare_check! {
     /// ## What it does
     /// For each role of a described Pod Identity association, reads the trust policy: FAIL when no
-    ///  statement lets `pods.eks.amazonaws.com` perform both `sts:AssumeRole` and `sts:TagSession`;
-    ///  PASS otherwise (noting whether `aws:SourceAccount`/`aws:SourceArn` guard against a confused
-    ///  deputy).
+    /// statement lets `pods.eks.amazonaws.com` perform both `sts:AssumeRole` and `sts:TagSession`;
+    /// PASS otherwise (noting whether `aws:SourceAccount`/`aws:SourceArn` guard against a confused
+    /// deputy).
     ///
     /// ## Why it matters
     /// Without `sts:TagSession` the association fails and SDKs fall back to the node role; a trust
-    ///  policy that names other principals widens who can assume the workload's role.
+    /// policy that names other principals widens who can assume the workload's role.
     ///
     /// ## How to fix
     /// Trust `pods.eks.amazonaws.com` with `["sts:AssumeRole","sts:TagSession"]`, optionally
-    ///  conditioned on `aws:SourceAccount` and the cluster ARN.
+    /// conditioned on `aws:SourceAccount` and the cluster ARN.
     ///
     /// ## References
     /// - EKS documentation: EKS Pod Identity

@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Collects the roles pods can use (IRSA annotations, Pod Identity associations) and reports one
-    ///  result per role: FAIL when service accounts in more than one namespace, or more than one service
-    ///  account without a per-association session policy, use it; PASS otherwise.
+    /// result per role: FAIL when service accounts in more than one namespace, or more than one service
+    /// account without a per-association session policy, use it; PASS otherwise.
     ///
     /// ## Why it matters
     /// A shared role has the union of every user's permissions, so a compromise of the least
-    ///  trusted application yields the most trusted one's access.
+    /// trusted application yields the most trusted one's access.
     ///
     /// ## How to fix
     /// Create one role per application, or use Pod Identity session tags (ABAC on
-    ///  `aws:PrincipalTag/kubernetes-namespace`) to scope a shared role.
+    /// `aws:PrincipalTag/kubernetes-namespace`) to scope a shared role.
     ///
     /// ## References
     /// - EKS Best Practices Guide, Security: Identity and Access Management (one IAM role per application)

@@ -7,9 +7,9 @@ use garrison_core::aws::iam::{AttachedRolePolicies, PolicyDocument};
 declare_check! {
     /// ## What it does
     /// For every role pods can use (IRSA, Pod Identity, add-on roles), reads
-    ///  `iam/roles/<name>.attached.json` (and `.inline.json` when collected): FAIL for
-    ///  `AdministratorAccess`, `PowerUserAccess`, `IAMFullAccess`, any AWS `*FullAccess` policy or an
-    ///  inline statement allowing `*` on `*`; PASS otherwise. The message says which pod reaches it.
+    /// `iam/roles/<name>.attached.json` (and `.inline.json` when collected): FAIL for
+    /// `AdministratorAccess`, `PowerUserAccess`, `IAMFullAccess`, any AWS `*FullAccess` policy or an
+    /// inline statement allowing `*` on `*`; PASS otherwise. The message says which pod reaches it.
     ///
     /// ## Why it matters
     /// A compromised pod with such a role owns the AWS account, not just the cluster.

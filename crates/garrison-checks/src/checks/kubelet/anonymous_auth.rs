@@ -7,9 +7,9 @@ declare_check! {
     /// ## What it does
     /// FAIL when `authentication.anonymous.enabled` is true or unset (the kubelet default is true).
     ///
-    ///  The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
-    ///  `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
-    ///  node without it is UNKNOWN.
+    /// The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
+    /// `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
+    /// node without it is UNKNOWN.
     ///
     /// ## Why it matters
     /// Anonymous requests to the kubelet API (port 10250) can read pod logs, exec into containers or list pods, depending on authorization.

@@ -7,9 +7,9 @@ declare_check! {
     /// ## What it does
     /// FAIL when `authorization.mode` is `AlwaysAllow` or unset, or webhook authentication is off; PASS for `Webhook`.
     ///
-    ///  The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
-    ///  `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
-    ///  node without it is UNKNOWN.
+    /// The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
+    /// `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
+    /// node without it is UNKNOWN.
     ///
     /// ## Why it matters
     /// With AlwaysAllow, any client that authenticates to the kubelet may exec into any container on the node.

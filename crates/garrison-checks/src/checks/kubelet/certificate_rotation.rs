@@ -7,9 +7,9 @@ declare_check! {
     /// ## What it does
     /// FAIL when `rotateCertificates` is false.
     ///
-    ///  The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
-    ///  `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
-    ///  node without it is UNKNOWN.
+    /// The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
+    /// `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
+    /// node without it is UNKNOWN.
     ///
     /// ## Why it matters
     /// Without rotation the kubelet's client certificate expires or, worse, is issued long-lived and stays valid after a compromise.

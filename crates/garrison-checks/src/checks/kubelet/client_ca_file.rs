@@ -7,9 +7,9 @@ declare_check! {
     /// ## What it does
     /// FAIL when `authentication.x509.clientCAFile` is empty.
     ///
-    ///  The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
-    ///  `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
-    ///  node without it is UNKNOWN.
+    /// The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
+    /// `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
+    /// node without it is UNKNOWN.
     ///
     /// ## Why it matters
     /// Without a client CA the kubelet cannot verify client certificates, so the API server cannot authenticate to it securely.

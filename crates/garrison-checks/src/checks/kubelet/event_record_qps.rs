@@ -7,9 +7,9 @@ declare_check! {
     /// ## What it does
     /// FAIL when `eventRecordQPS` is below 5 but not 0 (0 means unlimited); PASS when unset (default 50), 0, or at least 5.
     ///
-    ///  The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
-    ///  `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
-    ///  node without it is UNKNOWN.
+    /// The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
+    /// `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
+    /// node without it is UNKNOWN.
     ///
     /// ## Why it matters
     /// A very low event rate silently drops events that show what happened on the node during an incident.

@@ -7,9 +7,9 @@ declare_check! {
     /// ## What it does
     /// FAIL when `readOnlyPort` is set to a non-zero port.
     ///
-    ///  The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
-    ///  `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
-    ///  node without it is UNKNOWN.
+    /// The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
+    /// `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
+    /// node without it is UNKNOWN.
     ///
     /// ## Why it matters
     /// The read-only port (usually 10255) serves pod and node information without any authentication.

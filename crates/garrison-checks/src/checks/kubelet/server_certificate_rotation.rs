@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// FAIL when the `RotateKubeletServerCertificate` feature gate is explicitly false, or
-    ///  `serverTLSBootstrap` is not true (the serving certificate is then self-signed and never
-    ///  rotated). An absent feature gate counts as its GA default, true.
+    /// `serverTLSBootstrap` is not true (the serving certificate is then self-signed and never
+    /// rotated). An absent feature gate counts as its GA default, true.
     ///
-    ///  The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
-    ///  `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
-    ///  node without it is UNKNOWN.
+    /// The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
+    /// `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
+    /// node without it is UNKNOWN.
     ///
     /// ## Why it matters
     /// A self-signed, never-rotated serving certificate cannot be verified by the API server, which makes kubelet connections open to interception.

@@ -7,9 +7,9 @@ declare_check! {
     /// ## What it does
     /// FAIL when `streamingConnectionIdleTimeout` is zero (`0s`).
     ///
-    ///  The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
-    ///  `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
-    ///  node without it is UNKNOWN.
+    /// The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
+    /// `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
+    /// node without it is UNKNOWN.
     ///
     /// ## Why it matters
     /// Idle exec and port-forward sessions that never time out stay open for anyone who takes over the client.

@@ -6,11 +6,11 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// FAIL when `tlsMinVersion` is below `VersionTLS12` or `tlsCipherSuites` includes CBC, RC4 or 3DES
-    ///  suites; PASS otherwise. Not in CIS EKS; STIG-adjacent.
+    /// suites; PASS otherwise. Not in CIS EKS; STIG-adjacent.
     ///
-    ///  The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
-    ///  `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
-    ///  node without it is UNKNOWN.
+    /// The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
+    /// `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
+    /// node without it is UNKNOWN.
     ///
     /// ## Why it matters
     /// Weak protocol versions and ciphers let a network attacker downgrade or decrypt kubelet traffic.

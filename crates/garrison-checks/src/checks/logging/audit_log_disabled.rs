@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Takes the union of `logging.clusterLogging[].types` over the entries with `enabled: true`
-    ///  (EKS returns one entry for enabled and one for disabled types, so reading only the first entry
-    ///  is wrong) and fails when `audit` is not in it.
+    /// (EKS returns one entry for enabled and one for disabled types, so reading only the first entry
+    /// is wrong) and fails when `audit` is not in it.
     ///
     /// ## Why it matters
     /// The audit log is the only record of who did what through the Kubernetes API: without it an
-    ///  incident cannot be investigated and GuardDuty-style detections have nothing to read.
+    /// incident cannot be investigated and GuardDuty-style detections have nothing to read.
     ///
     /// ## How to fix
     /// `aws eks update-cluster-config --name <cluster> --logging
-    ///  '{"clusterLogging":[{"types":["audit"],"enabled":true}]}'`.
+    /// '{"clusterLogging":[{"types":["audit"],"enabled":true}]}'`.
     ///
     /// ## References
     /// - EKS documentation: Send control plane logs to CloudWatch Logs

@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Takes the union of `logging.clusterLogging[].types` over the entries with `enabled: true`
-    ///  (EKS returns one entry for enabled and one for disabled types, so reading only the first entry
-    ///  is wrong) and fails when `authenticator` is not in it.
+    /// (EKS returns one entry for enabled and one for disabled types, so reading only the first entry
+    /// is wrong) and fails when `authenticator` is not in it.
     ///
     /// ## Why it matters
     /// The authenticator log maps Kubernetes usernames back to the IAM principals (and role sessions)
-    ///  that authenticated; without it, an audit event names an access-entry username, not a person.
+    /// that authenticated; without it, an audit event names an access-entry username, not a person.
     ///
     /// ## How to fix
     /// `aws eks update-cluster-config --name <cluster> --logging
-    ///  '{"clusterLogging":[{"types":["authenticator"],"enabled":true}]}'`.
+    /// '{"clusterLogging":[{"types":["authenticator"],"enabled":true}]}'`.
     ///
     /// ## References
     /// - EKS documentation: Send control plane logs to CloudWatch Logs

@@ -6,13 +6,13 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per trail of `cloudtrail/describe-trails`: PASS for a multi-region trail that is
-    ///  logging (`IsLogging`, when the collector merged `get-trail-status`), FAIL for a single-region or
-    ///  stopped one, and a FAIL when there is no trail at all.
+    /// logging (`IsLogging`, when the collector merged `get-trail-status`), FAIL for a single-region or
+    /// stopped one, and a FAIL when there is no trail at all.
     ///
     /// ## Why it matters
     /// EKS API calls (UpdateClusterConfig, CreateAccessEntry, AssociateAccessPolicy) change who can
-    ///  reach the cluster; CloudTrail is their only record, and a single-region trail misses calls made
-    ///  elsewhere.
+    /// reach the cluster; CloudTrail is their only record, and a single-region trail misses calls made
+    /// elsewhere.
     ///
     /// ## How to fix
     /// Create an organisation or multi-region trail and keep it logging.

@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per log type among `api`, `controllerManager` and `scheduler`, from the union of
-    ///  enabled `logging.clusterLogging` entries. Graded apart from audit and authenticator so that
-    ///  their gaps are not diluted.
+    /// enabled `logging.clusterLogging` entries. Graded apart from audit and authenticator so that
+    /// their gaps are not diluted.
     ///
     /// ## Why it matters
     /// These logs explain control-plane behaviour during an incident (admission errors, controller
-    ///  actions, scheduling decisions).
+    /// actions, scheduling decisions).
     ///
     /// ## How to fix
     /// Enable the missing types with `aws eks update-cluster-config --logging`.

@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Finds `/aws/eks/<cluster>/cluster` in `logs/describe-log-groups` and reports two results:
-    ///  retention (FAIL when `retentionInDays` is absent, i.e. kept forever unmanaged, or below 90 days)
-    ///  and encryption (FAIL without `kmsKeyId`). UNKNOWN when the group is missing while logging is on.
+    /// retention (FAIL when `retentionInDays` is absent, i.e. kept forever unmanaged, or below 90 days)
+    /// and encryption (FAIL without `kmsKeyId`). UNKNOWN when the group is missing while logging is on.
     ///
     /// ## Why it matters
     /// Audit logs are evidence: they must be kept long enough for investigations and regulation, and
-    ///  protected with a key whose use is itself logged and restricted.
+    /// protected with a key whose use is itself logged and restricted.
     ///
     /// ## How to fix
     /// `aws logs put-retention-policy --retention-in-days 365` and `aws logs associate-kms-key` on the
-    ///  log group.
+    /// log group.
     ///
     /// ## References
     /// - EKS documentation: Send control plane logs to CloudWatch Logs

@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Parses the vpc-cni add-on's `configurationValues` (JSON or YAML text) and reads
-    ///  `nodeAgent.enablePolicyEventLogs`: PASS when true, FAIL otherwise. NOT_APPLICABLE when the
-    ///  add-on does not enforce network policies.
+    /// `nodeAgent.enablePolicyEventLogs`: PASS when true, FAIL otherwise. NOT_APPLICABLE when the
+    /// add-on does not enforce network policies.
     ///
     /// ## Why it matters
     /// Without decision logs, a denied or allowed flow leaves no trace, so policies cannot be tuned
-    ///  and violations cannot be investigated.
+    /// and violations cannot be investigated.
     ///
     /// ## How to fix
     /// Set `{"nodeAgent": {"enablePolicyEventLogs": "true"}}` in the vpc-cni add-on configuration.

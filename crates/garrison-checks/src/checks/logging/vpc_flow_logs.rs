@@ -6,8 +6,8 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Reads `ec2/describe-flow-logs` for the cluster VPC (`resourcesVpcConfig.vpcId`): one result
-    ///  per flow log (FAIL when not `ACTIVE` or delivery `FAILED`), or a FAIL when the VPC has none.
-    ///  Unlike checks that accept any flow log, a failed one does not pass.
+    /// per flow log (FAIL when not `ACTIVE` or delivery `FAILED`), or a FAIL when the VPC has none.
+    /// Unlike checks that accept any flow log, a failed one does not pass.
     ///
     /// ## Why it matters
     /// Flow logs are the network record of an incident: which pod IPs talked to which addresses.

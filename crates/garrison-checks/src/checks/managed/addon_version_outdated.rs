@@ -6,13 +6,13 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per described add-on (`eks/addons/<name>.json`): compares `addonVersion` with the
-    ///  version `eks/describe-addon-versions.json` marks `defaultVersion` for the cluster's Kubernetes
-    ///  version. FAIL when older, PASS when equal or newer; FAIL when the installed version is not listed
-    ///  as compatible with the cluster version at all.
+    /// version `eks/describe-addon-versions.json` marks `defaultVersion` for the cluster's Kubernetes
+    /// version. FAIL when older, PASS when equal or newer; FAIL when the installed version is not listed
+    /// as compatible with the cluster version at all.
     ///
     /// ## Why it matters
     /// Add-ons such as vpc-cni and kube-proxy run privileged on every node; old versions carry known
-    ///  vulnerabilities and may not support the cluster's version.
+    /// vulnerabilities and may not support the cluster's version.
     ///
     /// ## How to fix
     /// `aws eks update-addon --addon-name <name> --addon-version <default>`.

@@ -6,18 +6,18 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per core component found in the cluster (DaemonSets `aws-node`, `kube-proxy`,
-    ///  `eks-pod-identity-agent`, Deployments `coredns`, `ebs-csi-controller` in kube-system, and
-    ///  `amazon-guardduty/aws-guardduty-agent`): PASS when `eks/list-addons.json` lists the matching
-    ///  add-on, FAIL when the component is self-managed. NOT_APPLICABLE on Auto Mode clusters, where
-    ///  these run as part of EKS.
+    /// `eks-pod-identity-agent`, Deployments `coredns`, `ebs-csi-controller` in kube-system, and
+    /// `amazon-guardduty/aws-guardduty-agent`): PASS when `eks/list-addons.json` lists the matching
+    /// add-on, FAIL when the component is self-managed. NOT_APPLICABLE on Auto Mode clusters, where
+    /// these run as part of EKS.
     ///
     /// ## Why it matters
     /// Self-managed copies of these components are patched only when someone remembers; managed
-    ///  add-ons get security fixes, compatibility checks on upgrade and health reporting.
+    /// add-ons get security fixes, compatibility checks on upgrade and health reporting.
     ///
     /// ## How to fix
     /// `aws eks create-addon --addon-name <name> --resolve-conflicts OVERWRITE` adopts the running
-    ///  component.
+    /// component.
     ///
     /// ## References
     /// - EKS documentation: Amazon EKS add-ons

@@ -6,11 +6,11 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Reads `cluster.deletionProtection`: PASS when true, FAIL when false, UNKNOWN when the member
-    ///  is absent (older API responses), rather than guessing.
+    /// is absent (older API responses), rather than guessing.
     ///
     /// ## Why it matters
     /// A single mistaken `DeleteCluster` call (or a compromised automation role) destroys the control
-    ///  plane and all its state.
+    /// plane and all its state.
     ///
     /// ## How to fix
     /// `aws eks update-cluster-config --deletion-protection`.

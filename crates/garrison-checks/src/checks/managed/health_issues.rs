@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result for the cluster (`cluster.health.issues`), each described add-on (`status` and
-    ///  `health.issues`) and each node group (`health.issues`): FAIL naming the issue codes, PASS when
-    ///  there are none.
+    /// `health.issues`) and each node group (`health.issues`): FAIL naming the issue codes, PASS when
+    /// there are none.
     ///
     /// ## Why it matters
     /// Health issues such as `AccessDenied`, `IamRoleNotFound` or a degraded add-on mean a part of
-    ///  the cluster's security machinery (networking, identity, encryption) is not doing its job.
+    /// the cluster's security machinery (networking, identity, encryption) is not doing its job.
     ///
     /// ## How to fix
     /// Follow the issue code's guidance in the EKS documentation; most come from changed IAM roles,
-    ///  deleted security groups or subnets running out of addresses.
+    /// deleted security groups or subnets running out of addresses.
     ///
     /// ## References
     /// - EKS documentation: Cluster health

@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per insight of `eks/list-insights.json`: FAIL for `ERROR` and `WARNING`
-    ///  (deprecated APIs in use, add-on or kubelet version skew, …), PASS for `PASSING`, UNKNOWN for
-    ///  `UNKNOWN`. Uses AWS's own upgrade-readiness and misconfiguration engine.
+    /// (deprecated APIs in use, add-on or kubelet version skew, …), PASS for `PASSING`, UNKNOWN for
+    /// `UNKNOWN`. Uses AWS's own upgrade-readiness and misconfiguration engine.
     ///
     /// ## Why it matters
     /// Insights flag what will break the next upgrade; clusters that cannot be upgraded fall out of
-    ///  standard support and stop getting security fixes.
+    /// standard support and stop getting security fixes.
     ///
     /// ## How to fix
     /// `aws eks describe-insight --id <id>` shows the affected resources and the recommendation.

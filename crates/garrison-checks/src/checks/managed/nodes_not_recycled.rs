@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per Kubernetes Node: compares its `creationTimestamp` with the snapshot's
-    ///  `collectedAt` (manifest.json): FAIL when older than 45 days, PASS otherwise; UNKNOWN without
-    ///  either date. Replacing nodes is how AMI updates (kernel, containerd, kubelet fixes) reach them.
+    /// `collectedAt` (manifest.json): FAIL when older than 45 days, PASS otherwise; UNKNOWN without
+    /// either date. Replacing nodes is how AMI updates (kernel, containerd, kubelet fixes) reach them.
     ///
     /// ## Why it matters
     /// A node that lives for months runs the AMI it was launched with, missing every security fix
-    ///  since, and accumulates whatever an intruder left on it. Auto Mode caps node life at 21 days for
-    ///  this reason.
+    /// since, and accumulates whatever an intruder left on it. Auto Mode caps node life at 21 days for
+    /// this reason.
     ///
     /// ## How to fix
     /// Update node groups to the latest AMI release regularly (`aws eks update-nodegroup-version`),
-    ///  or set Karpenter/Auto Mode `expireAfter`.
+    /// or set Karpenter/Auto Mode `expireAfter`.
     ///
     /// ## References
     /// - EKS Best Practices Guide, Security: Infrastructure security (immutable infrastructure)

@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per Kubernetes Node: PASS when a label shows it is managed
-    ///  (`eks.amazonaws.com/nodegroup`, `karpenter.sh/nodepool`, `eks.amazonaws.com/compute-type` for
-    ///  Fargate and Auto Mode), FAIL otherwise. Fargate nodes pass, unlike tools that flag them.
+    /// (`eks.amazonaws.com/nodegroup`, `karpenter.sh/nodepool`, `eks.amazonaws.com/compute-type` for
+    /// Fargate and Auto Mode), FAIL otherwise. Fargate nodes pass, unlike tools that flag them.
     ///
     /// ## Why it matters
     /// Self-managed nodes are patched, drained and replaced by hand; they drift from the current AMI
-    ///  and keep old kernels and kubelets.
+    /// and keep old kernels and kubelets.
     ///
     /// ## How to fix
     /// Move the workloads to managed node groups, Karpenter NodePools or Auto Mode.

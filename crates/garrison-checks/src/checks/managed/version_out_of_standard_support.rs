@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Looks the cluster's `version` up in `eks/describe-cluster-versions.json` (the API's own
-    ///  lifecycle data, not a hard-coded baseline that drifts): PASS in `STANDARD_SUPPORT`, FAIL in
-    ///  `EXTENDED_SUPPORT` (naming the end date and the paid extended-support policy) or
-    ///  `UNSUPPORTED`. UNKNOWN when the versions document was not collected.
+    /// lifecycle data, not a hard-coded baseline that drifts): PASS in `STANDARD_SUPPORT`, FAIL in
+    /// `EXTENDED_SUPPORT` (naming the end date and the paid extended-support policy) or
+    /// `UNSUPPORTED`. UNKNOWN when the versions document was not collected.
     ///
     /// ## Why it matters
     /// Versions past standard support get security fixes only at extra cost (extended support) or
-    ///  not at all, and EKS upgrades them automatically at the end of extended support.
+    /// not at all, and EKS upgrades them automatically at the end of extended support.
     ///
     /// ## How to fix
     /// Upgrade the control plane one minor version at a time, then the node groups and add-ons;
-    ///  cluster insights list the deprecated APIs to fix first.
+    /// cluster insights list the deprecated APIs to fix first.
     ///
     /// ## References
     /// - EKS documentation: Understand the Kubernetes version lifecycle on EKS

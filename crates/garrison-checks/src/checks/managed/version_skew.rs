@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per node group (`nodegroup.version`) and per Node (`status.nodeInfo.kubeletVersion`)
-    ///  compared with the cluster's `version`: PASS when equal, WARN one minor behind, FAIL two or more
-    ///  behind or newer than the control plane.
+    /// compared with the cluster's `version`: PASS when equal, WARN one minor behind, FAIL two or more
+    /// behind or newer than the control plane.
     ///
     /// ## Why it matters
     /// Lagging kubelets miss security fixes and block the next control-plane upgrade (the kubelet may
-    ///  be at most three minors older), which pushes the cluster into extended support.
+    /// be at most three minors older), which pushes the cluster into extended support.
     ///
     /// ## How to fix
     /// Update node groups after each control-plane upgrade (`aws eks update-nodegroup-version`).

@@ -6,13 +6,13 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// When the public endpoint is on, one result per entry of `publicAccessCidrs`: FAIL for
-    ///  `0.0.0.0/0` and `::/0`, WARN for ranges broader than /16 (IPv4) or /32 (IPv6), PASS otherwise.
-    ///  An absent list means the EKS default, `0.0.0.0/0` (plus `::/0` on IPv6 clusters), and fails.
-    ///  Unlike tools that look only for `0.0.0.0/0`, the IPv6 default is caught.
+    /// `0.0.0.0/0` and `::/0`, WARN for ranges broader than /16 (IPv4) or /32 (IPv6), PASS otherwise.
+    /// An absent list means the EKS default, `0.0.0.0/0` (plus `::/0` on IPv6 clusters), and fails.
+    /// Unlike tools that look only for `0.0.0.0/0`, the IPv6 default is caught.
     ///
     /// ## Why it matters
     /// An endpoint open to every address can be probed and brute-forced from anywhere, and a leaked
-    ///  kubeconfig or IAM credential works from any network.
+    /// kubeconfig or IAM credential works from any network.
     ///
     /// ## How to fix
     /// Restrict `publicAccessCidrs` to your egress ranges, or disable the public endpoint.

@@ -6,18 +6,18 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per Service of type LoadBalancer and per Ingress of the ALB class: internet-facing
-    ///  when the scheme annotation says so (`service.beta.kubernetes.io/aws-load-balancer-scheme`,
-    ///  `alb.ingress.kubernetes.io/scheme`), or for the legacy in-tree controller unless marked
-    ///  internal (the AWS Load Balancer Controller defaults to internal). FAIL when internet-facing
-    ///  without `loadBalancerSourceRanges` / `inbound-cidrs` narrower than the internet; PASS otherwise.
+    /// when the scheme annotation says so (`service.beta.kubernetes.io/aws-load-balancer-scheme`,
+    /// `alb.ingress.kubernetes.io/scheme`), or for the legacy in-tree controller unless marked
+    /// internal (the AWS Load Balancer Controller defaults to internal). FAIL when internet-facing
+    /// without `loadBalancerSourceRanges` / `inbound-cidrs` narrower than the internet; PASS otherwise.
     ///
     /// ## Why it matters
     /// Every internet-facing load balancer is an entry point; one that admits every address exposes
-    ///  the service to scanning and attack even when only partners or offices need it.
+    /// the service to scanning and attack even when only partners or offices need it.
     ///
     /// ## How to fix
     /// Set `spec.loadBalancerSourceRanges` (or `alb.ingress.kubernetes.io/inbound-cidrs`), or make
-    ///  the load balancer internal if nothing outside the VPC needs it.
+    /// the load balancer internal if nothing outside the VPC needs it.
     ///
     /// ## References
     /// - AWS Load Balancer Controller documentation: Service and Ingress annotations

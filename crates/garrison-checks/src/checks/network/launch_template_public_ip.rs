@@ -6,11 +6,11 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per network interface of each collected launch template version
-    ///  (`ec2/describe-launch-template-versions/`): FAIL when `AssociatePublicIpAddress` is true.
+    /// (`ec2/describe-launch-template-versions/`): FAIL when `AssociatePublicIpAddress` is true.
     ///
     /// ## Why it matters
     /// A launch template that asks for public addresses gives every node an internet-facing IP even in
-    ///  an otherwise private subnet.
+    /// an otherwise private subnet.
     ///
     /// ## How to fix
     /// Set `AssociatePublicIpAddress=false` (or omit it) in the node launch template.

@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per AWS service a private cluster needs (`ecr.api`, `ecr.dkr`, `s3`, `sts`,
-    ///  `ec2`, `logs`, `eks`, and `eks-auth` when Pod Identity associations exist): PASS when
-    ///  `describe-vpc-endpoints` has an `available` endpoint for it in the cluster VPC. A missing one is
-    ///  FAIL on a cluster whose public endpoint is off, and WARN otherwise (traffic leaves through NAT).
+    /// `ec2`, `logs`, `eks`, and `eks-auth` when Pod Identity associations exist): PASS when
+    /// `describe-vpc-endpoints` has an `available` endpoint for it in the cluster VPC. A missing one is
+    /// FAIL on a cluster whose public endpoint is off, and WARN otherwise (traffic leaves through NAT).
     ///
     /// ## Why it matters
     /// Without endpoints, image pulls, STS calls and log delivery go over the internet through NAT,
-    ///  and a private cluster without them cannot pull images or join nodes at all.
+    /// and a private cluster without them cannot pull images or join nodes at all.
     ///
     /// ## How to fix
     /// Create interface endpoints (and the `s3` gateway endpoint) for the listed services in the
-    ///  cluster VPC, with private DNS on.
+    /// cluster VPC, with private DNS on.
     ///
     /// ## References
     /// - EKS documentation: Deploy private clusters with limited internet access

@@ -6,14 +6,14 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per subnet of each managed node group: FAIL when `describe-subnets` says
-    ///  `MapPublicIpOnLaunch` is true, or `describe-route-tables` (when collected) routes `0.0.0.0/0` to
-    ///  an internet gateway from it; PASS otherwise. Reads the subnet itself rather than instance DNS
-    ///  names, which are empty when VPC DNS hostnames are off even for public IPs.
+    /// `MapPublicIpOnLaunch` is true, or `describe-route-tables` (when collected) routes `0.0.0.0/0` to
+    /// an internet gateway from it; PASS otherwise. Reads the subnet itself rather than instance DNS
+    /// names, which are empty when VPC DNS hostnames are off even for public IPs.
     ///
     /// ## Why it matters
     /// Nodes with public addresses are directly reachable from the internet: the kubelet port,
-    ///  NodePorts and anything listening with `hostNetwork` are one security-group mistake away from
-    ///  exposure.
+    /// NodePorts and anything listening with `hostNetwork` are one security-group mistake away from
+    /// exposure.
     ///
     /// ## How to fix
     /// Put node groups in private subnets with a NAT gateway (or VPC endpoints) for egress.

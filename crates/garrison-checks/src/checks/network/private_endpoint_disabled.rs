@@ -9,7 +9,7 @@ declare_check! {
     ///
     /// ## Why it matters
     /// Without private access, nodes and in-VPC clients reach the API server over the public
-    ///  endpoint, so the public endpoint cannot be closed and node traffic leaves the VPC.
+    /// endpoint, so the public endpoint cannot be closed and node traffic leaves the VPC.
     ///
     /// ## How to fix
     /// Enable private endpoint access (`endpointPrivateAccess=true`).

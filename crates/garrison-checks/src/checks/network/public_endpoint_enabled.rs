@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Reads `resourcesVpcConfig.endpointPublicAccess` and `endpointPrivateAccess`: PASS for a
-    ///  private-only endpoint, FAIL when the public endpoint is on (see EKS-NET-002 for how widely it is
-    ///  open). Missing members are UNKNOWN.
+    /// private-only endpoint, FAIL when the public endpoint is on (see EKS-NET-002 for how widely it is
+    /// open). Missing members are UNKNOWN.
     ///
     /// ## Why it matters
     /// A public endpoint exposes the Kubernetes API, and any of its authentication bugs, to whoever
-    ///  can reach it; a private endpoint is reachable only from the VPC and connected networks.
+    /// can reach it; a private endpoint is reachable only from the VPC and connected networks.
     ///
     /// ## How to fix
     /// Enable private access and disable public access (`aws eks update-cluster-config
-    ///  --resources-vpc-config endpointPublicAccess=false,endpointPrivateAccess=true`), reaching the API
-    ///  through a VPN, bastion or Direct Connect.
+    /// --resources-vpc-config endpointPublicAccess=false,endpointPrivateAccess=true`), reaching the API
+    /// through a VPN, bastion or Direct Connect.
     ///
     /// ## References
     /// - EKS documentation: Cluster API server endpoint

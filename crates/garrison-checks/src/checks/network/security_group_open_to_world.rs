@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per security group of the cluster (`clusterSecurityGroupId`, `securityGroupIds`)
-    ///  and of the node groups' remote-access groups found in `describe-security-groups`: FAIL when an
-    ///  inbound rule admits `0.0.0.0/0` or `::/0` on any port, naming the port range; PASS otherwise.
+    /// and of the node groups' remote-access groups found in `describe-security-groups`: FAIL when an
+    /// inbound rule admits `0.0.0.0/0` or `::/0` on any port, naming the port range; PASS otherwise.
     ///
     /// ## Why it matters
     /// These groups guard the control-plane ENIs, the kubelet (10250) and NodePorts (30000-32767). An
-    ///  inbound rule from the whole internet bypasses every other layer.
+    /// inbound rule from the whole internet bypasses every other layer.
     ///
     /// ## How to fix
     /// Replace world-open rules with the CIDRs or security groups that need access.

@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per VPC endpoint of the cluster VPC: FAIL when its policy has an unconditioned
-    ///  `Allow` of `*` to principal `*` and no conditional `Deny` narrows it (the default full-access
-    ///  policy); PASS otherwise. An extension of catalogue row EKS-NET-006 (restrictive endpoint
-    ///  policies).
+    /// `Allow` of `*` to principal `*` and no conditional `Deny` narrows it (the default full-access
+    /// policy); PASS otherwise. An extension of catalogue row EKS-NET-006 (restrictive endpoint
+    /// policies).
     ///
     /// ## Why it matters
     /// The default endpoint policy lets anyone in the VPC use the endpoint for any account's
-    ///  resources, so it is also a path to exfiltrate data to a foreign S3 bucket or ECR registry.
+    /// resources, so it is also a path to exfiltrate data to a foreign S3 bucket or ECR registry.
     ///
     /// ## How to fix
     /// Attach endpoint policies that allow only your accounts or organisation
-    ///  (`aws:PrincipalAccount`, `aws:ResourceOrgID`) and the actions the cluster needs.
+    /// (`aws:PrincipalAccount`, `aws:ResourceOrgID`) and the actions the cluster needs.
     ///
     /// ## References
     /// - Amazon VPC documentation: Control access to VPC endpoints using endpoint policies

@@ -6,18 +6,18 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Decides whether the cluster enforces NetworkPolicies at all: the VPC CNI's native engine
-    ///  (vpc-cni add-on `configurationValues.enableNetworkPolicy`, parsed from JSON or YAML, or the
-    ///  `aws-network-policy-agent` flag in `kube-system/aws-node`), the Auto Mode switch
-    ///  (`kube-system/amazon-vpc-cni` `enable-network-policy-controller: "true"`), or a Calico or
-    ///  Cilium DaemonSet. Tools that look only for Calico or Cilium miss the VPC CNI engine; tools that
-    ///  test for a cluster security group always pass.
+    /// (vpc-cni add-on `configurationValues.enableNetworkPolicy`, parsed from JSON or YAML, or the
+    /// `aws-network-policy-agent` flag in `kube-system/aws-node`), the Auto Mode switch
+    /// (`kube-system/amazon-vpc-cni` `enable-network-policy-controller: "true"`), or a Calico or
+    /// Cilium DaemonSet. Tools that look only for Calico or Cilium miss the VPC CNI engine; tools that
+    /// test for a cluster security group always pass.
     ///
     /// ## Why it matters
     /// Without an engine, NetworkPolicy objects are accepted by the API server and do nothing.
     ///
     /// ## How to fix
     /// Set `{"enableNetworkPolicy": "true"}` in the vpc-cni add-on configuration (on Auto Mode, set
-    ///  `enable-network-policy-controller: "true"` in `kube-system/amazon-vpc-cni`).
+    /// `enable-network-policy-controller: "true"` in `kube-system/amazon-vpc-cni`).
     ///
     /// ## References
     /// - EKS documentation: Limit pod traffic with Kubernetes network policies

@@ -6,13 +6,13 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// When pod ENIs are enabled and NetworkPolicies are enforced, reads
-    ///  `POD_SECURITY_GROUP_ENFORCING_MODE`: PASS for `standard` (both security groups and
-    ///  NetworkPolicies apply to branch-ENI pods), FAIL for `strict` (only security groups apply).
-    ///  NOT_APPLICABLE when either feature is off.
+    /// `POD_SECURITY_GROUP_ENFORCING_MODE`: PASS for `standard` (both security groups and
+    /// NetworkPolicies apply to branch-ENI pods), FAIL for `strict` (only security groups apply).
+    /// NOT_APPLICABLE when either feature is off.
     ///
     /// ## Why it matters
     /// In strict mode, traffic of pods with their own security groups is not subject to
-    ///  NetworkPolicies, so a namespace's default-deny policy silently does not cover them.
+    /// NetworkPolicies, so a namespace's default-deny policy silently does not cover them.
     ///
     /// ## How to fix
     /// Set `env.POD_SECURITY_GROUP_ENFORCING_MODE: "standard"` in the vpc-cni add-on.

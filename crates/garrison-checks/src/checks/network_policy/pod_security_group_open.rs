@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per `SecurityGroupPolicy`: looks up each of `spec.securityGroups.groupIds` in
-    ///  `ec2/describe-security-groups.json`, FAIL when one admits `0.0.0.0/0` or `::/0` inbound, PASS
-    ///  when none does, UNKNOWN when a group is not in the snapshot.
+    /// `ec2/describe-security-groups.json`, FAIL when one admits `0.0.0.0/0` or `::/0` inbound, PASS
+    /// when none does, UNKNOWN when a group is not in the snapshot.
     ///
     /// ## Why it matters
     /// The pods selected by the policy are directly reachable from the internet on the opened ports
-    ///  through their own ENIs.
+    /// through their own ENIs.
     ///
     /// ## How to fix
     /// Restrict the security group's inbound rules to the load balancer's or the clients' groups.

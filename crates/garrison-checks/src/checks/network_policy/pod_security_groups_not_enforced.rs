@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// When `SecurityGroupPolicy` objects (`vpcresources.k8s.aws/v1beta1`) exist, one result per
-    ///  policy: PASS when the VPC CNI has `ENABLE_POD_ENI=true` (add-on `env` or the aws-node
-    ///  environment), FAIL otherwise.
+    /// policy: PASS when the VPC CNI has `ENABLE_POD_ENI=true` (add-on `env` or the aws-node
+    /// environment), FAIL otherwise.
     ///
     /// ## Why it matters
     /// Without pod ENIs the policies are ignored: the selected pods use the node's security groups,
-    ///  so database and other restricted security-group rules admit every pod on the node.
+    /// so database and other restricted security-group rules admit every pod on the node.
     ///
     /// ## How to fix
     /// Set `env.ENABLE_POD_ENI: "true"` in the vpc-cni add-on and attach
-    ///  `AmazonEKSVPCResourceController` to the cluster role.
+    /// `AmazonEKSVPCResourceController` to the cluster role.
     ///
     /// ## References
     /// - EKS documentation: Assign security groups to individual pods

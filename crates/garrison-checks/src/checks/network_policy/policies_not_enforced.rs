@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Joins the Kubernetes objects with the enforcement state of EKS-NP-001: one result per
-    ///  namespace that has NetworkPolicies, FAIL when no engine enforces them (naming the policies and
-    ///  the evidence), PASS when one does.
+    /// namespace that has NetworkPolicies, FAIL when no engine enforces them (naming the policies and
+    /// the evidence), PASS when one does.
     ///
     /// ## Why it matters
     /// This is false assurance: reviewers and auditors see default-deny policies that the data plane
-    ///  ignores, so every pod can reach every other.
+    /// ignores, so every pod can reach every other.
     ///
     /// ## How to fix
     /// Enable an enforcement engine (see EKS-NP-001), then verify with a test pod that denied
-    ///  traffic is dropped.
+    /// traffic is dropped.
     ///
     /// ## References
     /// - EKS documentation: Limit pod traffic with Kubernetes network policies
@@ -35,7 +35,9 @@ declare_check! {
 }
 
 pub fn evaluate(context: &Context<'_>, snapshot: &Snapshot) -> Vec<ResourceOutcome> {
-    let mut by_namespace: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    // Namespace → (file of its first policy, policy names).
+    let mut by_namespace: std::collections::BTreeMap<String, (String, Vec<String>)> =
+        Default::default();
     for policy in context
         .inventory
         .objects
@@ -44,7 +46,8 @@ pub fn evaluate(context: &Context<'_>, snapshot: &Snapshot) -> Vec<ResourceOutco
     {
         by_namespace
             .entry(policy.namespace.clone().unwrap_or_default())
-            .or_default()
+            .or_insert_with(|| (policy.origin.file.name.to_string(), Vec::new()))
+            .1
             .push(policy.name.clone());
     }
     if by_namespace.is_empty() {
@@ -53,8 +56,8 @@ pub fn evaluate(context: &Context<'_>, snapshot: &Snapshot) -> Vec<ResourceOutco
     let enforcement = network_policy_enforcement(context, snapshot);
     by_namespace
         .into_iter()
-        .map(|(namespace, names)| {
-            let resource = crate::engine::Resource::new("Namespace", namespace.clone(), "k8s");
+        .map(|(namespace, (file, names))| {
+            let resource = crate::engine::Resource::new("Namespace", namespace.clone(), file);
             match &enforcement {
                 Ok((true, evidence)) => result(
                     &resource,

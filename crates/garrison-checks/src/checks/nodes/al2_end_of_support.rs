@@ -6,13 +6,13 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per managed node group: FAIL for the AL2 AMI types (`AL2_x86_64`,
-    ///  `AL2_x86_64_GPU`, `AL2_ARM_64`), whose EKS AMIs reached end of support on 2025-11-26; WARN for
-    ///  `CUSTOM` (review the image); PASS otherwise. Kubernetes Nodes whose `osImage` is
-    ///  "Amazon Linux 2" (self-managed or custom) fail too.
+    /// `AL2_x86_64_GPU`, `AL2_ARM_64`), whose EKS AMIs reached end of support on 2025-11-26; WARN for
+    /// `CUSTOM` (review the image); PASS otherwise. Kubernetes Nodes whose `osImage` is
+    /// "Amazon Linux 2" (self-managed or custom) fail too.
     ///
     /// ## Why it matters
     /// No security patches are published for end-of-support AMIs, and none exist for Kubernetes 1.33
-    ///  or later.
+    /// or later.
     ///
     /// ## How to fix
     /// Move node groups to AL2023 or Bottlerocket AMI types.

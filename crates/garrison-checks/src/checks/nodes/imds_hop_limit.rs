@@ -7,17 +7,17 @@ use garrison_core::aws::ec2::{DescribeInstances, DescribeLaunchTemplateVersions,
 declare_check! {
     /// ## What it does
     /// One result per node launch template version and node instance: FAIL when
-    ///  `HttpPutResponseHopLimit` is above 1 with the endpoint enabled, PASS otherwise. The message
-    ///  joins the facts that make it worse: pods with `hostNetwork` bypass the hop limit entirely, and
-    ///  the node role's attached policies say what a pod would obtain.
+    /// `HttpPutResponseHopLimit` is above 1 with the endpoint enabled, PASS otherwise. The message
+    /// joins the facts that make it worse: pods with `hostNetwork` bypass the hop limit entirely, and
+    /// the node role's attached policies say what a pod would obtain.
     ///
     /// ## Why it matters
     /// With a hop limit of 2, every pod (not only the node's own agents) can fetch the node role's
-    ///  credentials and act as the node: pull any image, describe the VPC, and more.
+    /// credentials and act as the node: pull any image, describe the VPC, and more.
     ///
     /// ## How to fix
     /// Set `HttpPutResponseHopLimit=1` and give pods their own roles through Pod Identity or IRSA;
-    ///  if something needs hop limit 2, block `169.254.169.254/32` with egress NetworkPolicies.
+    /// if something needs hop limit 2, block `169.254.169.254/32` with egress NetworkPolicies.
     ///
     /// ## References
     /// - EKS Best Practices Guide, Security: Identity and Access Management (restrict access to the instance profile)

@@ -7,17 +7,17 @@ use garrison_core::aws::ec2::{DescribeInstances, DescribeLaunchTemplateVersions,
 declare_check! {
     /// ## What it does
     /// One result per node launch template version and per EC2 instance behind a Kubernetes Node
-    ///  (matched through `spec.providerID`, every instance of every reservation): FAIL when
-    ///  `MetadataOptions.HttpTokens` is not `required` and the endpoint is enabled, PASS otherwise.
-    ///  Instances are read too because their settings can drift from the template.
+    /// (matched through `spec.providerID`, every instance of every reservation): FAIL when
+    /// `MetadataOptions.HttpTokens` is not `required` and the endpoint is enabled, PASS otherwise.
+    /// Instances are read too because their settings can drift from the template.
     ///
     /// ## Why it matters
     /// IMDSv1 answers plain GET requests, so a server-side request forgery in any pod that can reach
-    ///  the node's metadata service hands out the node role's credentials.
+    /// the node's metadata service hands out the node role's credentials.
     ///
     /// ## How to fix
     /// Set `HttpTokens=required` in the launch template (and `aws ec2 modify-instance-metadata-options`
-    ///  on running nodes).
+    /// on running nodes).
     ///
     /// ## References
     /// - EKS Best Practices Guide, Security: Identity and Access Management (restrict access to the instance profile)

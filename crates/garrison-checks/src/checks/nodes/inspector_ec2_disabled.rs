@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Reads `inspector2/batch-get-account-status.json`: one result for EC2 scanning (node OS
-    ///  packages) and one for ECR scanning (images); PASS when `ENABLED`, FAIL otherwise. The two are
-    ///  judged separately rather than requiring both for a single verdict.
+    /// packages) and one for ECR scanning (images); PASS when `ENABLED`, FAIL otherwise. The two are
+    /// judged separately rather than requiring both for a single verdict.
     ///
     /// ## Why it matters
     /// Inspector finds known vulnerabilities in node packages and images continuously; without it,
-    ///  a vulnerable kernel or runtime goes unnoticed until the next AMI update.
+    /// a vulnerable kernel or runtime goes unnoticed until the next AMI update.
     ///
     /// ## How to fix
     /// `aws inspector2 enable --resource-types EC2 ECR`.

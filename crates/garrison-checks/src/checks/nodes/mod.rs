@@ -7,5 +7,6 @@ pub mod node_not_ssm_managed;
 pub mod node_ssh_open_to_world;
 pub mod not_container_optimized_os;
 pub mod remote_access_open_to_world;
+pub mod session_logging_off;
 pub mod ssh_key_on_nodes;
 pub mod user_data_secrets;

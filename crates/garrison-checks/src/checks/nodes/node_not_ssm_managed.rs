@@ -6,16 +6,16 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per EC2 instance behind a Kubernetes Node: PASS when
-    ///  `ssm/describe-instance-information.json` lists it with `PingStatus: Online`, FAIL otherwise.
-    ///  Fargate nodes (no instance) are not reported.
+    /// `ssm/describe-instance-information.json` lists it with `PingStatus: Online`, FAIL otherwise.
+    /// Fargate nodes (no instance) are not reported.
     ///
     /// ## Why it matters
     /// Without SSM, the only way onto a node in an incident is SSH, which needs keys and open ports;
-    ///  SSM sessions are authorised by IAM and can be logged.
+    /// SSM sessions are authorised by IAM and can be logged.
     ///
     /// ## How to fix
     /// Attach `AmazonSSMManagedInstanceCore` to the node role and make sure the SSM agent can reach
-    ///  the SSM endpoints (`ssm`, `ssmmessages`, `ec2messages`).
+    /// the SSM endpoints (`ssm`, `ssmmessages`, `ec2messages`).
     ///
     /// ## References
     /// - AWS Systems Manager documentation: Session Manager

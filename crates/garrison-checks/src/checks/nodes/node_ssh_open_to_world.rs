@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per security group attached to nodes (launch template network interfaces and
-    ///  security group ids, node-group remote-access groups, the cluster security group): FAIL when an
-    ///  inbound rule admits `0.0.0.0/0` or `::/0` to TCP 22 or 3389, PASS otherwise.
+    /// security group ids, node-group remote-access groups, the cluster security group): FAIL when an
+    /// inbound rule admits `0.0.0.0/0` or `::/0` to TCP 22 or 3389, PASS otherwise.
     ///
     /// ## Why it matters
     /// Internet-facing SSH and RDP are brute-forced continuously; a node login is root on every pod
-    ///  of the node.
+    /// of the node.
     ///
     /// ## How to fix
     /// Remove the rule; reach nodes through SSM Session Manager.

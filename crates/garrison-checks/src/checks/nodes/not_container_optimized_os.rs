@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per managed node group: PASS for `BOTTLEROCKET_*` AMI types, FAIL for general-purpose
-    ///  ones (AL2, AL2023, Windows, CUSTOM). Auto Mode nodes run Bottlerocket and pass
-    ///  (NOT_APPLICABLE here, as they have no node group).
+    /// ones (AL2, AL2023, Windows, CUSTOM). Auto Mode nodes run Bottlerocket and pass
+    /// (NOT_APPLICABLE here, as they have no node group).
     ///
     /// ## Why it matters
     /// A container-optimized OS has a read-only root filesystem, SELinux enforcing, no package manager
-    ///  and atomic updates: far less for an escaped container to work with.
+    /// and atomic updates: far less for an escaped container to work with.
     ///
     /// ## How to fix
     /// Create node groups with a Bottlerocket AMI type and move workloads to them.

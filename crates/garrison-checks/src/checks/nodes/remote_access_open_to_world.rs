@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per managed node group with `remoteAccess.ec2SshKey`: FAIL when
-    ///  `remoteAccess.sourceSecurityGroups` is empty, because EKS then creates a security group that
-    ///  opens port 22 (3389 on Windows) to `0.0.0.0/0`; PASS when source groups restrict it.
-    ///  Node groups without remote access are not reported.
+    /// `remoteAccess.sourceSecurityGroups` is empty, because EKS then creates a security group that
+    /// opens port 22 (3389 on Windows) to `0.0.0.0/0`; PASS when source groups restrict it.
+    /// Node groups without remote access are not reported.
     ///
     /// ## Why it matters
     /// This is a documented EKS behaviour that is easy to miss: setting only the key in the console
-    ///  or Terraform exposes SSH on every node to the internet.
+    /// or Terraform exposes SSH on every node to the internet.
     ///
     /// ## How to fix
     /// Set `sourceSecurityGroups` to a bastion's group, or drop remote access and use SSM. Remote
-    ///  access cannot be changed on an existing node group: create a new one.
+    /// access cannot be changed on an existing node group: create a new one.
     ///
     /// ## References
     /// - EKS API reference: RemoteAccessConfig

@@ -6,15 +6,15 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per managed node group (`remoteAccess.ec2SshKey`) and per launch template version
-    ///  (`KeyName`): FAIL when an EC2 key pair is set, PASS otherwise.
+    /// (`KeyName`): FAIL when an EC2 key pair is set, PASS otherwise.
     ///
     /// ## Why it matters
     /// An SSH key is a long-lived credential to every node; whoever holds it (or a copy of it) gets
-    ///  root on the node and every pod's secrets, outside Kubernetes RBAC and audit logs.
+    /// root on the node and every pod's secrets, outside Kubernetes RBAC and audit logs.
     ///
     /// ## How to fix
     /// Remove the key pair and use SSM Session Manager (node role with
-    ///  `AmazonSSMManagedInstanceCore`), which is authorised by IAM and logged.
+    /// `AmazonSSMManagedInstanceCore`), which is authorised by IAM and logged.
     ///
     /// ## References
     /// - EKS Best Practices Guide, Security: Infrastructure security (minimize access to worker nodes)

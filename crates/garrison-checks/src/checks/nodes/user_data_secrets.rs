@@ -6,17 +6,17 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Decodes each launch template version's base64 `UserData` and looks for AWS access keys
-    ///  (`AKIA…`/`ASIA…` ids, `aws_secret_access_key`), private keys (`BEGIN … PRIVATE KEY`) and
-    ///  `password=`/`token=` assignments: FAIL naming the kind of secret (never its value), PASS
-    ///  otherwise.
+    /// (`AKIA…`/`ASIA…` ids, `aws_secret_access_key`), private keys (`BEGIN … PRIVATE KEY`) and
+    /// `password=`/`token=` assignments: FAIL naming the kind of secret (never its value), PASS
+    /// otherwise.
     ///
     /// ## Why it matters
     /// User data is readable by anyone with `ec2:DescribeLaunchTemplateVersions` or
-    ///  `DescribeInstanceAttribute`, and by every pod that can reach IMDS.
+    /// `DescribeInstanceAttribute`, and by every pod that can reach IMDS.
     ///
     /// ## How to fix
     /// Move the secret to Secrets Manager or SSM Parameter Store and fetch it at boot with the node
-    ///  role; rotate the exposed secret.
+    /// role; rotate the exposed secret.
     ///
     /// ## References
     /// - Amazon EC2 documentation: Instance user data

@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per control of `securityhub/batch-get-security-controls.json` among EKS.1, EKS.2,
-    ///  EKS.3, EKS.8, GuardDuty.1, GuardDuty.5, GuardDuty.7, ECR.1, ECR.2 and ECR.3: PASS when
-    ///  `SecurityControlStatus` is ENABLED, FAIL otherwise.
+    /// EKS.3, EKS.8, GuardDuty.1, GuardDuty.5, GuardDuty.7, ECR.1, ECR.2 and ECR.3: PASS when
+    /// `SecurityControlStatus` is ENABLED, FAIL otherwise.
     ///
     /// ## Why it matters
     /// A disabled control produces no findings, so a regression of the setting it watches goes
-    ///  unnoticed by the account's central monitoring.
+    /// unnoticed by the account's central monitoring.
     ///
     /// ## How to fix
     /// `aws securityhub update-security-control` / enable the control in the FSBP standard.

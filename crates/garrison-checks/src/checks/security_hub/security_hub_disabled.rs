@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// Reads `securityhub/describe-hub.json`: PASS when it has a `HubArn`. A call recorded as failed
-    ///  with `InvalidAccessException` (the hub is not subscribed) is a FAIL; any other failure, such as
-    ///  AccessDenied, is UNKNOWN because it says nothing about the hub.
+    /// with `InvalidAccessException` (the hub is not subscribed) is a FAIL; any other failure, such as
+    /// AccessDenied, is UNKNOWN because it says nothing about the hub.
     ///
     /// ## Why it matters
     /// Security Hub aggregates GuardDuty, Inspector and the EKS/ECR controls into one place with
-    ///  workflow; without it, findings stay scattered per service.
+    /// workflow; without it, findings stay scattered per service.
     ///
     /// ## How to fix
     /// `aws securityhub enable-security-hub --enable-default-standards`.

@@ -6,12 +6,12 @@ use crate::engine::{Context, ResourceOutcome};
 declare_check! {
     /// ## What it does
     /// One result per finding of `securityhub/get-findings.json` whose resources include the cluster
-    ///  ARN: FAIL for active findings with compliance status FAILED that are not resolved or suppressed;
-    ///  PASS for passed ones.
+    /// ARN: FAIL for active findings with compliance status FAILED that are not resolved or suppressed;
+    /// PASS for passed ones.
     ///
     /// ## Why it matters
     /// These are AWS's own control evaluations of the cluster; a failing one left open is a known,
-    ///  unaddressed gap.
+    /// unaddressed gap.
     ///
     /// ## How to fix
     /// Fix the control's finding, or suppress it in Security Hub with a reason.
