@@ -64,7 +64,12 @@ pub fn evaluate(_: &Context<'_>, snapshot: &Snapshot) -> Vec<ResourceOutcome> {
                         format!("Kubernetes {version} is not among the versions EKS supports"),
                     )];
                 };
-                let end = entry.end_of_standard_support_date.as_deref().unwrap_or("?");
+                // `2026-07-29T00:00:00+00:00` → `2026-07-29`.
+                let end = entry
+                    .end_of_standard_support_date
+                    .as_deref()
+                    .map(|date| date.get(..10).unwrap_or(date))
+                    .unwrap_or("?");
                 vec![match entry.version_status.as_deref() {
                     Some("STANDARD_SUPPORT") => result(
                         resource,

@@ -22,7 +22,7 @@ declare_check! {
     pub static META = CheckMeta {
         id: "EKS-OS-003",
         name: "inspector-ec2-disabled",
-        title: "Amazon Inspector does not scan the nodes",
+        title: "Amazon Inspector does not scan the nodes or images",
         severity: Severity::Medium,
         level: Level::Infrastructure,
         control: SeedControl::ContainerOptimizedOs,
