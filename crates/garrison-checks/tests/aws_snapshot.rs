@@ -320,6 +320,48 @@ fn instance_metadata_is_read_per_instance_not_per_reservation() {
     assert_eq!(results.iter().filter(|r| r.0 == "EKS-IAM-004").count(), 3);
 }
 
+// §6.3 pitfall 8: a managed node group without a launch template of its own launches from a
+// hidden EKS-created one, found through its Auto Scaling group; `$Default` is a version number
+// found through describe-launch-templates.
+#[test]
+fn node_group_template_is_resolved_through_its_auto_scaling_group() {
+    let group = json!({"nodegroup": {"nodegroupName": "ng", "resources": {"autoScalingGroups": [{"name": "eks-ng-1"}]}}});
+    let groups = json!({"AutoScalingGroups": [{"AutoScalingGroupName": "eks-ng-1",
+        "MixedInstancesPolicy": {"LaunchTemplate": {"LaunchTemplateSpecification": {"LaunchTemplateId": "lt-eks", "Version": "$Default"}}}}]});
+    let templates = json!({"LaunchTemplates": [{"LaunchTemplateId": "lt-eks", "DefaultVersionNumber": 2, "LatestVersionNumber": 3}]});
+    let version = |tokens: &str| {
+        json!({"LaunchTemplateVersions": [{"LaunchTemplateId": "lt-eks",
+        "LaunchTemplateData": {"MetadataOptions": {"HttpTokens": tokens, "HttpPutResponseHopLimit": 2}}}]})
+    };
+    let files = [
+        cluster(json!({})),
+        ("aws/eks/nodegroups/ng.json", group),
+        ("aws/autoscaling/describe-auto-scaling-groups.json", groups),
+        ("aws/ec2/describe-launch-templates.json", templates),
+        (
+            "aws/ec2/describe-launch-template-versions/lt-eks-2.json",
+            version("optional"),
+        ),
+        (
+            "aws/ec2/describe-launch-template-versions/lt-eks-3.json",
+            version("required"),
+        ),
+    ];
+    let results = scan(&files, &["EKS-IAM-004"]);
+    let group = results.iter().find(|r| r.2 == "ng").unwrap();
+    assert_eq!(group.1, Status::Fail, "{}", group.3);
+    assert!(group.3.contains("lt-eks-2"), "{}", group.3);
+    // Without the Auto Scaling groups, the node group's template is unknown, not assumed.
+    let results = scan(&files[..2], &["EKS-IAM-004"]);
+    let group = results.iter().find(|r| r.2 == "ng").unwrap();
+    assert_eq!(group.1, Status::Unknown);
+    assert!(
+        group.3.contains("describe-auto-scaling-groups"),
+        "{}",
+        group.3
+    );
+}
+
 // §6.3 pitfall 10: new or optional members may be missing; they are UNKNOWN or not applicable,
 // never a guess.
 #[test]

@@ -446,3 +446,93 @@ pub fn network_policy_enforcement(
             .to_string(),
     ))
 }
+
+/// The launch template version a managed node group launches from, as
+/// `ec2/describe-launch-template-versions/<id>-<version>` key: its own `launchTemplate`, or else
+/// the hidden EKS-created one found through its Auto Scaling group; `$Default` and `$Latest`
+/// resolved with `ec2/describe-launch-templates.json`. `Err` says what is missing.
+pub fn nodegroup_template_key(
+    snapshot: &Snapshot,
+    group: &garrison_core::aws::eks::Nodegroup,
+) -> Result<String, String> {
+    use garrison_core::aws::ec2::{DescribeAutoScalingGroups, DescribeLaunchTemplates};
+    let (id, name, version) = match &group.launch_template {
+        Some(template) => (
+            template.id.clone(),
+            template.name.clone(),
+            template.version.clone(),
+        ),
+        None => {
+            const KEY: &str = "autoscaling/describe-auto-scaling-groups.json";
+            let groups = snapshot
+                .document::<DescribeAutoScalingGroups>(KEY)
+                .map_err(|missing| missing.reason(KEY))?;
+            let names: Vec<&str> = group
+                .resources
+                .iter()
+                .flat_map(|r| r.auto_scaling_groups.iter())
+                .filter_map(|g| g.name.as_deref())
+                .collect();
+            let template = groups
+                .auto_scaling_groups
+                .iter()
+                .filter(|g| {
+                    g.auto_scaling_group_name
+                        .as_deref()
+                        .is_some_and(|n| names.contains(&n))
+                })
+                .find_map(|g| g.launch_template())
+                .ok_or_else(|| {
+                    format!(
+                        "no Auto Scaling group of {} names a launch template",
+                        group.name()
+                    )
+                })?;
+            (
+                template.launch_template_id.clone(),
+                template.launch_template_name.clone(),
+                template.version.clone(),
+            )
+        }
+    };
+    let version = version.unwrap_or_else(|| "$Default".to_string());
+    let numbered = if version.starts_with('$') {
+        const KEY: &str = "ec2/describe-launch-templates.json";
+        let templates = snapshot
+            .document::<DescribeLaunchTemplates>(KEY)
+            .map_err(|missing| missing.reason(KEY))?;
+        let template = templates
+            .launch_templates
+            .iter()
+            .find(|t| {
+                (id.is_some() && t.launch_template_id == id)
+                    || (name.is_some() && t.launch_template_name == name)
+            })
+            .ok_or_else(|| format!("{KEY} does not list the node group's launch template"))?;
+        let number = if version == "$Latest" {
+            template.latest_version_number
+        } else {
+            template.default_version_number
+        };
+        number
+            .ok_or_else(|| format!("{KEY} gives no number for {version}"))?
+            .to_string()
+    } else {
+        version
+    };
+    let id = id
+        .or_else(|| {
+            // A template named rather than identified: find its id.
+            snapshot
+                .document::<DescribeLaunchTemplates>("ec2/describe-launch-templates.json")
+                .ok()?
+                .launch_templates
+                .into_iter()
+                .find(|t| t.launch_template_name == name)?
+                .launch_template_id
+        })
+        .ok_or_else(|| "the node group's launch template has no id".to_string())?;
+    Ok(format!(
+        "ec2/describe-launch-template-versions/{id}-{numbered}.json"
+    ))
+}

@@ -283,3 +283,74 @@ pub struct FlowLog {
 pub struct EbsEncryptionByDefault {
     pub ebs_encryption_by_default: Option<bool>,
 }
+
+/// `describe-launch-templates.json`: the default and latest version numbers that `$Default` and
+/// `$Latest` stand for.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeLaunchTemplates {
+    #[serde(default, deserialize_with = "list")]
+    pub launch_templates: Vec<LaunchTemplate>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LaunchTemplate {
+    pub launch_template_id: Option<String>,
+    pub launch_template_name: Option<String>,
+    pub default_version_number: Option<i64>,
+    pub latest_version_number: Option<i64>,
+}
+
+/// `autoscaling/describe-auto-scaling-groups.json` (PascalCase): how a managed node group's
+/// hidden, EKS-created launch template is found.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeAutoScalingGroups {
+    #[serde(default, deserialize_with = "list")]
+    pub auto_scaling_groups: Vec<AutoScalingGroup>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AutoScalingGroup {
+    pub auto_scaling_group_name: Option<String>,
+    pub launch_template: Option<LaunchTemplateSpecification>,
+    pub mixed_instances_policy: Option<MixedInstancesPolicy>,
+}
+
+impl AutoScalingGroup {
+    /// The launch template the group launches from, directly or through its mixed instances
+    /// policy.
+    pub fn launch_template(&self) -> Option<&LaunchTemplateSpecification> {
+        self.launch_template.as_ref().or_else(|| {
+            self.mixed_instances_policy
+                .as_ref()?
+                .launch_template
+                .as_ref()?
+                .launch_template_specification
+                .as_ref()
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MixedInstancesPolicy {
+    pub launch_template: Option<MixedLaunchTemplate>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MixedLaunchTemplate {
+    pub launch_template_specification: Option<LaunchTemplateSpecification>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LaunchTemplateSpecification {
+    pub launch_template_id: Option<String>,
+    pub launch_template_name: Option<String>,
+    /// A number, `$Default` or `$Latest`.
+    pub version: Option<String>,
+}

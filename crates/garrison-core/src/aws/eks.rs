@@ -380,6 +380,13 @@ pub struct LaunchTemplateSpec {
 #[serde(rename_all = "camelCase")]
 pub struct NodegroupResources {
     pub remote_access_security_group: Option<String>,
+    #[serde(default, deserialize_with = "list")]
+    pub auto_scaling_groups: Vec<NamedResource>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct NamedResource {
+    pub name: Option<String>,
 }
 
 /// `fargate/<name>.json`.
