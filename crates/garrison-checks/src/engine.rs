@@ -3,7 +3,11 @@
 
 use std::cmp::Ordering;
 
-use garrison_core::{CheckMeta, Config, Finding, Inventory, Object, ObjectRef, Status, Workload};
+use std::sync::Arc;
+
+use garrison_core::{
+    CheckMeta, Config, Finding, Inventory, Object, ObjectRef, Snapshot, Status, Workload,
+};
 use rayon::prelude::*;
 
 /// What a check needs besides the object it is looking at.
@@ -81,6 +85,57 @@ pub enum Runner {
         /// `None` when the check does not apply to this object (no result at all).
         run: fn(&Context<'_>, &Object) -> Option<Vec<Outcome>>,
     },
+    /// Once per scan of a cluster snapshot, over its AWS documents (and the Kubernetes objects
+    /// of `kinds`, for checks that join the two): one outcome per AWS resource, node or
+    /// setting. Not run when the input is not a snapshot.
+    Cluster {
+        kinds: &'static [&'static str],
+        run: fn(&Context<'_>, &Snapshot) -> Vec<ResourceOutcome>,
+    },
+}
+
+/// The AWS resource (or node) a cluster-level outcome is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resource {
+    /// `EKSCluster`, `Nodegroup`, `Addon`, `AccessEntry`, `VpcEndpoint`, `Node`, …
+    pub kind: &'static str,
+    pub name: String,
+    pub arn: Option<String>,
+    /// The snapshot file the facts come from, relative to the snapshot root.
+    pub file: String,
+}
+
+impl Resource {
+    pub fn new(kind: &'static str, name: impl Into<String>, file: impl Into<String>) -> Resource {
+        Resource {
+            kind,
+            name: name.into(),
+            arn: None,
+            file: file.into(),
+        }
+    }
+
+    pub fn with_arn(mut self, arn: Option<&str>) -> Resource {
+        self.arn = arn.map(str::to_string);
+        self
+    }
+}
+
+/// One result of a cluster-level check about one resource. Unlike object checks, a cluster
+/// check states PASS explicitly: no outcomes at all means the check did not apply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceOutcome {
+    pub resource: Resource,
+    pub outcome: Outcome,
+}
+
+impl ResourceOutcome {
+    pub fn new(resource: &Resource, outcome: Outcome) -> ResourceOutcome {
+        ResourceOutcome {
+            resource: resource.clone(),
+            outcome,
+        }
+    }
 }
 
 /// A check: its metadata and how to run it.
@@ -111,7 +166,7 @@ pub fn kinds_read(checks: &[&Check]) -> Vec<String> {
                     .iter()
                     .map(|(kind, _)| kind.to_string()),
             ),
-            Runner::Objects { kinds: read, .. } => {
+            Runner::Objects { kinds: read, .. } | Runner::Cluster { kinds: read, .. } => {
                 kinds.extend(read.iter().map(|kind| kind.to_string()))
             }
         }
@@ -184,14 +239,14 @@ pub fn run_checks_with(
         .iter()
         .filter_map(|check| match check.runner {
             Runner::Workload(run) => Some((check.meta, run)),
-            Runner::Objects { .. } => None,
+            Runner::Objects { .. } | Runner::Cluster { .. } => None,
         })
         .collect();
     let object_checks: Vec<_> = enabled
         .iter()
         .filter_map(|check| match check.runner {
             Runner::Objects { kinds, run } => Some((check.meta, kinds, run)),
-            Runner::Workload(_) => None,
+            Runner::Workload(_) | Runner::Cluster { .. } => None,
         })
         .collect();
 
@@ -336,10 +391,11 @@ pub fn run_checks_with(
             .then_with(|| a.outcome.message.cmp(&b.outcome.message))
     });
 
-    let tally = PassTally {
+    let mut tally = PassTally {
         passed: passed.into_inner(),
         suppressed: passed_suppressed.into_inner(),
     };
+    let cluster_results = run_cluster_checks(&context, &enabled);
     // One reference per object, shared by its findings (its strings are reference-counted).
     let mut references: Vec<Option<ObjectRef>> = vec![None; inventory.objects.len()];
     for item in &raw {
@@ -366,6 +422,7 @@ pub fn run_checks_with(
             }
         })
         .collect();
+    let findings = merge_cluster_findings(findings, cluster_results, list_passed, &mut tally);
     let mut diagnostics = decode_errors.into_inner().unwrap_or_default();
     diagnostics.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     CheckRun {
@@ -373,6 +430,121 @@ pub fn run_checks_with(
         passes: tally,
         diagnostics,
     }
+}
+
+/// Runs the cluster-level checks over the inventory's snapshot, if it has one. Results come
+/// sorted as [`run_checks`] sorts findings.
+fn run_cluster_checks(context: &Context<'_>, enabled: &[&Check]) -> Vec<Finding> {
+    let Some(snapshot) = &context.inventory.snapshot else {
+        return Vec::new();
+    };
+    let checks: Vec<_> = enabled
+        .iter()
+        .filter_map(|check| match check.runner {
+            Runner::Cluster { run, .. } => Some((check.meta, run)),
+            _ => None,
+        })
+        .collect();
+    let root = snapshot.root.trim_end_matches('/');
+    let mut findings: Vec<Finding> = checks
+        .par_iter()
+        .flat_map_iter(|(meta, run)| {
+            run(context, snapshot).into_iter().map(move |result| {
+                let resource = result.resource;
+                let suppressed = context
+                    .config
+                    .ignore
+                    .iter()
+                    .find(|rule| {
+                        [meta.id, meta.name]
+                            .iter()
+                            .any(|id| rule.matches(id, None, resource.kind, &resource.name))
+                    })
+                    .map(|rule| format!("config: {}", rule.reason));
+                Finding {
+                    check: meta,
+                    status: result.outcome.status,
+                    object: ObjectRef {
+                        kind: Arc::from(resource.kind),
+                        namespace: None,
+                        name: Arc::from(resource.name.as_str()),
+                        arn: resource.arn.as_deref().map(Arc::from),
+                        source: Some(Arc::from(source_of(root, &resource.file).as_str())),
+                        line: None,
+                    },
+                    pointer: result.outcome.pointer,
+                    message: result.outcome.message,
+                    suppressed,
+                }
+            })
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        cluster_order(a, b)
+            .then_with(|| a.object.kind.cmp(&b.object.kind))
+            .then_with(|| a.object.name.cmp(&b.object.name))
+            .then_with(|| a.pointer.cmp(&b.pointer))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    findings
+}
+
+/// Where a cluster-level result's facts come from: a file below the snapshot root, or the
+/// file of a Kubernetes object, which already names the root.
+fn source_of(root: &str, file: &str) -> String {
+    if root.is_empty() || file.starts_with(root) {
+        file.to_string()
+    } else {
+        format!("{root}/{file}")
+    }
+}
+
+/// The leading keys of the findings' order: severity (most severe first), status, check id.
+fn cluster_order(a: &Finding, b: &Finding) -> Ordering {
+    b.check
+        .severity
+        .cmp(&a.check.severity)
+        .then_with(|| a.status.cmp(&b.status))
+        .then_with(|| a.check.id.cmp(b.check.id))
+}
+
+/// Merges the sorted cluster-level findings into the sorted object findings (both are ordered
+/// by severity, status and check id first; a check is of one kind, so the merge keeps the
+/// order), counting rather than listing PASS results unless `list_passed`.
+fn merge_cluster_findings(
+    findings: Vec<Finding>,
+    cluster: Vec<Finding>,
+    list_passed: bool,
+    tally: &mut PassTally,
+) -> Vec<Finding> {
+    if cluster.is_empty() {
+        return findings;
+    }
+    let mut cluster_kept = Vec::with_capacity(cluster.len());
+    for finding in cluster {
+        if !list_passed && finding.status == Status::Pass {
+            match finding.suppressed {
+                Some(_) => tally.suppressed += 1,
+                None => tally.passed += 1,
+            }
+        } else {
+            cluster_kept.push(finding);
+        }
+    }
+    let mut merged = Vec::with_capacity(findings.len() + cluster_kept.len());
+    let mut left = findings.into_iter().peekable();
+    let mut right = cluster_kept.into_iter().peekable();
+    loop {
+        let take_left = match (left.peek(), right.peek()) {
+            (Some(a), Some(b)) => cluster_order(a, b) != Ordering::Greater,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_left { left.next() } else { right.next() };
+        merged.extend(next);
+    }
+    merged
 }
 
 /// Dense ranks of the objects by (namespace, kind, name): objects with equal keys get equal

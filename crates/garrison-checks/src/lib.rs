@@ -7,13 +7,15 @@
 #[macro_use]
 mod macros;
 pub mod checks;
+pub mod cis;
 pub mod docs;
 pub mod engine;
 pub mod pss;
 pub mod registry;
 
 pub use engine::{
-    Check, CheckRun, Context, Outcome, PassTally, Runner, kinds_read, run_checks, run_checks_with,
+    Check, CheckRun, Context, Outcome, PassTally, Resource, ResourceOutcome, Runner, kinds_read,
+    run_checks, run_checks_with,
 };
 pub use garrison_core::Inventory;
 pub use registry::{CHECKS, find_check};

@@ -188,6 +188,683 @@ pub static CHECKS: &[Check] = &[
             run: rbac::csr_approval::evaluate,
         },
     },
+    Check {
+        meta: &access::authentication_mode_config_map::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: access::authentication_mode_config_map::evaluate,
+        },
+    },
+    Check {
+        meta: &access::authentication_mode_not_api::META,
+        runner: Runner::Cluster {
+            kinds: &["ConfigMap"],
+            run: access::authentication_mode_not_api::evaluate,
+        },
+    },
+    Check {
+        meta: &access::creator_admin_retained::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: access::creator_admin_retained::evaluate,
+        },
+    },
+    Check {
+        meta: &access::cluster_admin_policy::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: access::cluster_admin_policy::evaluate,
+        },
+    },
+    Check {
+        meta: &access::iam_user_access_entry::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: access::iam_user_access_entry::evaluate,
+        },
+    },
+    Check {
+        meta: &access::broad_access_policy_scope::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: access::broad_access_policy_scope::evaluate,
+        },
+    },
+    Check {
+        meta: &access::access_entry_group_admin::META,
+        runner: Runner::Cluster {
+            kinds: &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"],
+            run: access::access_entry_group_admin::evaluate,
+        },
+    },
+    Check {
+        meta: &network::public_endpoint_enabled::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: network::public_endpoint_enabled::evaluate,
+        },
+    },
+    Check {
+        meta: &network::endpoint_open_to_internet::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: network::endpoint_open_to_internet::evaluate,
+        },
+    },
+    Check {
+        meta: &network::private_endpoint_disabled::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: network::private_endpoint_disabled::evaluate,
+        },
+    },
+    Check {
+        meta: &network::nodes_in_public_subnets::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: network::nodes_in_public_subnets::evaluate,
+        },
+    },
+    Check {
+        meta: &network::launch_template_public_ip::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: network::launch_template_public_ip::evaluate,
+        },
+    },
+    Check {
+        meta: &network::missing_vpc_endpoints::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: network::missing_vpc_endpoints::evaluate,
+        },
+    },
+    Check {
+        meta: &network::vpc_endpoint_policy_open::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: network::vpc_endpoint_policy_open::evaluate,
+        },
+    },
+    Check {
+        meta: &network::security_group_open_to_world::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: network::security_group_open_to_world::evaluate,
+        },
+    },
+    Check {
+        meta: &logging::audit_log_disabled::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: logging::audit_log_disabled::evaluate,
+        },
+    },
+    Check {
+        meta: &logging::authenticator_log_disabled::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: logging::authenticator_log_disabled::evaluate,
+        },
+    },
+    Check {
+        meta: &logging::control_plane_log_types::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: logging::control_plane_log_types::evaluate,
+        },
+    },
+    Check {
+        meta: &logging::log_group_retention::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: logging::log_group_retention::evaluate,
+        },
+    },
+    Check {
+        meta: &logging::vpc_flow_logs::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: logging::vpc_flow_logs::evaluate,
+        },
+    },
+    Check {
+        meta: &logging::cloudtrail_multi_region::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: logging::cloudtrail_multi_region::evaluate,
+        },
+    },
+    Check {
+        meta: &logging::network_policy_event_logs::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: logging::network_policy_event_logs::evaluate,
+        },
+    },
+    Check {
+        meta: &encryption::secrets_without_cmk::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: encryption::secrets_without_cmk::evaluate,
+        },
+    },
+    Check {
+        meta: &encryption::kms_key_unusable::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: encryption::kms_key_unusable::evaluate,
+        },
+    },
+    Check {
+        meta: &encryption::kms_key_rotation::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: encryption::kms_key_rotation::evaluate,
+        },
+    },
+    Check {
+        meta: &encryption::node_volume_unencrypted::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: encryption::node_volume_unencrypted::evaluate,
+        },
+    },
+    Check {
+        meta: &managed::version_out_of_standard_support::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: managed::version_out_of_standard_support::evaluate,
+        },
+    },
+    Check {
+        meta: &managed::core_component_self_managed::META,
+        runner: Runner::Cluster {
+            kinds: &["DaemonSet", "Deployment"],
+            run: managed::core_component_self_managed::evaluate,
+        },
+    },
+    Check {
+        meta: &managed::addon_version_outdated::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: managed::addon_version_outdated::evaluate,
+        },
+    },
+    Check {
+        meta: &managed::health_issues::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: managed::health_issues::evaluate,
+        },
+    },
+    Check {
+        meta: &managed::insights_failing::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: managed::insights_failing::evaluate,
+        },
+    },
+    Check {
+        meta: &managed::unmanaged_nodes::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: managed::unmanaged_nodes::evaluate,
+        },
+    },
+    Check {
+        meta: &managed::version_skew::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: managed::version_skew::evaluate,
+        },
+    },
+    Check {
+        meta: &managed::deletion_protection_off::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: managed::deletion_protection_off::evaluate,
+        },
+    },
+    Check {
+        meta: &guardduty::guardduty_disabled::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: guardduty::guardduty_disabled::evaluate,
+        },
+    },
+    Check {
+        meta: &guardduty::eks_audit_monitoring_off::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: guardduty::eks_audit_monitoring_off::evaluate,
+        },
+    },
+    Check {
+        meta: &guardduty::runtime_monitoring_off::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: guardduty::runtime_monitoring_off::evaluate,
+        },
+    },
+    Check {
+        meta: &guardduty::runtime_agent_unmanaged::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: guardduty::runtime_agent_unmanaged::evaluate,
+        },
+    },
+    Check {
+        meta: &guardduty::runtime_coverage_unhealthy::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: guardduty::runtime_coverage_unhealthy::evaluate,
+        },
+    },
+    Check {
+        meta: &guardduty::high_severity_findings::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: guardduty::high_severity_findings::evaluate,
+        },
+    },
+    Check {
+        meta: &security_hub::security_hub_disabled::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: security_hub::security_hub_disabled::evaluate,
+        },
+    },
+    Check {
+        meta: &security_hub::security_controls_disabled::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: security_hub::security_controls_disabled::evaluate,
+        },
+    },
+    Check {
+        meta: &security_hub::security_hub_failed_findings::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: security_hub::security_hub_failed_findings::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::imdsv2_not_required::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: nodes::imdsv2_not_required::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::imds_hop_limit::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: nodes::imds_hop_limit::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::ssh_key_on_nodes::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: nodes::ssh_key_on_nodes::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::remote_access_open_to_world::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: nodes::remote_access_open_to_world::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::node_ssh_open_to_world::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: nodes::node_ssh_open_to_world::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::node_not_ssm_managed::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: nodes::node_not_ssm_managed::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::user_data_secrets::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: nodes::user_data_secrets::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::not_container_optimized_os::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: nodes::not_container_optimized_os::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::al2_end_of_support::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: nodes::al2_end_of_support::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::inspector_ec2_disabled::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: nodes::inspector_ec2_disabled::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::anonymous_auth::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::anonymous_auth::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::authorization_mode::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::authorization_mode::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::client_ca_file::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::client_ca_file::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::read_only_port::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::read_only_port::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::streaming_timeout::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::streaming_timeout::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::iptables_util_chains::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::iptables_util_chains::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::event_record_qps::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::event_record_qps::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::certificate_rotation::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::certificate_rotation::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::server_certificate_rotation::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::server_certificate_rotation::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::tls_ciphers::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::tls_ciphers::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::oidc_provider_missing::META,
+        runner: Runner::Cluster {
+            kinds: &["ServiceAccount"],
+            run: identity::oidc_provider_missing::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::aws_node_uses_node_role::META,
+        runner: Runner::Cluster {
+            kinds: &["ServiceAccount", "DaemonSet"],
+            run: identity::aws_node_uses_node_role::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::node_role_broad::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: identity::node_role_broad::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::shared_workload_role::META,
+        runner: Runner::Cluster {
+            kinds: &["ServiceAccount"],
+            run: identity::shared_workload_role::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::irsa_trust_unscoped::META,
+        runner: Runner::Cluster {
+            kinds: &["ServiceAccount"],
+            run: identity::irsa_trust_unscoped::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::pod_identity_trust::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: identity::pod_identity_trust::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::dangling_identity::META,
+        runner: Runner::Cluster {
+            kinds: &["ServiceAccount"],
+            run: identity::dangling_identity::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::pod_identity_agent_missing::META,
+        runner: Runner::Cluster {
+            kinds: &["DaemonSet"],
+            run: identity::pod_identity_agent_missing::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::workload_role_admin::META,
+        runner: Runner::Cluster {
+            kinds: &["ServiceAccount"],
+            run: identity::workload_role_admin::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::cluster_role_broad::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: identity::cluster_role_broad::evaluate,
+        },
+    },
+    Check {
+        meta: &network_policy::enforcement_disabled::META,
+        runner: Runner::Cluster {
+            kinds: &["DaemonSet", "ConfigMap", "NetworkPolicy"],
+            run: network_policy::enforcement_disabled::evaluate,
+        },
+    },
+    Check {
+        meta: &network_policy::policies_not_enforced::META,
+        runner: Runner::Cluster {
+            kinds: &["DaemonSet", "ConfigMap", "NetworkPolicy"],
+            run: network_policy::policies_not_enforced::evaluate,
+        },
+    },
+    Check {
+        meta: &network_policy::pod_security_groups_not_enforced::META,
+        runner: Runner::Cluster {
+            kinds: &["SecurityGroupPolicy", "DaemonSet"],
+            run: network_policy::pod_security_groups_not_enforced::evaluate,
+        },
+    },
+    Check {
+        meta: &network_policy::pod_security_group_mode::META,
+        runner: Runner::Cluster {
+            kinds: &["DaemonSet", "ConfigMap", "NetworkPolicy"],
+            run: network_policy::pod_security_group_mode::evaluate,
+        },
+    },
+    Check {
+        meta: &network_policy::pod_security_group_open::META,
+        runner: Runner::Cluster {
+            kinds: &["SecurityGroupPolicy"],
+            run: network_policy::pod_security_group_open::evaluate,
+        },
+    },
+    Check {
+        meta: &auto_mode::capabilities_inconsistent::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: auto_mode::capabilities_inconsistent::evaluate,
+        },
+    },
+    Check {
+        meta: &auto_mode::node_role_broad::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: auto_mode::node_role_broad::evaluate,
+        },
+    },
+    Check {
+        meta: &auto_mode::nodeclass_public_ip::META,
+        runner: Runner::Cluster {
+            kinds: &["NodeClass"],
+            run: auto_mode::nodeclass_public_ip::evaluate,
+        },
+    },
+    Check {
+        meta: &auto_mode::network_policy_off::META,
+        runner: Runner::Cluster {
+            kinds: &["ConfigMap", "DaemonSet"],
+            run: auto_mode::network_policy_off::evaluate,
+        },
+    },
+    Check {
+        meta: &auto_mode::nodeclass_storage_without_cmk::META,
+        runner: Runner::Cluster {
+            kinds: &["NodeClass"],
+            run: auto_mode::nodeclass_storage_without_cmk::evaluate,
+        },
+    },
+    Check {
+        meta: &auto_mode::nodepool_unbounded_lifetime::META,
+        runner: Runner::Cluster {
+            kinds: &["NodePool"],
+            run: auto_mode::nodepool_unbounded_lifetime::evaluate,
+        },
+    },
+    Check {
+        meta: &attack_paths::public_endpoint_to_system_masters::META,
+        runner: Runner::Cluster {
+            kinds: &["ConfigMap"],
+            run: attack_paths::public_endpoint_to_system_masters::evaluate,
+        },
+    },
+    Check {
+        meta: &attack_paths::pods_reach_node_role::META,
+        runner: Runner::Cluster {
+            kinds: &["NetworkPolicy", "DaemonSet", "ConfigMap"],
+            run: attack_paths::pods_reach_node_role::evaluate,
+        },
+    },
+    Check {
+        meta: &access::aws_auth_foreign_principals::META,
+        runner: Runner::Cluster {
+            kinds: &["ConfigMap"],
+            run: access::aws_auth_foreign_principals::evaluate,
+        },
+    },
+    Check {
+        meta: &access::stale_access_entry::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: access::stale_access_entry::evaluate,
+        },
+    },
+    Check {
+        meta: &access::oidc_provider_without_prefixes::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: access::oidc_provider_without_prefixes::evaluate,
+        },
+    },
+    Check {
+        meta: &encryption::ebs_storage_class_unencrypted::META,
+        runner: Runner::Cluster {
+            kinds: &["StorageClass"],
+            run: encryption::ebs_storage_class_unencrypted::evaluate,
+        },
+    },
+    Check {
+        meta: &network::internet_facing_load_balancer::META,
+        runner: Runner::Cluster {
+            kinds: &["Service", "Ingress"],
+            run: network::internet_facing_load_balancer::evaluate,
+        },
+    },
+    Check {
+        meta: &managed::nodes_not_recycled::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: managed::nodes_not_recycled::evaluate,
+        },
+    },
+    Check {
+        meta: &encryption::efs_without_tls::META,
+        runner: Runner::Cluster {
+            kinds: &["PersistentVolume"],
+            run: encryption::efs_without_tls::evaluate,
+        },
+    },
+    Check {
+        meta: &encryption::efs_without_access_point::META,
+        runner: Runner::Cluster {
+            kinds: &["PersistentVolume"],
+            run: encryption::efs_without_access_point::evaluate,
+        },
+    },
+    Check {
+        meta: &encryption::no_external_secret_store::META,
+        runner: Runner::Cluster {
+            kinds: &[
+                "SecretProviderClass",
+                "ExternalSecret",
+                "SecretStore",
+                "ClusterSecretStore",
+            ],
+            run: encryption::no_external_secret_store::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::session_logging_off::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: nodes::session_logging_off::evaluate,
+        },
+    },
 ];
 
 /// The check with this id or name (case-insensitive id).

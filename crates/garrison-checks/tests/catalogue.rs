@@ -95,3 +95,92 @@ fn every_check_file_is_registered() {
         "registry entries and check files differ"
     );
 }
+
+/// Every seed control of the cluster and infrastructure levels has at least one check at those
+/// levels, and the two levels together hold at least 90 checks.
+#[test]
+fn every_cluster_and_infrastructure_seed_control_has_checks() {
+    use garrison_core::{Level, SeedControl};
+    let at_level: Vec<_> = CHECKS
+        .iter()
+        .filter(|check| matches!(check.meta.level, Level::Cluster | Level::Infrastructure))
+        .collect();
+    assert!(
+        at_level.len() >= 90,
+        "{} cluster/infrastructure checks",
+        at_level.len()
+    );
+    for control in [
+        SeedControl::ClusterAccessManagement,
+        SeedControl::WorkloadIdentity,
+        SeedControl::AuditLoggingAndMonitoring,
+        SeedControl::Encryption,
+        SeedControl::PrivateEndpointAndPrivatelink,
+        SeedControl::ManagedComponents,
+        SeedControl::SecurityHub,
+        SeedControl::AutoMode,
+        SeedControl::NetworkPolicies,
+        SeedControl::SecurityGroupsForPods,
+        SeedControl::Guardduty,
+        SeedControl::SsmInsteadOfSsh,
+        SeedControl::ContainerOptimizedOs,
+        SeedControl::CisBenchmark,
+    ] {
+        assert!(
+            at_level.iter().any(|check| check.meta.control == control),
+            "no cluster or infrastructure check for the seed control {control}"
+        );
+    }
+}
+
+/// Security Hub control ids on check metadata are well-formed, and the EKS and GuardDuty
+/// controls garrison mirrors are all carried by some check.
+#[test]
+fn security_hub_control_ids_are_carried() {
+    let ids: Vec<&str> = CHECKS
+        .iter()
+        .filter_map(|check| check.meta.security_hub)
+        .collect();
+    for id in &ids {
+        let (service, number) = id.split_once('.').unwrap();
+        assert!(
+            !service.is_empty() && number.parse::<u32>().is_ok(),
+            "malformed Security Hub id {id}"
+        );
+    }
+    for expected in [
+        "EKS.1",
+        "EKS.2",
+        "EKS.3",
+        "EKS.8",
+        "GuardDuty.1",
+        "GuardDuty.5",
+        "GuardDuty.7",
+    ] {
+        assert!(ids.contains(&expected), "no check carries {expected}");
+    }
+}
+
+/// The CIS view has the benchmark's 50 controls, each id once, and every check that names a
+/// CIS id names one of them.
+#[test]
+fn cis_view_covers_the_benchmark() {
+    use garrison_checks::cis::CONTROLS;
+    assert_eq!(CONTROLS.len(), 50);
+    let ids: HashSet<&str> = CONTROLS.iter().map(|control| control.id).collect();
+    assert_eq!(ids.len(), 50);
+    assert_eq!(
+        CONTROLS.iter().filter(|c| c.benchmark_automated).count(),
+        27,
+        "CIS EKS v1.8.0 has 27 Automated controls"
+    );
+    for check in CHECKS {
+        if let Some(cis) = check.meta.cis {
+            assert!(
+                ids.contains(cis),
+                "{} names unknown CIS id {cis}",
+                check.meta.id
+            );
+        }
+    }
+}

@@ -1,14 +1,44 @@
 //! The demo snapshot exercises the whole catalogue: every check has at least one unsuppressed
 //! PASS and one unsuppressed FAIL in it. A new check must come with demo data that shows both.
+//!
+//! Cluster-level checks judge properties a cluster has once (its authentication mode, its
+//! Kubernetes version, whether Auto Mode is on): one cluster cannot both pass and fail them. For
+//! those, the other outcome may come from the small cluster snapshots under
+//! `tests/fixtures/clusters/` (an old standard cluster, a private Auto Mode cluster, a half
+//! switched-on Auto Mode cluster); object-level checks must still show both in the demo.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use garrison_checks::{CHECKS, run_checks};
+use garrison_checks::{CHECKS, Runner, run_checks};
 use garrison_core::{Config, Inventory, LoadOptions, Status, load_paths};
 
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/demo-snapshot");
 
+const CLUSTERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/clusters");
+
 fn demo_findings() -> Vec<garrison_core::Finding> {
-    let loaded = load_paths(&[DEMO.to_string()], &LoadOptions::default());
+    snapshot_findings(DEMO)
+}
+
+/// Findings of the fixture cluster snapshots, each loaded on its own.
+fn fixture_cluster_findings() -> Vec<garrison_core::Finding> {
+    let mut directories: Vec<_> = std::fs::read_dir(CLUSTERS)
+        .expect("tests/fixtures/clusters is missing")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    directories.sort();
+    assert!(
+        directories.len() >= 3,
+        "fixture clusters missing: {directories:?}"
+    );
+    directories
+        .iter()
+        .flat_map(|directory| snapshot_findings(&directory.display().to_string()))
+        .collect()
+}
+
+fn snapshot_findings(root: &str) -> Vec<garrison_core::Finding> {
+    let loaded = load_paths(&[root.to_string()], &LoadOptions::default());
     assert!(
         loaded.diagnostics.is_empty(),
         "demo snapshot has load problems: {:?}",
@@ -33,12 +63,14 @@ fn demo_findings() -> Vec<garrison_core::Finding> {
 
 #[test]
 fn every_check_passes_and_fails_somewhere_in_the_demo() {
-    let findings = demo_findings();
+    let demo = demo_findings();
+    let clusters = fixture_cluster_findings();
     let mut missing = Vec::new();
     for check in CHECKS {
+        let cluster_level = matches!(check.runner, Runner::Cluster { .. });
         let of_check = || {
-            findings
-                .iter()
+            demo.iter()
+                .chain(clusters.iter().filter(move |_| cluster_level))
                 .filter(|f| f.check.id == check.meta.id && f.suppressed.is_none())
         };
         if !of_check().any(|f| f.status == Status::Pass) {

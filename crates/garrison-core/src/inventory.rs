@@ -42,6 +42,8 @@ pub struct WorkloadEntry {
     pub spec_pointer: &'static str,
     /// The service account its pods run as (`default` when none is named).
     service_account: Box<str>,
+    /// Whether its pods use the host's network namespace.
+    host_network: bool,
     /// The pod spec as compact JSON.
     spec_json: Box<str>,
 }
@@ -49,6 +51,11 @@ pub struct WorkloadEntry {
 impl WorkloadEntry {
     pub fn service_account(&self) -> &str {
         &self.service_account
+    }
+
+    /// Whether its pods use the host's network namespace (`hostNetwork: true`).
+    pub fn host_network(&self) -> bool {
+        self.host_network
     }
 }
 
@@ -59,6 +66,8 @@ struct IndexedSpecFields<'a> {
     service_account_name: Option<std::borrow::Cow<'a, str>>,
     #[serde(rename = "serviceAccount", borrow, default)]
     service_account: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "hostNetwork", default)]
+    host_network: Option<bool>,
 }
 
 impl Inventory {
@@ -112,6 +121,9 @@ impl Inventory {
                     }
                 };
                 let fields = serde_json::from_str::<IndexedSpecFields<'_>>(&spec_json).ok();
+                let host_network = fields
+                    .as_ref()
+                    .is_some_and(|fields| fields.host_network == Some(true));
                 let service_account = fields
                     .and_then(|fields| {
                         fields
@@ -124,6 +136,7 @@ impl Inventory {
                     object: index,
                     spec_pointer,
                     service_account,
+                    host_network,
                     spec_json,
                 };
                 shrink_to_identity(&mut object.value, &metadata_pointer(spec_pointer));

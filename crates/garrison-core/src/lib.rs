@@ -5,6 +5,7 @@
 //! views of pod specs, the [`Inventory`] the checks read, and the [`Finding`] they produce.
 //! No async runtime and no Kubernetes client: this crate only reads what it is given.
 
+pub mod aws;
 pub mod config;
 pub mod diagnostic;
 pub mod finding;

@@ -1,10 +1,22 @@
 //! One file per check, grouped by area. Helpers shared by several checks live here.
 
 pub mod access;
+pub mod attack_paths;
+pub mod auto_mode;
+pub(crate) mod aws;
+pub mod encryption;
+pub mod guardduty;
 pub mod identity;
 pub mod images;
+pub mod kubelet;
+pub mod logging;
+pub mod managed;
+pub mod network;
+pub mod network_policy;
+pub mod nodes;
 pub mod pod_security;
 pub mod rbac;
+pub mod security_hub;
 
 use garrison_core::workload::decode;
 use garrison_core::{ContainerRef, Object, Workload};

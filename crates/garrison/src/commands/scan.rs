@@ -47,6 +47,10 @@ pub struct ScanArgs {
     /// Exit with code 2 when any document could not be loaded.
     #[arg(long)]
     strict: bool,
+    /// Report by benchmark instead of by finding: `cis-eks` lists every control of the CIS
+    /// Amazon EKS Benchmark v1.8.0 with its status (table or json).
+    #[arg(long, value_parser = ["cis-eks"], conflicts_with = "checks")]
+    profile: Option<String>,
 }
 
 pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
@@ -86,12 +90,17 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
     let unreadable_path = !loaded.unreadable_inputs.is_empty();
     let inventory = Inventory::new(loaded);
     diagnostics.extend(inventory.diagnostics.iter().cloned());
-    let run = run_checks_with(&inventory, &config, &checks, args.include_passed);
+    // The benchmark view needs PASS results to tell a passing control from one without data.
+    let list_passed = args.include_passed || args.profile.is_some();
+    let run = run_checks_with(&inventory, &config, &checks, list_passed);
     diagnostics.extend(run.diagnostics);
     for diagnostic in &diagnostics {
         eprintln!("{diagnostic}");
     }
     let (findings, passes) = (run.findings, run.passes);
+    if args.profile.is_some() {
+        return cis_report(&args, format, &findings, fail_on);
+    }
 
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -174,4 +183,130 @@ fn selected_checks(names: &[String]) -> Result<Vec<&'static Check>, CommandError
             })
         })
         .collect()
+}
+
+/// `--profile cis-eks`: every CIS Amazon EKS Benchmark control with its status.
+fn cis_report(
+    args: &ScanArgs,
+    format: Format,
+    findings: &[garrison_core::Finding],
+    fail_on: Severity,
+) -> Result<ExitCode, CommandError> {
+    use garrison_checks::cis::{self, CisStatus};
+    let results = cis::evaluate(findings);
+    let text = match format {
+        Format::Json => {
+            let controls: Vec<serde_json::Value> = results
+                .iter()
+                .map(|result| {
+                    serde_json::json!({
+                        "id": result.control.id,
+                        "title": result.control.title,
+                        "benchmarkType": if result.control.benchmark_automated { "Automated" } else { "Manual" },
+                        "status": result.status.as_str(),
+                        "checks": result.checks,
+                        "fail": result.fail,
+                        "warn": result.warn,
+                        "unknown": result.unknown,
+                        "pass": result.pass,
+                        "guidance": result.control.guidance,
+                    })
+                })
+                .collect();
+            let document = serde_json::json!({
+                "benchmark": "CIS Amazon EKS Benchmark v1.8.0",
+                "tool": { "name": "garrison", "version": env!("CARGO_PKG_VERSION") },
+                "controls": controls,
+            });
+            let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Table => {
+            let mut text = format!(
+                "CIS Amazon EKS Benchmark v1.8.0: {} controls\n{:<7} {:<14} {:<28} {}\n",
+                results.len(),
+                "ID",
+                "STATUS",
+                "RESULTS",
+                "TITLE"
+            );
+            for result in &results {
+                let counts = if result.status == CisStatus::Manual {
+                    "-".to_string()
+                } else {
+                    format!(
+                        "{} fail, {} pass, {} unknown",
+                        result.fail + result.warn,
+                        result.pass,
+                        result.unknown
+                    )
+                };
+                text.push_str(&format!(
+                    "{:<7} {:<14} {:<28} {}\n",
+                    result.control.id,
+                    result.status.as_str(),
+                    counts,
+                    result.control.title
+                ));
+                if result.checks.is_empty() {
+                    text.push_str(&format!("        {}\n", result.control.guidance));
+                } else {
+                    text.push_str(&format!("        checks: {}\n", result.checks.join(", ")));
+                }
+            }
+            let count = |status: CisStatus| results.iter().filter(|r| r.status == status).count();
+            text.push_str(&format!(
+                "\n{} FAIL, {} WARN, {} UNKNOWN, {} PASS, {} NOT_APPLICABLE, {} MANUAL\n",
+                count(CisStatus::Fail),
+                count(CisStatus::Warn),
+                count(CisStatus::Unknown),
+                count(CisStatus::Pass),
+                count(CisStatus::NotApplicable),
+                count(CisStatus::Manual)
+            ));
+            text
+        }
+        _ => {
+            return Err(CommandError::Usage(
+                "--profile cis-eks writes table or json".to_string(),
+            ));
+        }
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, &text),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        }
+    };
+    let written = written.or_else(|error| match error.kind() {
+        std::io::ErrorKind::BrokenPipe => Ok(()),
+        _ => Err(error),
+    });
+    written.map_err(|source| CommandError::Write {
+        path: args
+            .output
+            .as_ref()
+            .map_or("standard output".to_string(), |path| {
+                path.display().to_string()
+            }),
+        source,
+    })?;
+    let failing = findings.iter().any(|finding| {
+        finding.suppressed.is_none()
+            && matches!(
+                finding.status,
+                garrison_core::Status::Fail | garrison_core::Status::Warn
+            )
+            && finding.check.severity >= fail_on
+            && results
+                .iter()
+                .any(|result| result.checks.contains(&finding.check.id))
+    });
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

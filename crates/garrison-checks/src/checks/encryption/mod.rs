@@ -1,0 +1,9 @@
+//! encryption checks.
+pub mod ebs_storage_class_unencrypted;
+pub mod efs_without_access_point;
+pub mod efs_without_tls;
+pub mod kms_key_rotation;
+pub mod kms_key_unusable;
+pub mod no_external_secret_store;
+pub mod node_volume_unencrypted;
+pub mod secrets_without_cmk;

@@ -1,0 +1,116 @@
+use garrison_core::{Level, SeedControl, Severity, Snapshot, Status};
+
+use crate::checks::aws::*;
+use crate::engine::{Context, ResourceOutcome};
+
+declare_check! {
+    /// ## What it does
+    /// FAIL when `eventRecordQPS` is below 5 but not 0 (0 means unlimited); PASS when unset (default 50), 0, or at least 5.
+    ///
+    /// The live configuration comes from `GET /api/v1/nodes/<node>/proxy/configz`, stored as
+    /// `k8s/nodes/<node>.configz.json`: an API-only substitute for running kube-bench on the node. A
+    /// node without it is UNKNOWN.
+    ///
+    /// ## Why it matters
+    /// A very low event rate silently drops events that show what happened on the node during an incident.
+    ///
+    /// ## How to fix
+    /// Set `eventRecordQPS` to 0 or a level that captures events (the default is 50).
+    ///
+    /// ## References
+    /// - CIS Amazon EKS Benchmark v1.8.0, 3.2.7
+    /// - Kubernetes documentation: Kubelet configuration (KubeletConfiguration v1beta1)
+    pub static META = CheckMeta {
+        id: "EKS-CIS-3.2.7",
+        name: "kubelet-event-record-qps",
+        title: "Kubelet event rate limit may drop security events",
+        severity: Severity::Low,
+        level: Level::Infrastructure,
+        control: SeedControl::CisBenchmark,
+        cis: Some("3.2.7"),
+        security_hub: None,
+        pss: None,
+        remediation: "Set `eventRecordQPS` to 0 or a level that captures events (the default is 50).",
+    };
+}
+
+use garrison_core::aws::kubelet::KubeletConfig;
+
+/// Runs `judge` over the live kubelet configuration of every Node (`configz`), UNKNOWN for a
+/// node whose configuration was not collected.
+fn each_node(
+    context: &Context<'_>,
+    snapshot: &Snapshot,
+    judge: impl Fn(&KubeletConfig) -> (Status, &'static str, String),
+) -> Vec<ResourceOutcome> {
+    let mut names: Vec<String> = context
+        .inventory
+        .objects
+        .iter()
+        .filter(|o| o.kind == "Node")
+        .map(|o| o.name.clone())
+        .collect();
+    names.extend(snapshot.node_configs.keys().cloned());
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|node| {
+            let file = format!("k8s/nodes/{node}.configz.json");
+            let resource = crate::engine::Resource::new("Node", node.clone(), file.clone());
+            match snapshot.kubelet_config(&node) {
+                Ok(config) => {
+                    let (status, field, message) = judge(&config);
+                    result(
+                        &resource,
+                        status,
+                        &format!("/kubeletconfig/{field}"),
+                        message,
+                    )
+                }
+                Err(missing) => {
+                    let reason = match missing {
+                        garrison_core::snapshot::Missing::NotCollected => {
+                            format!("{file} was not collected (needs nodes/proxy GET)")
+                        }
+                        garrison_core::snapshot::Missing::Failed(error) => {
+                            format!("{file} could not be collected: {error}")
+                        }
+                        garrison_core::snapshot::Missing::Invalid(error) => {
+                            format!("{file} could not be read: {error}")
+                        }
+                    };
+                    ResourceOutcome::new(
+                        &resource,
+                        crate::engine::Outcome::with_status(Status::Unknown, None, reason),
+                    )
+                }
+            }
+        })
+        .collect()
+}
+
+pub fn evaluate(context: &Context<'_>, snapshot: &Snapshot) -> Vec<ResourceOutcome> {
+    each_node(context, snapshot, |config| match config.event_record_qps {
+        Some(qps) if qps > 0 && qps < 5 => (
+            Status::Fail,
+            "eventRecordQPS",
+            format!("events are limited to {qps} per second"),
+        ),
+        Some(0) => (
+            Status::Pass,
+            "eventRecordQPS",
+            "events are not rate-limited".to_string(),
+        ),
+        Some(qps) => (
+            Status::Pass,
+            "eventRecordQPS",
+            format!("events are limited to {qps} per second"),
+        ),
+        None => (
+            Status::Pass,
+            "eventRecordQPS",
+            "the default event rate (50/s) applies".to_string(),
+        ),
+    })
+}

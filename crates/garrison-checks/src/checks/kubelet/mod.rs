@@ -1,0 +1,11 @@
+//! kubelet checks.
+pub mod anonymous_auth;
+pub mod authorization_mode;
+pub mod certificate_rotation;
+pub mod client_ca_file;
+pub mod event_record_qps;
+pub mod iptables_util_chains;
+pub mod read_only_port;
+pub mod server_certificate_rotation;
+pub mod streaming_timeout;
+pub mod tls_ciphers;

@@ -1,0 +1,10 @@
+//! managed checks.
+pub mod addon_version_outdated;
+pub mod core_component_self_managed;
+pub mod deletion_protection_off;
+pub mod health_issues;
+pub mod insights_failing;
+pub mod nodes_not_recycled;
+pub mod unmanaged_nodes;
+pub mod version_out_of_standard_support;
+pub mod version_skew;

@@ -1,0 +1,10 @@
+//! network checks.
+pub mod endpoint_open_to_internet;
+pub mod internet_facing_load_balancer;
+pub mod launch_template_public_ip;
+pub mod missing_vpc_endpoints;
+pub mod nodes_in_public_subnets;
+pub mod private_endpoint_disabled;
+pub mod public_endpoint_enabled;
+pub mod security_group_open_to_world;
+pub mod vpc_endpoint_policy_open;

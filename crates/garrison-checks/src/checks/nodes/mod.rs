@@ -1,0 +1,12 @@
+//! nodes checks.
+pub mod al2_end_of_support;
+pub mod imds_hop_limit;
+pub mod imdsv2_not_required;
+pub mod inspector_ec2_disabled;
+pub mod node_not_ssm_managed;
+pub mod node_ssh_open_to_world;
+pub mod not_container_optimized_os;
+pub mod remote_access_open_to_world;
+pub mod session_logging_off;
+pub mod ssh_key_on_nodes;
+pub mod user_data_secrets;
