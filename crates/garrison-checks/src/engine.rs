@@ -21,6 +21,8 @@ pub struct Context<'a> {
 pub struct Shared {
     /// The RBAC objects and EKS access entries; see [`crate::checks::rbac::index`].
     pub(crate) rbac: std::sync::OnceLock<crate::checks::rbac::RbacIndex>,
+    /// The snapshot's ECR and Inspector documents; see [`crate::checks::images::ecr_index`].
+    pub(crate) ecr: std::sync::OnceLock<crate::checks::images::EcrIndex>,
 }
 
 /// One problem a check found in one object. No outcomes at all means PASS.

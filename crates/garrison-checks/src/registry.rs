@@ -105,6 +105,30 @@ pub static CHECKS: &[Check] = &[
         runner: Runner::Workload(images::image_tag_mutable::evaluate),
     },
     Check {
+        meta: &images::registry_not_allowed::META,
+        runner: Runner::Workload(images::registry_not_allowed::evaluate),
+    },
+    Check {
+        meta: &images::image_repository_not_scanned::META,
+        runner: Runner::Workload(images::image_repository_not_scanned::evaluate),
+    },
+    Check {
+        meta: &images::image_repository_not_rescanned::META,
+        runner: Runner::Workload(images::image_repository_not_rescanned::evaluate),
+    },
+    Check {
+        meta: &images::image_repository_tag_mutable::META,
+        runner: Runner::Workload(images::image_repository_tag_mutable::evaluate),
+    },
+    Check {
+        meta: &images::image_repository_not_encrypted::META,
+        runner: Runner::Workload(images::image_repository_not_encrypted::evaluate),
+    },
+    Check {
+        meta: &images::image_vulnerable::META,
+        runner: Runner::Workload(images::image_vulnerable::evaluate),
+    },
+    Check {
         meta: &access::aws_auth_system_masters::META,
         runner: Runner::Objects {
             kinds: &["ConfigMap"],

@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod diagnostic;
+pub mod ecr;
 pub mod finding;
 pub mod inventory;
 mod json_lines;
