@@ -23,6 +23,8 @@ pub struct Shared {
     pub(crate) rbac: std::sync::OnceLock<crate::checks::rbac::RbacIndex>,
     /// The snapshot's ECR and Inspector documents; see [`crate::checks::images::ecr_index`].
     pub(crate) ecr: std::sync::OnceLock<crate::checks::images::EcrIndex>,
+    /// What each namespace holds; see [`crate::checks::tenancy::namespace_index`].
+    pub(crate) namespaces: std::sync::OnceLock<crate::checks::tenancy::NamespaceIndex>,
 }
 
 /// One problem a check found in one object. No outcomes at all means PASS.

@@ -1,16 +1,19 @@
 //! One file per check, grouped by area. Helpers shared by several checks live here.
 
 pub mod access;
+pub mod exposure;
 pub mod identity;
 pub mod images;
 pub mod pod_security;
 pub mod rbac;
+pub mod tenancy;
 
 use garrison_core::workload::decode;
 use garrison_core::{ContainerRef, Object, Workload};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::pss::{self, Forbidden, PssPolicy};
+use crate::engine::Outcome;
+use crate::pss::{self, Forbidden, PssCheckId, PssPolicy, PssVersion};
 
 /// `runAsUser` for a container, with the pointer of the field that set it.
 pub(crate) fn run_as_user(
@@ -54,4 +57,47 @@ pub(crate) fn pss_verdict(
     } else {
         pss::warning_message(policy, &forbidden)
     }))
+}
+
+/// Judges a workload's pods against one Pod Security Standards control at `latest`, with the
+/// upstream engine, as admission would (a Pod as enforced, a template as warned about). Only the
+/// AppArmor control reads the pod's metadata (its deprecated annotations), so only it decodes it.
+pub(crate) fn pss_control(workload: &Workload, object: &Object, id: PssCheckId) -> Vec<Outcome> {
+    let metadata = if id == PssCheckId::AppArmorProfile {
+        let pointer = workload.metadata_pointer();
+        match object.value.pointer(&pointer).map(decode::<ObjectMeta>) {
+            Some(Ok(metadata)) => metadata,
+            Some(Err(error)) => {
+                return vec![Outcome::with_status(
+                    garrison_core::Status::Unknown,
+                    None,
+                    format!(
+                        "the pod metadata cannot be read ({pointer}{}: {})",
+                        error.pointer, error.message
+                    ),
+                )];
+            }
+            None => ObjectMeta::default(),
+        }
+    } else {
+        ObjectMeta::default()
+    };
+    let forbidden = pss::evaluate_control(
+        id,
+        PssVersion::LATEST,
+        &metadata,
+        &workload.spec,
+        object.kind == "Pod",
+    );
+    match forbidden {
+        None => Vec::new(),
+        Some(forbidden) => vec![Outcome::fail(
+            workload.spec_pointer,
+            if forbidden.detail.is_empty() {
+                forbidden.reason.to_string()
+            } else {
+                format!("{} ({})", forbidden.reason, forbidden.detail)
+            },
+        )],
+    }
 }

@@ -335,6 +335,35 @@ pub fn evaluate_pod_template(
     )
 }
 
+/// Evaluates one control of the standard at `version`, as admission does for a Pod (`is_pod`)
+/// or for a workload's pod template: what [`evaluate_pod`] or [`evaluate_pod_template`] would
+/// report for that control alone. `None` when the control allows the pod or does not exist at
+/// that version.
+pub fn evaluate_control(
+    id: PssCheckId,
+    version: PssVersion,
+    metadata: &ObjectMeta,
+    spec: &PodSpec,
+    is_pod: bool,
+) -> Option<Forbidden> {
+    let pod = PodView {
+        metadata,
+        spec,
+        origin: if is_pod {
+            Origin::Pod
+        } else {
+            Origin::Template
+        },
+    };
+    let definition = CHECKS.iter().find(|definition| definition.id == id)?;
+    let active = definition.active(version.effective_minor())?;
+    (active.check)(&pod).map(|violation| Forbidden {
+        check: id,
+        reason: violation.reason,
+        detail: violation.detail,
+    })
+}
+
 fn evaluate(level: PssLevel, version: PssVersion, pod: &PodView<'_>) -> Vec<Forbidden> {
     let restricted = match level {
         PssLevel::Privileged => return Vec::new(),
