@@ -9,7 +9,8 @@ pub mod rbac;
 pub mod tenancy;
 
 use garrison_core::workload::decode;
-use garrison_core::{ContainerRef, Object, Workload};
+use garrison_core::{ContainerKind, ContainerRef, Object, Workload};
+use k8s_openapi::api::core::v1::{EnvVar, SecurityContext, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::engine::Outcome;
@@ -99,5 +100,79 @@ pub(crate) fn pss_control(workload: &Workload, object: &Object, id: PssCheckId) 
                 format!("{} ({})", forbidden.reason, forbidden.detail)
             },
         )],
+    }
+}
+
+/// A container's fields, read without building its JSON pointer as [`ContainerRef`] does (an
+/// allocation per container): for checks that usually find nothing, which build the pointer only
+/// for a finding.
+pub(crate) struct LazyContainer<'a> {
+    pub kind: ContainerKind,
+    pub index: usize,
+    pub name: &'a str,
+    pub security_context: Option<&'a SecurityContext>,
+    pub env: &'a [EnvVar],
+    pub volume_mounts: &'a [VolumeMount],
+}
+
+impl LazyContainer<'_> {
+    /// Pointer to a field of this container, e.g. `field(workload, "securityContext")`.
+    pub fn field(&self, workload: &Workload, path: &str) -> String {
+        format!(
+            "{}/{}/{}/{path}",
+            workload.spec_pointer,
+            self.kind.field(),
+            self.index
+        )
+    }
+
+    /// `init container "setup"`, for messages.
+    pub fn describe(&self) -> String {
+        format!("{} \"{}\"", self.kind.noun(), self.name)
+    }
+}
+
+/// Init containers, containers and ephemeral containers, in that order, as [`LazyContainer`]s.
+pub(crate) fn lazy_containers(workload: &Workload) -> impl Iterator<Item = LazyContainer<'_>> {
+    let spec = &workload.spec;
+    let init = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(index, container)| regular(ContainerKind::Init, index, container));
+    let containers = spec
+        .containers
+        .iter()
+        .enumerate()
+        .map(|(index, container)| regular(ContainerKind::Regular, index, container));
+    let ephemeral =
+        spec.ephemeral_containers
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(index, container)| LazyContainer {
+                kind: ContainerKind::Ephemeral,
+                index,
+                name: &container.name,
+                security_context: container.security_context.as_ref(),
+                env: container.env.as_deref().unwrap_or_default(),
+                volume_mounts: container.volume_mounts.as_deref().unwrap_or_default(),
+            });
+    init.chain(containers).chain(ephemeral)
+}
+
+fn regular(
+    kind: ContainerKind,
+    index: usize,
+    container: &k8s_openapi::api::core::v1::Container,
+) -> LazyContainer<'_> {
+    LazyContainer {
+        kind,
+        index,
+        name: &container.name,
+        security_context: container.security_context.as_ref(),
+        env: container.env.as_deref().unwrap_or_default(),
+        volume_mounts: container.volume_mounts.as_deref().unwrap_or_default(),
     }
 }

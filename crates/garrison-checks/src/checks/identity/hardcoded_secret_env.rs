@@ -1,5 +1,6 @@
 use garrison_core::{Level, Object, SeedControl, Severity, Workload};
 
+use crate::checks::lazy_containers;
 use crate::engine::{Context, Outcome};
 
 declare_check! {
@@ -67,7 +68,7 @@ fn names_a_secret(name: &str) -> bool {
 
 pub fn evaluate(_: &Context<'_>, workload: &Workload, _: &Object) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
-    for container in workload.containers() {
+    for container in lazy_containers(workload) {
         for (index, variable) in container.env.iter().enumerate() {
             let literal = variable.value.as_deref().is_some_and(|value| {
                 let value = value.trim();
@@ -77,7 +78,7 @@ pub fn evaluate(_: &Context<'_>, workload: &Workload, _: &Object) -> Vec<Outcome
             });
             if literal && names_a_secret(&variable.name) {
                 outcomes.push(Outcome::fail(
-                    container.field(&format!("env/{index}/value")),
+                    container.field(workload, &format!("env/{index}/value")),
                     format!(
                         "{} sets ${} to a value written in the manifest",
                         container.describe(),

@@ -1,5 +1,6 @@
 use garrison_core::{Level, Object, SeedControl, Severity, Workload};
 
+use crate::checks::lazy_containers;
 use crate::engine::{Context, Outcome};
 
 declare_check! {
@@ -36,11 +37,11 @@ declare_check! {
 
 pub fn evaluate(_: &Context<'_>, workload: &Workload, _: &Object) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
-    for container in workload.containers() {
+    for container in lazy_containers(workload) {
         for (index, mount) in container.volume_mounts.iter().enumerate() {
             if mount.mount_propagation.as_deref() == Some("Bidirectional") {
                 outcomes.push(Outcome::fail(
-                    container.field(&format!("volumeMounts/{index}/mountPropagation")),
+                    container.field(workload, &format!("volumeMounts/{index}/mountPropagation")),
                     format!(
                         "{} mounts volume \"{}\" at {} with Bidirectional propagation",
                         container.describe(),

@@ -1,5 +1,6 @@
 use garrison_core::{Level, Object, SeedControl, Severity, Workload};
 
+use crate::checks::lazy_containers;
 use crate::engine::{Context, Outcome};
 
 declare_check! {
@@ -62,8 +63,10 @@ pub fn evaluate(_: &Context<'_>, workload: &Workload, _: &Object) -> Vec<Outcome
     if is_windows(workload) {
         return outcomes;
     }
-    for container in workload.containers() {
-        let capabilities = container.capabilities();
+    for container in lazy_containers(workload) {
+        let capabilities = container
+            .security_context
+            .and_then(|context| context.capabilities.as_ref());
         let added = capabilities
             .and_then(|c| c.add.as_deref())
             .unwrap_or_default()
@@ -71,7 +74,10 @@ pub fn evaluate(_: &Context<'_>, workload: &Workload, _: &Object) -> Vec<Outcome
             .position(|name| is(name, "NET_RAW") || is(name, "ALL"));
         if let Some(index) = added {
             outcomes.push(Outcome::fail(
-                container.field(&format!("securityContext/capabilities/add/{index}")),
+                container.field(
+                    workload,
+                    &format!("securityContext/capabilities/add/{index}"),
+                ),
                 format!("{} adds NET_RAW", container.describe()),
             ));
             continue;
@@ -83,7 +89,7 @@ pub fn evaluate(_: &Context<'_>, workload: &Workload, _: &Object) -> Vec<Outcome
             .any(|name| is(name, "NET_RAW") || is(name, "ALL"));
         if !dropped {
             outcomes.push(Outcome::fail(
-                container.field("securityContext"),
+                container.field(workload, "securityContext"),
                 format!(
                     "{} keeps NET_RAW: capabilities.drop lists neither NET_RAW nor ALL",
                     container.describe()

@@ -1,5 +1,6 @@
 use garrison_core::{Level, Object, SeedControl, Severity, Workload};
 
+use crate::checks::lazy_containers;
 use crate::engine::{Context, Outcome};
 
 declare_check! {
@@ -62,10 +63,10 @@ pub fn evaluate(_: &Context<'_>, workload: &Workload, _: &Object) -> Vec<Outcome
             ));
         }
     }
-    for container in workload.containers() {
+    for container in lazy_containers(workload) {
         if container.security_context.and_then(|c| c.run_as_group) == Some(0) {
             outcomes.push(Outcome::fail(
-                container.field("securityContext/runAsGroup"),
+                container.field(workload, "securityContext/runAsGroup"),
                 format!("{} runs with runAsGroup 0 (root)", container.describe()),
             ));
         }

@@ -1,5 +1,6 @@
 use garrison_core::{Level, Object, SeedControl, Severity, Status, Workload};
 
+use crate::checks::lazy_containers;
 use crate::engine::{Context, Outcome};
 
 declare_check! {
@@ -92,7 +93,7 @@ pub fn evaluate(_: &Context<'_>, workload: &Workload, _: &Object) -> Vec<Outcome
         };
         let mut mounted = false;
         let mut writable = false;
-        for container in workload.containers() {
+        for container in lazy_containers(workload) {
             for mount in container
                 .volume_mounts
                 .iter()
