@@ -137,7 +137,10 @@ fn a_missing_document_is_unknown_and_names_it() {
     );
     let (status, message) = only(&findings);
     assert_eq!(status, Status::Unknown);
-    assert!(message.contains("get-registry-scanning-configuration.json"), "{message}");
+    assert!(
+        message.contains("get-registry-scanning-configuration.json"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -188,7 +191,12 @@ fn both_casings_of_the_documents_give_the_same_verdicts() {
         };
         let (camel_verdict, pascal_verdict) = (verdict(camel.clone()), verdict(pascal.clone()));
         assert_eq!(camel_verdict, pascal_verdict, "{id}");
-        assert_ne!(camel_verdict.0, Status::Unknown, "{id}: {}", camel_verdict.1);
+        assert_ne!(
+            camel_verdict.0,
+            Status::Unknown,
+            "{id}: {}",
+            camel_verdict.1
+        );
     }
 }
 
@@ -201,7 +209,10 @@ fn enhanced_scanning_ignores_the_repository_flag() {
     let findings = scan("EKS-IMG-002", &ecr_image("shop/api", "1.0.0"), documents);
     let (status, message) = only(&findings);
     assert_eq!(status, Status::Fail);
-    assert!(message.contains("ignores the repository's scanOnPush"), "{message}");
+    assert!(
+        message.contains("ignores the repository's scanOnPush"),
+        "{message}"
+    );
     // Not scanned at all is EKS-IMG-002's finding, not EKS-IMG-001's.
     let documents = vec![
         repositories(json!([repository("shop/api", "IMMUTABLE", true, "KMS")])),
