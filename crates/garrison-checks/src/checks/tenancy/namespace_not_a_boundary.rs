@@ -40,6 +40,10 @@ declare_check! {
 }
 
 pub fn evaluate(context: &Context<'_>, object: &Object) -> Option<Vec<Outcome>> {
+    // EKS and its add-ons own these namespaces (see the `[eks-managed]` allow-list).
+    if context.config.is_managed_namespace(Some(&object.name)) {
+        return None;
+    }
     let usage = namespace_index(context)
         .get(&object.name)
         .copied()
