@@ -171,8 +171,8 @@ fn no_eks_managed_object_is_reported() {
             let managed_namespace = config.is_managed_namespace(f.object.namespace.as_deref())
                 && !(&*f.object.kind == "ConfigMap" && &*f.object.name == "aws-auth");
             let managed_subject = f.message.contains("ServiceAccount kube-system/");
-            let managed_namespace_itself = &*f.object.kind == "Namespace"
-                && config.is_managed_namespace(Some(&f.object.name));
+            let managed_namespace_itself =
+                &*f.object.kind == "Namespace" && config.is_managed_namespace(Some(&f.object.name));
             managed_namespace || managed_subject || managed_namespace_itself
         })
         .map(|f| format!("{} {}: {}", f.check.id, f.object.display_name(), f.message))
