@@ -7,11 +7,12 @@ use crate::engine::{Context, Outcome};
 declare_check! {
     /// ## What it does
     /// Reports load balancers that do not terminate TLS. An Ingress passes with a `spec.tls`
-    /// section or, for an ALB, an `alb.ingress.kubernetes.io/certificate-arn` annotation; it fails
-    /// otherwise. A Service of type `LoadBalancer` passes with the
-    /// `service.beta.kubernetes.io/aws-load-balancer-ssl-cert` annotation, and is a warning
-    /// without it (the application behind it may terminate TLS itself, which a manifest cannot
-    /// show). Other Services are not judged.
+    /// section or, for an ALB, an `alb.ingress.kubernetes.io/certificate-arn` annotation. Without
+    /// them an ALB Ingress fails (the ALB itself serves HTTP); an Ingress of another controller is
+    /// a warning, since the load balancer in front of that controller may terminate TLS. A Service
+    /// of type `LoadBalancer` passes with the `service.beta.kubernetes.io/aws-load-balancer-ssl-cert`
+    /// annotation, and is a warning without it (the pods behind it may terminate TLS themselves,
+    /// which a manifest cannot show). Other Services are not judged.
     ///
     /// ## Why it matters
     /// Without TLS, credentials, session cookies and data cross the VPC and the internet in
@@ -46,17 +47,25 @@ pub fn evaluate(_: &Context<'_>, object: &Object) -> Option<Vec<Outcome>> {
             .pointer("/spec/tls")
             .and_then(Value::as_array)
             .is_some_and(|tls| !tls.is_empty());
-        let has_certificate = is_alb_ingress(object)
+        let alb = is_alb_ingress(object);
+        let has_certificate = alb
             && object
                 .annotation("alb.ingress.kubernetes.io/certificate-arn")
                 .is_some_and(|arn| !arn.is_empty());
         if has_tls || has_certificate {
             return Some(Vec::new());
         }
-        return Some(vec![Outcome::fail(
-            "/spec",
-            "the Ingress has no tls section and no certificate: it serves plain HTTP",
-        )]);
+        return Some(vec![if alb {
+            Outcome::fail(
+                "/spec",
+                "the ALB Ingress has no certificate-arn and no tls section: the ALB serves plain HTTP",
+            )
+        } else {
+            Outcome::warn(
+                "/spec",
+                "the Ingress has no tls section: plain HTTP unless the load balancer in front of its controller terminates TLS",
+            )
+        }]);
     }
     if service_type(object) != "LoadBalancer" {
         return None;
