@@ -25,6 +25,10 @@ pub struct Shared {
     pub(crate) ecr: std::sync::OnceLock<crate::checks::images::EcrIndex>,
     /// What each namespace holds; see [`crate::checks::tenancy::namespace_index`].
     pub(crate) namespaces: std::sync::OnceLock<crate::checks::tenancy::NamespaceIndex>,
+    /// Service accounts that can take over the cluster; see
+    /// [`crate::checks::identity::powerful_token_mounted`].
+    pub(crate) powerful_accounts:
+        std::sync::OnceLock<crate::checks::identity::powerful_token_mounted::PowerfulAccounts>,
 }
 
 /// One problem a check found in one object. No outcomes at all means PASS.

@@ -1,4 +1,6 @@
-use garrison_authz::rbac::{Request, UserInfo};
+use std::collections::HashMap;
+
+use garrison_authz::rbac::{PrincipalKind, Request};
 use garrison_core::{Level, Object, SeedControl, Severity, Workload};
 use serde_json::Value;
 
@@ -44,7 +46,8 @@ declare_check! {
     };
 }
 
-/// Requests that amount to control of the cluster, with how to say them.
+/// Requests that amount to control of the cluster, with how to say them. All are cluster-wide,
+/// so only ClusterRoleBindings grant them.
 fn dangerous() -> [(Request, &'static str); 5] {
     [
         (
@@ -70,16 +73,80 @@ fn dangerous() -> [(Request, &'static str); 5] {
     ]
 }
 
+/// The service accounts that hold one of the [`dangerous`] permissions, with what they can do
+/// and through which binding: by account, by namespace (the `system:serviceaccounts:<ns>`
+/// group), or every account (`system:serviceaccounts`, `system:authenticated`). Built once per
+/// scan from `who-can` over the ClusterRoleBindings, rather than asking per workload.
+#[derive(Debug, Default)]
+pub struct PowerfulAccounts {
+    accounts: HashMap<(String, String), String>,
+    namespaces: HashMap<String, String>,
+    everyone: Option<String>,
+}
+
+impl PowerfulAccounts {
+    fn build(authorizer: &garrison_authz::rbac::Authorizer) -> PowerfulAccounts {
+        let mut powerful = PowerfulAccounts::default();
+        // Reverse order, so that the first (broadest) permission's reason is the one kept.
+        for (request, what) in dangerous().into_iter().rev() {
+            for grant in authorizer.who_can(&request) {
+                let reason = format!("{what} through {} ({})", grant.binding, grant.role);
+                let subject = &grant.subject;
+                match subject.kind {
+                    PrincipalKind::ServiceAccount => {
+                        if let Some(namespace) = &subject.namespace {
+                            powerful
+                                .accounts
+                                .insert((namespace.clone(), subject.name.clone()), reason);
+                        }
+                    }
+                    PrincipalKind::User => {
+                        let account = subject
+                            .name
+                            .strip_prefix("system:serviceaccount:")
+                            .and_then(|rest| rest.split_once(':'));
+                        if let Some((namespace, name)) = account {
+                            powerful
+                                .accounts
+                                .insert((namespace.to_string(), name.to_string()), reason);
+                        }
+                    }
+                    PrincipalKind::Group => match subject.name.as_str() {
+                        "system:serviceaccounts" | "system:authenticated" => {
+                            powerful.everyone = Some(reason);
+                        }
+                        group => {
+                            if let Some(namespace) = group.strip_prefix("system:serviceaccounts:") {
+                                powerful.namespaces.insert(namespace.to_string(), reason);
+                            }
+                        }
+                    },
+                }
+            }
+        }
+        powerful
+    }
+
+    /// What service account `name` of `namespace` can do that takes over the cluster, if anything.
+    fn reason(&self, namespace: &str, name: &str) -> Option<&str> {
+        self.accounts
+            .get(&(namespace.to_string(), name.to_string()))
+            .or_else(|| self.namespaces.get(namespace))
+            .or(self.everyone.as_ref())
+            .map(String::as_str)
+    }
+}
+
 pub fn evaluate(context: &Context<'_>, workload: &Workload, object: &Object) -> Vec<Outcome> {
     let namespace = object.namespace.as_deref().unwrap_or("default");
     let account = workload.service_account();
-    // Cheap first: an unbound service account has no permission at all.
-    if !context
-        .inventory
-        .service_account_is_bound(namespace, account)
-    {
+    let powerful = context
+        .shared
+        .powerful_accounts
+        .get_or_init(|| PowerfulAccounts::build(&index(context).authorizer));
+    let Some(reason) = powerful.reason(namespace, account) else {
         return Vec::new();
-    }
+    };
     let account_setting = context
         .inventory
         .service_account(namespace, account)
@@ -93,18 +160,8 @@ pub fn evaluate(context: &Context<'_>, workload: &Workload, object: &Object) -> 
     if !mounted {
         return Vec::new();
     }
-    let user = UserInfo::impersonated(&format!("system:serviceaccount:{namespace}:{account}"), &[]);
-    let authorizer = &index(context).authorizer;
-    for (request, what) in dangerous() {
-        if let Some(grant) = authorizer.can_i(&user, &request) {
-            return vec![Outcome::fail(
-                workload.pointer("serviceAccountName"),
-                format!(
-                    "the pods mount a token of service account {account}, which can {what} through {} ({})",
-                    grant.binding, grant.role
-                ),
-            )];
-        }
-    }
-    Vec::new()
+    vec![Outcome::fail(
+        workload.pointer("serviceAccountName"),
+        format!("the pods mount a token of service account {account}, which can {reason}"),
+    )]
 }

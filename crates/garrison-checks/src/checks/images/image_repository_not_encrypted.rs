@@ -8,7 +8,7 @@ declare_check! {
     /// For each ECR repository a workload's images come from, reads
     /// `encryptionConfiguration.encryptionType` from `aws/ecr/describe-repositories.json`:
     /// `KMS` or `KMS_DSSE` passes, `AES256` (ECR's default, S3-managed keys) fails. Repositories
-    /// missing from the snapshot are UNKNOWN.
+    /// missing from the snapshot are UNKNOWN; workloads without private-ECR images pass.
     ///
     /// ## Why it matters
     /// Images carry application code, configuration baked in at build time and sometimes

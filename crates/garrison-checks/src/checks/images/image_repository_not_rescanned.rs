@@ -10,6 +10,7 @@ declare_check! {
     /// are rescanned as new vulnerabilities are published: only enhanced scanning with a
     /// `CONTINUOUS_SCAN` rule matching the repository passes. Scanning only on push fails. A
     /// repository that is not scanned at all is left to EKS-IMG-002 (NOT_APPLICABLE here).
+    /// Workloads without private-ECR images pass.
     ///
     /// ## Why it matters
     /// Most vulnerabilities in a long-running image are disclosed after it was pushed. A scan at

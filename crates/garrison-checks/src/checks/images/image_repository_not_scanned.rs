@@ -11,7 +11,8 @@ declare_check! {
     /// (`aws/ecr/get-registry-scanning-configuration.json`) come first, and with basic scanning
     /// a repository no rule matches still scans on push when its own `scanOnPush` is set; with
     /// enhanced scanning a repository no rule matches is not scanned at all. Fails when images
-    /// are never scanned; UNKNOWN when a document is missing.
+    /// are never scanned; UNKNOWN when a document is missing. Workloads without private-ECR images
+    /// pass.
     ///
     /// ## Why it matters
     /// An unscanned repository ships known-vulnerable packages into the cluster without anyone

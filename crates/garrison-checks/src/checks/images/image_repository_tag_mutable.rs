@@ -10,7 +10,8 @@ declare_check! {
     /// the snapshot's `aws/ecr/describe-repositories.json`. `MUTABLE` and
     /// `MUTABLE_WITH_EXCLUSION` fail; `IMMUTABLE` passes; `IMMUTABLE_WITH_EXCLUSION` passes
     /// unless a tag the workload uses matches one of the exclusion filters, which is a warning.
-    /// Repositories missing from the snapshot are UNKNOWN.
+    /// Repositories missing from the snapshot are UNKNOWN; workloads without private-ECR images
+    /// pass.
     ///
     /// ## Why it matters
     /// In a mutable repository anyone with push rights can move a tag to another image: the

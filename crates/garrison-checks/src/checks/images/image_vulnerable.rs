@@ -1,6 +1,6 @@
 use garrison_core::{Level, Object, SeedControl, Severity, Status, Workload};
 
-use super::{ecr_images, ecr_index, no_ecr_images, not_a_snapshot};
+use super::{ecr_images, ecr_index, not_a_snapshot};
 use crate::engine::{Context, Outcome};
 
 declare_check! {
@@ -12,7 +12,8 @@ declare_check! {
     /// `aws/inspector2/list-findings.json` for that repository and digest or tag. Fails when the
     /// image has CRITICAL or HIGH vulnerabilities, naming them. An image Inspector scans
     /// (enhanced scanning covers its repository) with no finding passes; an image with no scan
-    /// result, or whose scan failed, is UNKNOWN.
+    /// result, or whose scan failed, is UNKNOWN. Workloads without private-ECR images pass (there
+    /// is nothing to join); without a snapshot the check is NOT_APPLICABLE.
     ///
     /// ## Why it matters
     /// A registry full of findings says little about risk until it is known which of those
@@ -46,13 +47,13 @@ declare_check! {
 const NAMED: usize = 6;
 
 pub fn evaluate(context: &Context<'_>, workload: &Workload, _: &Object) -> Vec<Outcome> {
+    let images = ecr_images(workload);
+    if images.is_empty() {
+        return Vec::new();
+    }
     let Some(index) = ecr_index(context) else {
         return not_a_snapshot();
     };
-    let images = ecr_images(workload);
-    if images.is_empty() {
-        return no_ecr_images();
-    }
     images
         .iter()
         .map(|image| {

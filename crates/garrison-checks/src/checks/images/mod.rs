@@ -2,7 +2,8 @@
 //! registry knows about the images that run: repository settings and scan results.
 //!
 //! The ECR and Inspector documents of a snapshot are read once per scan into an [`EcrIndex`].
-//! Checks that need them report NOT_APPLICABLE when the input is not a cluster snapshot, and
+//! Checks that need them judge only workloads with private-ECR images (the others pass: there is
+//! nothing to join), and report NOT_APPLICABLE when the input is not a cluster snapshot and
 //! UNKNOWN, with the reason, when the snapshot lacks a document: never PASS.
 
 pub mod image_repository_not_encrypted;
@@ -318,20 +319,23 @@ pub fn ecr_images(workload: &Workload) -> Vec<EcrImage<'_>> {
 /// What a repository check says about one repository.
 pub(crate) type RepositoryVerdict = (Status, String);
 
-/// Runs `judge` once per distinct ECR repository the workload's images come from. NOT_APPLICABLE
-/// without a snapshot or without ECR images; UNKNOWN when the repository is not in the snapshot.
+/// Runs `judge` once per distinct ECR repository the workload's images come from. No outcome
+/// (PASS) without ECR images; NOT_APPLICABLE without a snapshot; UNKNOWN when the repository is
+/// not in the snapshot.
 pub(crate) fn per_repository(
     context: &Context<'_>,
     workload: &Workload,
     judge: impl Fn(&EcrIndex, &Repository, &[&EcrImage<'_>]) -> RepositoryVerdict,
 ) -> Vec<Outcome> {
+    // A workload without private-ECR images has nothing for these checks to judge: it passes,
+    // as a workload without hostPath volumes passes the hostPath checks.
+    let images = ecr_images(workload);
+    if images.is_empty() {
+        return Vec::new();
+    }
     let Some(index) = ecr_index(context) else {
         return not_a_snapshot();
     };
-    let images = ecr_images(workload);
-    if images.is_empty() {
-        return no_ecr_images();
-    }
     let mut outcomes = Vec::new();
     let mut done: Vec<(&str, &str)> = Vec::new();
     for image in &images {
@@ -371,14 +375,6 @@ pub(crate) fn not_a_snapshot() -> Vec<Outcome> {
         Status::NotApplicable,
         None,
         "the input is not a cluster snapshot: no ECR data",
-    )]
-}
-
-pub(crate) fn no_ecr_images() -> Vec<Outcome> {
-    vec![Outcome::with_status(
-        Status::NotApplicable,
-        None,
-        "no image comes from a private ECR registry",
     )]
 }
 
