@@ -64,7 +64,22 @@ pub(crate) fn pss_verdict(
 /// upstream engine, as admission would (a Pod as enforced, a template as warned about). Only the
 /// AppArmor control reads the pod's metadata (its deprecated annotations), so only it decodes it.
 pub(crate) fn pss_control(workload: &Workload, object: &Object, id: PssCheckId) -> Vec<Outcome> {
-    let metadata = if id == PssCheckId::AppArmorProfile {
+    // The AppArmor control reads only the deprecated per-container annotations: decode the
+    // metadata only when one is there (rare), without allocating to look.
+    let pod_metadata = match workload.spec_pointer.strip_suffix("/spec") {
+        Some(template) => object.value.pointer(template),
+        None => Some(&object.value),
+    }
+    .and_then(|parent| parent.get("metadata"));
+    let has_apparmor_annotation = pod_metadata
+        .and_then(|metadata| metadata.get("annotations"))
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|annotations| {
+            annotations
+                .keys()
+                .any(|key| key.starts_with(pss::APPARMOR_ANNOTATION_PREFIX))
+        });
+    let metadata = if id == PssCheckId::AppArmorProfile && has_apparmor_annotation {
         let pointer = workload.metadata_pointer();
         match object.value.pointer(&pointer).map(decode::<ObjectMeta>) {
             Some(Ok(metadata)) => metadata,

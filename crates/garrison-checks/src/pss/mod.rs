@@ -45,6 +45,7 @@ use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub use object::{Admission, ObjectVerdict, evaluate_object};
+pub(crate) use pod::APPARMOR_ANNOTATION_PREFIX;
 use pod::{Origin, PodView};
 pub use text::go_quote;
 
