@@ -345,6 +345,17 @@ fn suppressed_inspector_findings_do_not_count_and_covered_images_without_finding
         documents("SUPPRESSED"),
     );
     assert_eq!(only(&findings).0, Status::Pass);
+    // A finding about another account's repository of the same name is not this image's.
+    let mut other_account = documents("ACTIVE");
+    let (_, inspector) = other_account.last_mut().unwrap();
+    inspector["findings"][0]["resources"][0]["details"]["awsEcrContainerImage"]["registry"] =
+        json!("444455556666");
+    let findings = scan(
+        "EKS-IMG-003",
+        &ecr_image("shop/api", "1.0.0"),
+        other_account,
+    );
+    assert_eq!(only(&findings).0, Status::Pass);
 }
 
 #[test]

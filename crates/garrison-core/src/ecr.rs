@@ -151,6 +151,8 @@ impl RegistryScanning {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageScanFindingsDocument {
+    #[serde(alias = "RegistryId")]
+    pub registry_id: Option<String>,
     #[serde(alias = "RepositoryName")]
     pub repository_name: Option<String>,
     #[serde(alias = "ImageId")]

@@ -49,10 +49,12 @@ pub struct EcrIndex {
     repositories: Result<HashMap<(String, String), Repository>, String>,
     /// The registry's scanning configuration, or why it is not known.
     scanning: Result<RegistryScanning, String>,
-    /// ECR scan results by (repository, digest or tag).
-    scans: HashMap<(String, String), std::sync::Arc<ImageVulnerabilities>>,
-    /// Active Inspector findings by (repository, digest or tag), or why there are none.
-    inspector: Result<HashMap<(String, String), Box<ImageVulnerabilities>>, String>,
+    /// ECR scan results by (registry id, repository, digest or tag); the registry id is empty
+    /// when the document names none.
+    scans: HashMap<ImageKey, std::sync::Arc<ImageVulnerabilities>>,
+    /// Active Inspector findings by (registry id, repository, digest or tag), or why there are
+    /// none.
+    inspector: Result<HashMap<ImageKey, Box<ImageVulnerabilities>>, String>,
 }
 
 /// The scan's [`EcrIndex`]; `None` when the input is not a cluster snapshot.
@@ -94,8 +96,10 @@ pub fn ecr_index<'a>(context: &Context<'a>) -> Option<&'a EcrIndex> {
             };
             // Indexed by the file name and by the digest and tag the document names, so that a
             // file named by tag serves an image referenced by digest (and file names need no `:`).
+            let mut registry = String::new();
             let (vulnerabilities, named) = match ecr::decode::<ImageScanFindingsDocument>(value) {
                 Ok(document) => {
+                    registry = document.registry_id.clone().unwrap_or_default();
                     let named: Vec<String> = document
                         .image_id
                         .iter()
@@ -115,7 +119,7 @@ pub fn ecr_index<'a>(context: &Context<'a>) -> Option<&'a EcrIndex> {
             let vulnerabilities = std::sync::Arc::new(vulnerabilities);
             for reference in named.into_iter().chain(Some(reference.to_string())) {
                 scans
-                    .entry((repository.to_string(), reference))
+                    .entry((registry.clone(), repository.to_string(), reference))
                     .or_insert_with(|| vulnerabilities.clone());
             }
         }
@@ -195,8 +199,8 @@ fn scan_vulnerabilities(document: &ImageScanFindingsDocument) -> ImageVulnerabil
 
 fn inspector_vulnerabilities(
     document: &InspectorFindings,
-) -> HashMap<(String, String), Box<ImageVulnerabilities>> {
-    let mut by_image: HashMap<(String, String), Box<ImageVulnerabilities>> = HashMap::new();
+) -> HashMap<ImageKey, Box<ImageVulnerabilities>> {
+    let mut by_image: HashMap<ImageKey, Box<ImageVulnerabilities>> = HashMap::new();
     for finding in document.findings.iter().filter(|f| f.is_active()) {
         let Some(rank) = finding.severity.as_deref().and_then(severity_rank) else {
             continue;
@@ -217,8 +221,9 @@ fn inspector_vulnerabilities(
             };
             let references = image.image_hash.iter().chain(&image.image_tags);
             for reference in references {
+                let registry = image.registry.clone().unwrap_or_default();
                 let entry = by_image
-                    .entry((repository.clone(), reference.clone()))
+                    .entry((registry, repository.clone(), reference.clone()))
                     .or_default();
                 entry.sources.insert("Inspector");
                 entry.serious.insert((rank, vulnerability.to_string()));
@@ -410,12 +415,12 @@ impl EcrIndex {
             .into_iter()
             .chain(Some(image.reference.tag.unwrap_or("latest")))
             .collect();
-        let scan = lookup(&self.scans, repository, &references);
+        let scan = lookup(&self.scans, image.account, repository, &references);
         let inspector = self
             .inspector
             .as_ref()
             .ok()
-            .and_then(|map| lookup(map, repository, &references));
+            .and_then(|map| lookup(map, image.account, repository, &references));
         if scan.is_none() && inspector.is_none() {
             let expected = references
                 .iter()
@@ -467,13 +472,27 @@ impl EcrIndex {
     }
 }
 
+/// (registry id, repository, digest or tag).
+type ImageKey = (String, String, String);
+
+/// The result for an image of `account`'s `repository`, by the first of `references` found, in
+/// the account's registry or in a document that names no registry.
 fn lookup<'a, T: std::ops::Deref<Target = ImageVulnerabilities>>(
-    map: &'a HashMap<(String, String), T>,
+    map: &'a HashMap<ImageKey, T>,
+    account: &str,
     repository: &str,
     references: &[&str],
 ) -> Option<&'a ImageVulnerabilities> {
     references
         .iter()
-        .find_map(|reference| map.get(&(repository.to_string(), reference.to_string())))
+        .find_map(|reference| {
+            [account, ""].into_iter().find_map(|registry| {
+                map.get(&(
+                    registry.to_string(),
+                    repository.to_string(),
+                    reference.to_string(),
+                ))
+            })
+        })
         .map(|found| &**found)
 }
