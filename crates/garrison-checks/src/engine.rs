@@ -25,6 +25,14 @@ pub struct Context<'a> {
 pub struct Shared {
     /// The RBAC objects and EKS access entries; see [`crate::checks::rbac::index`].
     pub(crate) rbac: std::sync::OnceLock<crate::checks::rbac::RbacIndex>,
+    /// The snapshot's ECR and Inspector documents; see [`crate::checks::images::ecr_index`].
+    pub(crate) ecr: std::sync::OnceLock<crate::checks::images::EcrIndex>,
+    /// What each namespace holds; see [`crate::checks::tenancy::namespace_index`].
+    pub(crate) namespaces: std::sync::OnceLock<crate::checks::tenancy::NamespaceIndex>,
+    /// Service accounts that can take over the cluster; see
+    /// [`crate::checks::identity::powerful_token_mounted`].
+    pub(crate) powerful_accounts:
+        std::sync::OnceLock<crate::checks::identity::powerful_token_mounted::PowerfulAccounts>,
 }
 
 /// One problem a check found in one object. No outcomes at all means PASS.

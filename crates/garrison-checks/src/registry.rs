@@ -70,6 +70,70 @@ pub static CHECKS: &[Check] = &[
         runner: Runner::Workload(pod_security::pss_restricted_violation::evaluate),
     },
     Check {
+        meta: &pod_security::apparmor_unconfined::META,
+        runner: Runner::Workload(pod_security::apparmor_unconfined::evaluate),
+    },
+    Check {
+        meta: &pod_security::selinux_options_unsafe::META,
+        runner: Runner::Workload(pod_security::selinux_options_unsafe::evaluate),
+    },
+    Check {
+        meta: &pod_security::proc_mount_unmasked::META,
+        runner: Runner::Workload(pod_security::proc_mount_unmasked::evaluate),
+    },
+    Check {
+        meta: &pod_security::unsafe_sysctls::META,
+        runner: Runner::Workload(pod_security::unsafe_sysctls::evaluate),
+    },
+    Check {
+        meta: &pod_security::windows_host_process::META,
+        runner: Runner::Workload(pod_security::windows_host_process::evaluate),
+    },
+    Check {
+        meta: &pod_security::restricted_volume_types::META,
+        runner: Runner::Workload(pod_security::restricted_volume_types::evaluate),
+    },
+    Check {
+        meta: &pod_security::probe_host::META,
+        runner: Runner::Workload(pod_security::probe_host::evaluate),
+    },
+    Check {
+        meta: &pod_security::host_aliases::META,
+        runner: Runner::Workload(pod_security::host_aliases::evaluate),
+    },
+    Check {
+        meta: &pod_security::share_process_namespace::META,
+        runner: Runner::Workload(pod_security::share_process_namespace::evaluate),
+    },
+    Check {
+        meta: &pod_security::sensitive_host_path::META,
+        runner: Runner::Workload(pod_security::sensitive_host_path::evaluate),
+    },
+    Check {
+        meta: &pod_security::runs_as_root_group::META,
+        runner: Runner::Workload(pod_security::runs_as_root_group::evaluate),
+    },
+    Check {
+        meta: &pod_security::net_raw_not_dropped::META,
+        runner: Runner::Workload(pod_security::net_raw_not_dropped::evaluate),
+    },
+    Check {
+        meta: &pod_security::service_links_enabled::META,
+        runner: Runner::Workload(pod_security::service_links_enabled::evaluate),
+    },
+    Check {
+        meta: &pod_security::mount_propagation_bidirectional::META,
+        runner: Runner::Workload(pod_security::mount_propagation_bidirectional::evaluate),
+    },
+    Check {
+        meta: &pod_security::git_repo_volume::META,
+        runner: Runner::Workload(pod_security::git_repo_volume::evaluate),
+    },
+    Check {
+        meta: &pod_security::empty_dir_without_size_limit::META,
+        runner: Runner::Workload(pod_security::empty_dir_without_size_limit::evaluate),
+    },
+    Check {
         meta: &pod_security::namespace_without_pss_labels::META,
         runner: Runner::Objects {
             kinds: &["Namespace"],
@@ -101,8 +165,124 @@ pub static CHECKS: &[Check] = &[
         runner: Runner::Workload(identity::default_namespace_used::evaluate),
     },
     Check {
+        meta: &identity::powerful_token_mounted::META,
+        runner: Runner::Workload(identity::powerful_token_mounted::evaluate),
+    },
+    Check {
+        meta: &identity::hardcoded_secret_env::META,
+        runner: Runner::Workload(identity::hardcoded_secret_env::evaluate),
+    },
+    Check {
+        meta: &identity::secret_aws_credentials::META,
+        runner: Runner::Objects {
+            kinds: &["Secret"],
+            run: identity::secret_aws_credentials::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::legacy_token_secret::META,
+        runner: Runner::Objects {
+            kinds: &["Secret"],
+            run: identity::legacy_token_secret::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::default_service_account_iam_role::META,
+        runner: Runner::Objects {
+            kinds: &["ServiceAccount"],
+            run: identity::default_service_account_iam_role::evaluate,
+        },
+    },
+    Check {
+        meta: &identity::credentials_in_config_map::META,
+        runner: Runner::Objects {
+            kinds: &["ConfigMap"],
+            run: identity::credentials_in_config_map::evaluate,
+        },
+    },
+    Check {
         meta: &images::image_tag_mutable::META,
         runner: Runner::Workload(images::image_tag_mutable::evaluate),
+    },
+    Check {
+        meta: &images::registry_not_allowed::META,
+        runner: Runner::Workload(images::registry_not_allowed::evaluate),
+    },
+    Check {
+        meta: &images::image_repository_not_scanned::META,
+        runner: Runner::Workload(images::image_repository_not_scanned::evaluate),
+    },
+    Check {
+        meta: &images::image_repository_not_rescanned::META,
+        runner: Runner::Workload(images::image_repository_not_rescanned::evaluate),
+    },
+    Check {
+        meta: &images::image_repository_tag_mutable::META,
+        runner: Runner::Workload(images::image_repository_tag_mutable::evaluate),
+    },
+    Check {
+        meta: &images::image_repository_not_encrypted::META,
+        runner: Runner::Workload(images::image_repository_not_encrypted::evaluate),
+    },
+    Check {
+        meta: &images::image_vulnerable::META,
+        runner: Runner::Workload(images::image_vulnerable::evaluate),
+    },
+    Check {
+        meta: &exposure::internet_facing_load_balancer::META,
+        runner: Runner::Objects {
+            kinds: &["Service", "Ingress"],
+            run: exposure::internet_facing_load_balancer::evaluate,
+        },
+    },
+    Check {
+        meta: &exposure::load_balancer_without_tls::META,
+        runner: Runner::Objects {
+            kinds: &["Service", "Ingress"],
+            run: exposure::load_balancer_without_tls::evaluate,
+        },
+    },
+    Check {
+        meta: &exposure::external_ips::META,
+        runner: Runner::Objects {
+            kinds: &["Service"],
+            run: exposure::external_ips::evaluate,
+        },
+    },
+    Check {
+        meta: &exposure::node_port_service::META,
+        runner: Runner::Objects {
+            kinds: &["Service"],
+            run: exposure::node_port_service::evaluate,
+        },
+    },
+    Check {
+        meta: &exposure::external_name_service::META,
+        runner: Runner::Objects {
+            kinds: &["Service"],
+            run: exposure::external_name_service::evaluate,
+        },
+    },
+    Check {
+        meta: &exposure::ingress_nginx_snippets::META,
+        runner: Runner::Objects {
+            kinds: &["Ingress"],
+            run: exposure::ingress_nginx_snippets::evaluate,
+        },
+    },
+    Check {
+        meta: &tenancy::namespace_not_a_boundary::META,
+        runner: Runner::Objects {
+            kinds: &["Namespace"],
+            run: tenancy::namespace_not_a_boundary::evaluate,
+        },
+    },
+    Check {
+        meta: &tenancy::namespace_without_quota::META,
+        runner: Runner::Objects {
+            kinds: &["Namespace"],
+            run: tenancy::namespace_without_quota::evaluate,
+        },
     },
     Check {
         meta: &access::aws_auth_system_masters::META,
@@ -816,13 +996,6 @@ pub static CHECKS: &[Check] = &[
         runner: Runner::Cluster {
             kinds: &["StorageClass"],
             run: encryption::ebs_storage_class_unencrypted::evaluate,
-        },
-    },
-    Check {
-        meta: &network::internet_facing_load_balancer::META,
-        runner: Runner::Cluster {
-            kinds: &["Service", "Ingress"],
-            run: network::internet_facing_load_balancer::evaluate,
         },
     },
     Check {

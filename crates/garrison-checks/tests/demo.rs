@@ -191,8 +191,8 @@ fn scan_load_options_do_not_change_findings() {
 }
 
 /// Nothing EKS manages is reported as the user's mistake: no unsuppressed problem about an object
-/// in an EKS-managed namespace (the user's own aws-auth mappings excepted), and no RBAC finding
-/// about the add-ons' service accounts in kube-system.
+/// in an EKS-managed namespace (the user's own aws-auth mappings excepted) or about such a
+/// namespace itself, and no RBAC finding about the add-ons' service accounts in kube-system.
 #[test]
 fn no_eks_managed_object_is_reported() {
     let config = Config::default();
@@ -203,7 +203,9 @@ fn no_eks_managed_object_is_reported() {
             let managed_namespace = config.is_managed_namespace(f.object.namespace.as_deref())
                 && !(&*f.object.kind == "ConfigMap" && &*f.object.name == "aws-auth");
             let managed_subject = f.message.contains("ServiceAccount kube-system/");
-            managed_namespace || managed_subject
+            let managed_namespace_itself =
+                &*f.object.kind == "Namespace" && config.is_managed_namespace(Some(&f.object.name));
+            managed_namespace || managed_subject || managed_namespace_itself
         })
         .map(|f| format!("{} {}: {}", f.check.id, f.object.display_name(), f.message))
         .collect();

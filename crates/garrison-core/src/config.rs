@@ -50,6 +50,15 @@ struct RawConfig {
     ignore: Vec<RawIgnore>,
     #[serde(default)]
     eks_managed: Option<RawManaged>,
+    #[serde(default)]
+    images: Option<RawImages>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawImages {
+    #[serde(default)]
+    allowed_registries: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +105,36 @@ impl IgnoreRule {
     }
 }
 
+/// Registries whose images are trusted: private ECR always, plus `[images] allowed-registries`.
+pub const DEFAULT_ALLOWED_REGISTRIES: &[&str] = &["*.dkr.ecr.*.amazonaws.com"];
+
+/// A registry of `[images] allowed-registries`: a glob on the registry host (`public.ecr.aws`,
+/// `*.dkr.ecr.*.amazonaws.com`), or on host and repository when it has a `/`
+/// (`docker.io/library/*`).
+#[derive(Debug)]
+pub struct RegistryPattern {
+    pub pattern: String,
+    matcher: GlobMatcher,
+}
+
+impl RegistryPattern {
+    fn new(pattern: &str) -> Result<RegistryPattern, globset::Error> {
+        Ok(RegistryPattern {
+            pattern: pattern.to_string(),
+            matcher: Glob::new(pattern)?.compile_matcher(),
+        })
+    }
+
+    /// Whether an image of `repository` in `registry` (a host, with port if any) matches.
+    pub fn matches(&self, registry: &str, repository: &str) -> bool {
+        if self.pattern.contains('/') {
+            self.matcher.is_match(format!("{registry}/{repository}"))
+        } else {
+            self.matcher.is_match(registry)
+        }
+    }
+}
+
 /// The effective configuration of a scan.
 #[derive(Debug)]
 pub struct Config {
@@ -104,6 +143,8 @@ pub struct Config {
     pub ignore: Vec<IgnoreRule>,
     pub managed_namespaces: Vec<String>,
     pub managed_rbac_prefixes: Vec<String>,
+    /// [`DEFAULT_ALLOWED_REGISTRIES`] and the configured ones.
+    pub allowed_registries: Vec<RegistryPattern>,
 }
 
 impl Default for Config {
@@ -119,6 +160,10 @@ impl Default for Config {
             managed_rbac_prefixes: EKS_MANAGED_RBAC_PREFIXES
                 .iter()
                 .map(|s| s.to_string())
+                .collect(),
+            allowed_registries: DEFAULT_ALLOWED_REGISTRIES
+                .iter()
+                .filter_map(|pattern| RegistryPattern::new(pattern).ok())
                 .collect(),
         }
     }
@@ -181,7 +226,22 @@ impl Config {
                 config.managed_rbac_prefixes = prefixes;
             }
         }
+        if let Some(images) = raw.images {
+            for pattern in images.allowed_registries {
+                let registry = RegistryPattern::new(&pattern).map_err(|error| {
+                    parse_error(format!("bad registry pattern {pattern:?}: {error}"))
+                })?;
+                config.allowed_registries.push(registry);
+            }
+        }
         Ok(config)
+    }
+
+    /// Whether an image from `registry` (host) and `repository` comes from an allowed registry.
+    pub fn is_allowed_registry(&self, registry: &str, repository: &str) -> bool {
+        self.allowed_registries
+            .iter()
+            .any(|pattern| pattern.matches(registry, repository))
     }
 
     pub fn is_managed_namespace(&self, namespace: Option<&str>) -> bool {
@@ -210,6 +270,16 @@ mod tests {
         assert!(config.ignore[0].matches("EKS-PSS-013", Some("monitoring"), "Deployment", "x"));
         assert!(!config.ignore[0].matches("EKS-PSS-013", Some("payments"), "Deployment", "x"));
         assert!(!config.is_managed_namespace(Some("kube-system")));
+        assert!(config.is_allowed_registry("111122223333.dkr.ecr.eu-west-1.amazonaws.com", "a/b"));
+        assert!(!config.is_allowed_registry("docker.io", "library/nginx"));
+        let images = Config::parse(
+            "g.toml",
+            "[images]\nallowed-registries = [\"public.ecr.aws\", \"docker.io/bitnami/*\"]\n",
+        )
+        .unwrap();
+        assert!(images.is_allowed_registry("public.ecr.aws", "eks/coredns"));
+        assert!(images.is_allowed_registry("docker.io", "bitnami/redis"));
+        assert!(!images.is_allowed_registry("docker.io", "library/redis"));
         let error = Config::parse("g.toml", "unknown = 1\n").unwrap_err();
         assert!(error.to_string().contains("unknown"), "{error}");
     }

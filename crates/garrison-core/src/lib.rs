@@ -8,6 +8,7 @@
 pub mod aws;
 pub mod config;
 pub mod diagnostic;
+pub mod ecr;
 pub mod finding;
 pub mod inventory;
 mod json_lines;

@@ -11,7 +11,7 @@ use crate::eval::{Analyzer, Direction, Peer};
 pub const INSTANCE_METADATA: &str = "169.254.169.254";
 
 pub static DEFAULT_DENY: CheckMeta = CheckMeta {
-    id: "EKS-NET-001",
+    id: "EKS-NP-003",
     name: "namespace-default-deny",
     title: "Namespace has no default-deny NetworkPolicy",
     severity: Severity::Medium,
@@ -25,7 +25,7 @@ pub static DEFAULT_DENY: CheckMeta = CheckMeta {
 };
 
 pub static OPEN_WORKLOAD: CheckMeta = CheckMeta {
-    id: "EKS-NET-002",
+    id: "EKS-NP-005",
     name: "workload-reachable-from-everywhere",
     title: "Workload accepts every connection from every peer",
     severity: Severity::Medium,
@@ -39,7 +39,7 @@ pub static OPEN_WORKLOAD: CheckMeta = CheckMeta {
 };
 
 pub static METADATA_EGRESS: CheckMeta = CheckMeta {
-    id: "EKS-NET-003",
+    id: "EKS-NP-007",
     name: "egress-to-instance-metadata",
     title: "Workload may connect to the instance metadata service",
     severity: Severity::High,
@@ -53,7 +53,7 @@ pub static METADATA_EGRESS: CheckMeta = CheckMeta {
 };
 
 pub static EMPTY_POLICY: CheckMeta = CheckMeta {
-    id: "EKS-NET-004",
+    id: "EKS-NP-008",
     name: "policy-selects-nothing",
     title: "NetworkPolicy selects no workload",
     severity: Severity::Low,
@@ -269,7 +269,7 @@ fn cluster_object(analyzer: &Analyzer<'_>, pod: usize) -> ObjectRef {
 }
 
 pub static ENFORCEMENT: CheckMeta = CheckMeta {
-    id: "EKS-NET-005",
+    id: "EKS-NP-006",
     name: "network-policies-not-enforced",
     title: "NetworkPolicies exist but nothing enforces them",
     severity: Severity::High,

@@ -89,7 +89,7 @@ fn coverage_findings() {
     assert!(
         findings
             .iter()
-            .any(|f| f.status == Status::Fail && f.check.id == "EKS-NET-004")
+            .any(|f| f.status == Status::Fail && f.check.id == "EKS-NP-008")
     );
     insta::assert_snapshot!(lines.join("\n"));
 }

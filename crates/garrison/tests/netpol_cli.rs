@@ -92,11 +92,11 @@ fn coverage_fails_on_gaps() {
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     assert!(
-        text.contains("EKS-NET-004") && text.contains("shop/NetworkPolicy/typo"),
+        text.contains("EKS-NP-008") && text.contains("shop/NetworkPolicy/typo"),
         "{text}"
     );
     assert!(
-        text.contains("EKS-NET-001") && text.contains("Namespace/monitoring"),
+        text.contains("EKS-NP-003") && text.contains("Namespace/monitoring"),
         "{text}"
     );
     assert!(!text.contains("PASS"), "{text}");

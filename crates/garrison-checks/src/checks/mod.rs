@@ -5,6 +5,7 @@ pub mod attack_paths;
 pub mod auto_mode;
 pub(crate) mod aws;
 pub mod encryption;
+pub mod exposure;
 pub mod guardduty;
 pub mod identity;
 pub mod images;
@@ -17,12 +18,15 @@ pub mod nodes;
 pub mod pod_security;
 pub mod rbac;
 pub mod security_hub;
+pub mod tenancy;
 
 use garrison_core::workload::decode;
-use garrison_core::{ContainerRef, Object, Workload};
+use garrison_core::{ContainerKind, ContainerRef, Object, Workload};
+use k8s_openapi::api::core::v1::{EnvVar, SecurityContext, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::pss::{self, Forbidden, PssPolicy};
+use crate::engine::Outcome;
+use crate::pss::{self, Forbidden, PssCheckId, PssPolicy, PssVersion};
 
 /// `runAsUser` for a container, with the pointer of the field that set it.
 pub(crate) fn run_as_user(
@@ -66,4 +70,136 @@ pub(crate) fn pss_verdict(
     } else {
         pss::warning_message(policy, &forbidden)
     }))
+}
+
+/// Judges a workload's pods against one Pod Security Standards control at `latest`, with the
+/// upstream engine, as admission would (a Pod as enforced, a template as warned about). Only the
+/// AppArmor control reads the pod's metadata (its deprecated annotations), so only it decodes it.
+pub(crate) fn pss_control(workload: &Workload, object: &Object, id: PssCheckId) -> Vec<Outcome> {
+    // The AppArmor control reads only the deprecated per-container annotations: decode the
+    // metadata only when one is there (rare), without allocating to look.
+    let pod_metadata = match workload.spec_pointer.strip_suffix("/spec") {
+        Some(template) => object.value.pointer(template),
+        None => Some(&object.value),
+    }
+    .and_then(|parent| parent.get("metadata"));
+    let has_apparmor_annotation = pod_metadata
+        .and_then(|metadata| metadata.get("annotations"))
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|annotations| {
+            annotations
+                .keys()
+                .any(|key| key.starts_with(pss::APPARMOR_ANNOTATION_PREFIX))
+        });
+    let metadata = if id == PssCheckId::AppArmorProfile && has_apparmor_annotation {
+        let pointer = workload.metadata_pointer();
+        match object.value.pointer(&pointer).map(decode::<ObjectMeta>) {
+            Some(Ok(metadata)) => metadata,
+            Some(Err(error)) => {
+                return vec![Outcome::with_status(
+                    garrison_core::Status::Unknown,
+                    None,
+                    format!(
+                        "the pod metadata cannot be read ({pointer}{}: {})",
+                        error.pointer, error.message
+                    ),
+                )];
+            }
+            None => ObjectMeta::default(),
+        }
+    } else {
+        ObjectMeta::default()
+    };
+    let forbidden = pss::evaluate_control(
+        id,
+        PssVersion::LATEST,
+        &metadata,
+        &workload.spec,
+        object.kind == "Pod",
+    );
+    match forbidden {
+        None => Vec::new(),
+        Some(forbidden) => vec![Outcome::fail(
+            workload.spec_pointer,
+            if forbidden.detail.is_empty() {
+                forbidden.reason.to_string()
+            } else {
+                format!("{} ({})", forbidden.reason, forbidden.detail)
+            },
+        )],
+    }
+}
+
+/// A container's fields, read without building its JSON pointer as [`ContainerRef`] does (an
+/// allocation per container): for checks that usually find nothing, which build the pointer only
+/// for a finding.
+pub(crate) struct LazyContainer<'a> {
+    pub kind: ContainerKind,
+    pub index: usize,
+    pub name: &'a str,
+    pub security_context: Option<&'a SecurityContext>,
+    pub env: &'a [EnvVar],
+    pub volume_mounts: &'a [VolumeMount],
+}
+
+impl LazyContainer<'_> {
+    /// Pointer to a field of this container, e.g. `field(workload, "securityContext")`.
+    pub fn field(&self, workload: &Workload, path: &str) -> String {
+        format!(
+            "{}/{}/{}/{path}",
+            workload.spec_pointer,
+            self.kind.field(),
+            self.index
+        )
+    }
+
+    /// `init container "setup"`, for messages.
+    pub fn describe(&self) -> String {
+        format!("{} \"{}\"", self.kind.noun(), self.name)
+    }
+}
+
+/// Init containers, containers and ephemeral containers, in that order, as [`LazyContainer`]s.
+pub(crate) fn lazy_containers(workload: &Workload) -> impl Iterator<Item = LazyContainer<'_>> {
+    let spec = &workload.spec;
+    let init = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(index, container)| regular(ContainerKind::Init, index, container));
+    let containers = spec
+        .containers
+        .iter()
+        .enumerate()
+        .map(|(index, container)| regular(ContainerKind::Regular, index, container));
+    let ephemeral =
+        spec.ephemeral_containers
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(index, container)| LazyContainer {
+                kind: ContainerKind::Ephemeral,
+                index,
+                name: &container.name,
+                security_context: container.security_context.as_ref(),
+                env: container.env.as_deref().unwrap_or_default(),
+                volume_mounts: container.volume_mounts.as_deref().unwrap_or_default(),
+            });
+    init.chain(containers).chain(ephemeral)
+}
+
+fn regular(
+    kind: ContainerKind,
+    index: usize,
+    container: &k8s_openapi::api::core::v1::Container,
+) -> LazyContainer<'_> {
+    LazyContainer {
+        kind,
+        index,
+        name: &container.name,
+        security_context: container.security_context.as_ref(),
+        env: container.env.as_deref().unwrap_or_default(),
+        volume_mounts: container.volume_mounts.as_deref().unwrap_or_default(),
+    }
 }

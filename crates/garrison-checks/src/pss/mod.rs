@@ -45,6 +45,7 @@ use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub use object::{Admission, ObjectVerdict, evaluate_object};
+pub(crate) use pod::APPARMOR_ANNOTATION_PREFIX;
 use pod::{Origin, PodView};
 pub use text::go_quote;
 
@@ -333,6 +334,35 @@ pub fn evaluate_pod_template(
             origin: Origin::Template,
         },
     )
+}
+
+/// Evaluates one control of the standard at `version`, as admission does for a Pod (`is_pod`)
+/// or for a workload's pod template: what [`evaluate_pod`] or [`evaluate_pod_template`] would
+/// report for that control alone. `None` when the control allows the pod or does not exist at
+/// that version.
+pub fn evaluate_control(
+    id: PssCheckId,
+    version: PssVersion,
+    metadata: &ObjectMeta,
+    spec: &PodSpec,
+    is_pod: bool,
+) -> Option<Forbidden> {
+    let pod = PodView {
+        metadata,
+        spec,
+        origin: if is_pod {
+            Origin::Pod
+        } else {
+            Origin::Template
+        },
+    };
+    let definition = CHECKS.iter().find(|definition| definition.id == id)?;
+    let active = definition.active(version.effective_minor())?;
+    (active.check)(&pod).map(|violation| Forbidden {
+        check: id,
+        reason: violation.reason,
+        detail: violation.detail,
+    })
 }
 
 fn evaluate(level: PssLevel, version: PssVersion, pod: &PodView<'_>) -> Vec<Forbidden> {

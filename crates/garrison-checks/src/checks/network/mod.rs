@@ -1,6 +1,5 @@
 //! network checks.
 pub mod endpoint_open_to_internet;
-pub mod internet_facing_load_balancer;
 pub mod launch_template_public_ip;
 pub mod missing_vpc_endpoints;
 pub mod nodes_in_public_subnets;

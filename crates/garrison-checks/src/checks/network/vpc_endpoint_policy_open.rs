@@ -22,7 +22,7 @@ declare_check! {
     /// - Amazon VPC documentation: Control access to VPC endpoints using endpoint policies
     /// - EKS Best Practices Guide, Security: Image security
     pub static META = CheckMeta {
-        id: "EKS-NET-009",
+        id: "EKS-NET-013",
         name: "vpc-endpoint-policy-open",
         title: "VPC endpoint policy allows any principal any action",
         severity: Severity::Low,

@@ -1,19 +1,35 @@
 //! Pod and container security settings (the ground Pod Security Standards cover).
 
+pub mod apparmor_unconfined;
 pub mod capabilities_added;
 pub mod capabilities_not_dropped;
 pub mod container_runtime_socket;
+pub mod empty_dir_without_size_limit;
+pub mod git_repo_volume;
+pub mod host_aliases;
 pub mod host_ipc;
 pub mod host_network;
 pub mod host_path_volume;
 pub mod host_pid;
 pub mod host_port;
 pub mod missing_resource_limits;
+pub mod mount_propagation_bidirectional;
 pub mod namespace_without_pss_labels;
+pub mod net_raw_not_dropped;
 pub mod privilege_escalation_allowed;
 pub mod privileged_container;
+pub mod probe_host;
+pub mod proc_mount_unmasked;
 pub mod pss_enforce_violation;
 pub mod pss_restricted_violation;
+pub mod restricted_volume_types;
 pub mod runs_as_root;
+pub mod runs_as_root_group;
 pub mod seccomp_unconfined;
+pub mod selinux_options_unsafe;
+pub mod sensitive_host_path;
+pub mod service_links_enabled;
+pub mod share_process_namespace;
+pub mod unsafe_sysctls;
+pub mod windows_host_process;
 pub mod writable_root_filesystem;
