@@ -33,6 +33,8 @@ enum Command {
     Pss(commands::pss::PssArgs),
     /// Ask who can do what: RBAC and EKS access entries, evaluated as the API server would.
     Rbac(commands::rbac::RbacArgs),
+    /// Cedar authorization: decide, convert RBAC, replay audit logs, serve the webhook.
+    Authz(commands::authz::AuthzArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Checks(args) => commands::checks::run(args),
         Command::Pss(args) => commands::pss::run(args),
         Command::Rbac(args) => commands::rbac::run(args),
+        Command::Authz(args) => commands::authz::run(args),
     };
     match result {
         Ok(code) => code,

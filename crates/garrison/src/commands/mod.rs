@@ -1,3 +1,4 @@
+pub mod authz;
 pub mod checks;
 pub mod pss;
 pub mod rbac;
