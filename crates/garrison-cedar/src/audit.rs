@@ -45,7 +45,7 @@ struct ObjectReference {
 struct RawEvent {
     #[serde(default, rename = "auditID")]
     audit_id: String,
-    #[serde(default)]
+    #[serde(default, rename = "requestURI")]
     request_uri: String,
     #[serde(default)]
     verb: String,

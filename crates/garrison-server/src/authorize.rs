@@ -263,40 +263,63 @@ async fn bind(address: &str) -> Result<tokio::net::TcpListener, ServeError> {
         })
 }
 
-/// Runs the webhook until `shutdown` completes.
-pub async fn run(
-    options: Options,
+/// The webhook's two listeners: TLS for SubjectAccessReviews, plain HTTP for metrics and
+/// health.
+#[derive(Debug)]
+pub struct Listeners {
+    pub webhook: tokio::net::TcpListener,
+    pub metrics: tokio::net::TcpListener,
+}
+
+/// Serves `state` on bound listeners until `shutdown` completes, checking the policy directory
+/// every `reload_interval`.
+pub async fn serve(
+    listeners: Listeners,
+    config: Arc<rustls::ServerConfig>,
+    state: Arc<Authorization>,
+    reload_interval: Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let config = tls::server_config(&options.tls)?;
-    let state = Arc::new(Authorization::new(options.policies, options.bypass)?);
-    let listener = bind(&options.listen).await?;
-    let metrics_listener = bind(&options.metrics_listen).await?;
-    tracing::info!(
-        listen = %options.listen,
-        metrics = %options.metrics_listen,
-        client_auth = options.tls.client_ca.is_some(),
-        "serving SubjectAccessReview on POST {AUTHORIZE_PATH}"
-    );
-    let watcher = tokio::spawn(state.clone().watch(options.reload_interval));
+    let watcher = tokio::spawn(state.clone().watch(reload_interval));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut metrics_stopped = stopped.clone();
     let metrics = tokio::spawn(tls::serve_plain(
-        metrics_listener,
+        listeners.metrics,
         metrics_router(state.clone()),
         async move {
             let _ = metrics_stopped.wait_for(|stop| *stop).await;
         },
     ));
-    let result = tls::serve_tls(listener, config, router(state.clone()), async move {
+    let ready = state.clone();
+    let result = tls::serve_tls(listeners.webhook, config, router(state), async move {
         shutdown.await;
-        state.ready.store(false, Ordering::Relaxed);
+        ready.ready.store(false, Ordering::Relaxed);
     })
     .await;
     let _ = stop.send(true);
     watcher.abort();
     let _ = metrics.await;
     result.map_err(ServeError::from)
+}
+
+/// Loads everything `options` names, binds its addresses and serves until `shutdown`.
+pub async fn run(
+    options: Options,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let config = tls::server_config(&options.tls)?;
+    let state = Arc::new(Authorization::new(options.policies, options.bypass)?);
+    let listeners = Listeners {
+        webhook: bind(&options.listen).await?,
+        metrics: bind(&options.metrics_listen).await?,
+    };
+    tracing::info!(
+        listen = %options.listen,
+        metrics = %options.metrics_listen,
+        client_auth = options.tls.client_ca.is_some(),
+        "serving SubjectAccessReview on POST {AUTHORIZE_PATH}"
+    );
+    serve(listeners, config, state, options.reload_interval, shutdown).await
 }
 
 /// [`run`] on a new multi-threaded runtime, until Ctrl-C or SIGTERM, logging to stderr.
