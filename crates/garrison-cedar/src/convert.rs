@@ -425,3 +425,50 @@ pub fn convert(authorizer: &Authorizer, types: &Types) -> Converted {
     }
     converted
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use serde_json::json;
+
+    fn authorizer(objects: &[serde_json::Value]) -> Authorizer {
+        let mut builder = Authorizer::builder();
+        for object in objects {
+            assert!(builder.add_value(object, None).unwrap());
+        }
+        builder.build()
+    }
+
+    #[test]
+    fn verbs_without_an_action_are_reported_and_left_out() {
+        let rbac = authorizer(&[
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                   "metadata": {"name": "r"},
+                   "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "frobnicate"]},
+                             {"apiGroups": [""], "resources": ["pods"], "verbs": ["frobnicate"]}]}),
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                   "metadata": {"name": "b"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "r"},
+                   "subjects": [{"kind": "User", "name": "system:node:n1"}]}),
+        ]);
+        let converted = convert(&rbac, &Types::new().unwrap());
+        assert_eq!(converted.policies, 1);
+        assert_eq!(converted.warnings.len(), 2, "{:?}", converted.warnings);
+        assert!(converted.warnings[0].contains("frobnicate"));
+        // The user subject is typed as the node it names.
+        assert!(
+            converted
+                .text
+                .contains(r#"principal == k8s::Node::"system:node:n1""#)
+        );
+        assert!(converted.text.contains(r#"action in [k8s::Action::"get"]"#));
+    }
+
+    #[test]
+    fn literals_and_patterns_are_escaped() {
+        assert_eq!(quote("we\"ird\\"), r#""we\"ird\\""#);
+        assert_eq!(prefix_pattern("/a*b\""), r#""/a\*b\"*""#);
+    }
+}
