@@ -104,6 +104,13 @@ fn decision(criterion: &mut Criterion) {
             bencher.iter(|| engine.decide(black_box(&policies), black_box(request)))
         });
     }
+    // The share of building the Cedar request and entities.
+    group.bench_function("entities_only", |bencher| {
+        bencher.iter(|| {
+            garrison_cedar::entities::to_cedar(engine.types(), black_box(&cases[0].1))
+                .expect("entities")
+        })
+    });
     group.finish();
 }
 

@@ -110,23 +110,45 @@ impl Engine {
                 };
             }
         };
-        let response = self
-            .authorizer
-            .is_authorized(&cedar_request, policies.set(), &entities);
-        let failed_forbids: Vec<String> = response
-            .diagnostics()
-            .errors()
-            .filter_map(|error| {
+        // The union of the slices' decisions is the decision over the whole set: any
+        // satisfied forbid denies, else any satisfied permit allows.
+        let principal = self.types.principal_uid(&request.user.name);
+        let groups: Vec<_> = request
+            .user
+            .groups
+            .iter()
+            .map(|group| self.types.group_uid(group))
+            .collect();
+        let mut forbids = Vec::new();
+        let mut permits = Vec::new();
+        let mut failed_forbids: Vec<String> = Vec::new();
+        for slice in policies.slices(&principal, groups) {
+            let response = self
+                .authorizer
+                .is_authorized(&cedar_request, slice, &entities);
+            let reasons = response
+                .diagnostics()
+                .reason()
+                .filter_map(|id| policies.info(id));
+            match response.decision() {
+                CedarDecision::Deny => forbids.extend(reasons),
+                CedarDecision::Allow => permits.extend(reasons),
+            }
+            failed_forbids.extend(response.diagnostics().errors().filter_map(|error| {
                 let cedar_policy::AuthorizationError::PolicyEvaluationError(error) = error;
                 let info = policies.info(error.policy_id())?;
                 (info.effect == Effect::Forbid).then(|| format!("{}: {error}", info.id))
-            })
-            .collect();
-        let deciding: Vec<_> = response
-            .diagnostics()
-            .reason()
-            .filter_map(|id| policies.info(id))
-            .collect();
+            }));
+        }
+        let (decision, mut deciding) = if !forbids.is_empty() {
+            (CedarDecision::Deny, forbids)
+        } else if !permits.is_empty() {
+            (CedarDecision::Allow, permits)
+        } else {
+            (CedarDecision::Deny, Vec::new())
+        };
+        deciding.sort_by(|a, b| (&a.file, a.line, &a.id).cmp(&(&b.file, b.line, &b.id)));
+        deciding.dedup_by(|a, b| a.id == b.id);
         let describe = |verb: &str| {
             let parts: Vec<String> = deciding
                 .iter()
@@ -151,7 +173,7 @@ impl Engine {
             format!("{verb} by {}", parts.join("; "))
         };
         let ids = || deciding.iter().map(|info| info.id.clone()).collect();
-        match response.decision() {
+        match decision {
             CedarDecision::Deny if !deciding.is_empty() => Answer {
                 decision: Decision::Deny,
                 policies: ids(),

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 
-use cedar_policy::{Effect, PolicyId, PolicySet, Schema, ValidationMode, Validator};
+use cedar_policy::{
+    Effect, EntityUid, PolicyId, PolicySet, PrincipalConstraint, Schema, ValidationMode, Validator,
+};
 
 /// Why a policy set was refused. Each message names the file and line.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -35,10 +37,20 @@ pub struct PolicyInfo {
 }
 
 /// A validated policy set with the origin of each policy.
+///
+/// The set is also kept sliced by principal scope: Cedar looks at every policy of a set it is
+/// given (about a microsecond each), while a request can only match the policies without a
+/// principal constraint and those scoped to its principal or one of its groups. The decision
+/// over those slices is the decision over the whole set, because a principal's only ancestors
+/// are its groups (see `entities.rs`).
 #[derive(Debug)]
 pub struct Policies {
     set: PolicySet,
     info: HashMap<PolicyId, PolicyInfo>,
+    /// Policies without a principal entity in their scope (`principal`, `principal is T`).
+    unscoped: PolicySet,
+    /// Policies scoped `principal == E`, `principal in E` or `principal is T in E`, by E.
+    scoped: HashMap<EntityUid, PolicySet>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -58,6 +70,8 @@ impl Policies {
         Policies {
             set: PolicySet::new(),
             info: HashMap::new(),
+            unscoped: PolicySet::new(),
+            scoped: HashMap::new(),
         }
     }
 
@@ -187,15 +201,57 @@ impl Policies {
                 ));
             }
         }
+        if !problems.is_empty() {
+            return Err(PolicyError::Invalid { problems });
+        }
+        let mut unscoped = PolicySet::new();
+        let mut scoped: HashMap<EntityUid, PolicySet> = HashMap::new();
+        for policy in set.policies() {
+            let slice = match policy.principal_constraint() {
+                PrincipalConstraint::Any | PrincipalConstraint::Is(_) => &mut unscoped,
+                PrincipalConstraint::Eq(entity)
+                | PrincipalConstraint::In(entity)
+                | PrincipalConstraint::IsIn(_, entity) => scoped.entry(entity).or_default(),
+            };
+            if let Err(error) = slice.add(policy.clone()) {
+                problems.push(error.to_string());
+            }
+        }
         if problems.is_empty() {
-            Ok(Policies { set, info })
+            Ok(Policies {
+                set,
+                info,
+                unscoped,
+                scoped,
+            })
         } else {
             Err(PolicyError::Invalid { problems })
         }
     }
 
+    /// The whole set.
     pub fn set(&self) -> &PolicySet {
         &self.set
+    }
+
+    /// The slices that can match a request by `principal` with the parents `groups`.
+    pub fn slices<'a>(
+        &'a self,
+        principal: &EntityUid,
+        groups: impl IntoIterator<Item = EntityUid>,
+    ) -> impl Iterator<Item = &'a PolicySet> {
+        let mut slices = vec![&self.unscoped];
+        if !self.scoped.is_empty() {
+            slices.extend(self.scoped.get(principal));
+            slices.extend(
+                groups
+                    .into_iter()
+                    .filter_map(|group| self.scoped.get(&group)),
+            );
+        }
+        slices
+            .into_iter()
+            .filter(|slice| slice.num_of_policies() > 0)
     }
 
     pub fn info(&self, id: &PolicyId) -> Option<&PolicyInfo> {
