@@ -331,9 +331,12 @@ pub fn run_blocking(options: Options) -> Result<(), ServeError> {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(run(options, tls::shutdown_signal()))
+    let result = runtime.block_on(run(options, tls::shutdown_signal()));
+    tracing::info!("stopped");
+    result
 }
