@@ -1231,7 +1231,13 @@ mod tests {
             .objects
             .iter()
             .map(|object| match &object.value {
-                Value::Object(map) => map.keys().map(String::as_str).collect(),
+                // The key set, whatever the order (serde_json's `preserve_order`, which
+                // cedar-policy enables, keeps document order).
+                Value::Object(map) => {
+                    let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
+                    keys.sort_unstable();
+                    keys
+                }
                 _ => Vec::new(),
             })
             .collect();

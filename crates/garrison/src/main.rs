@@ -35,6 +35,8 @@ enum Command {
     Rbac(commands::rbac::RbacArgs),
     /// Analyze NetworkPolicies: list, explain and diff connectivity, report coverage gaps.
     Netpol(commands::netpol::NetpolArgs),
+    /// Cedar authorization: decide, convert RBAC, replay audit logs, serve the webhook.
+    Authz(commands::authz::AuthzArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Pss(args) => commands::pss::run(args),
         Command::Rbac(args) => commands::rbac::run(args),
         Command::Netpol(args) => commands::netpol::run(args),
+        Command::Authz(args) => commands::authz::run(args),
     };
     match result {
         Ok(code) => code,

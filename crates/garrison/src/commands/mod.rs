@@ -1,3 +1,4 @@
+pub mod authz;
 pub mod checks;
 pub mod netpol;
 pub mod pss;
