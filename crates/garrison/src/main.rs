@@ -35,6 +35,8 @@ enum Command {
     Rbac(commands::rbac::RbacArgs),
     /// Analyze NetworkPolicies: list, explain and diff connectivity, report coverage gaps.
     Netpol(commands::netpol::NetpolArgs),
+    /// Re-render a saved `scan --format json` result in another format.
+    Report(commands::report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Pss(args) => commands::pss::run(args),
         Command::Rbac(args) => commands::rbac::run(args),
         Command::Netpol(args) => commands::netpol::run(args),
+        Command::Report(args) => commands::report::run(args),
     };
     match result {
         Ok(code) => code,
