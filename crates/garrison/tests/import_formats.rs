@@ -46,13 +46,13 @@ const ALL: [&str; 2] = ["--include-passed", "--show-suppressed"];
 
 // --- ASFF ---------------------------------------------------------------------------------
 
-/// Required top-level ASFF attributes and their limits, from the AWS Security Hub API
-/// reference (`AwsSecurityFinding`) and the user guide's "Required top-level ASFF attributes":
-/// (name, JSON type, maximum length of a string).
-const ASFF_REQUIRED: [(&str, &str, Option<usize>); 13] = [
+/// The required top-level ASFF attributes (the user guide's "Required top-level ASFF
+/// attributes") with their JSON type and the length limits of the Security Hub API reference
+/// (`AwsSecurityFinding`): (name, JSON type, maximum length of a string).
+const ASFF_REQUIRED: [(&str, &str, Option<usize>); 12] = [
     ("SchemaVersion", "string", None),
     ("Id", "string", Some(512)),
-    ("ProductArn", "string", Some(2048)),
+    ("ProductArn", "string", None),
     ("GeneratorId", "string", Some(512)),
     ("AwsAccountId", "string", Some(12)),
     ("Types", "array", None),
@@ -62,7 +62,6 @@ const ASFF_REQUIRED: [(&str, &str, Option<usize>); 13] = [
     ("Title", "string", Some(256)),
     ("Description", "string", Some(1024)),
     ("Resources", "array", None),
-    ("Region", "string", None),
 ];
 
 fn type_name(value: &Value) -> &'static str {
