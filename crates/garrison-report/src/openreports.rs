@@ -102,8 +102,18 @@ fn report_result(finding: &Finding) -> Value {
     })
 }
 
-/// One report: its metadata, summary and results.
-fn report_object(flavour: Flavour, namespace: Option<&str>, findings: &[&Finding]) -> Value {
+/// The most results one report holds. The API server refuses objects over about 1.5 MiB (the
+/// etcd request limit); a result is well under 1 KiB, so a namespace with more results is
+/// split into `garrison-NS`, `garrison-NS-2`, …
+pub const MAX_RESULTS: usize = 1000;
+
+/// One report: its metadata, summary and results. `part` counts from 1.
+fn report_object(
+    flavour: Flavour,
+    namespace: Option<&str>,
+    part: usize,
+    findings: &[&Finding],
+) -> Value {
     let mut summary: BTreeMap<&str, usize> = ["pass", "fail", "warn", "error", "skip"]
         .into_iter()
         .map(|key| (key, 0))
@@ -116,13 +126,15 @@ fn report_object(flavour: Flavour, namespace: Option<&str>, findings: &[&Finding
         })
         .collect();
     let mut metadata = Map::new();
-    metadata.insert(
-        "name".to_string(),
-        json!(match namespace {
-            Some(namespace) => format!("garrison-{namespace}"),
-            None => "garrison-cluster".to_string(),
-        }),
-    );
+    let base = match namespace {
+        Some(namespace) => format!("garrison-{namespace}"),
+        None => "garrison-cluster".to_string(),
+    };
+    let name = match part {
+        1 => base,
+        part => format!("{base}-{part}"),
+    };
+    metadata.insert("name".to_string(), json!(name));
     if let Some(namespace) = namespace {
         metadata.insert("namespace".to_string(), json!(namespace));
     }
@@ -143,7 +155,8 @@ fn report_object(flavour: Flavour, namespace: Option<&str>, findings: &[&Finding
 }
 
 /// Renders the findings a report lists as a `List` of reports: the cluster report first (when
-/// there are cluster-scoped findings), then one per namespace in name order.
+/// there are cluster-scoped findings), then one per namespace in name order (several when it
+/// has more than [`MAX_RESULTS`] results).
 pub fn render(report: &Report<'_>, flavour: Flavour) -> String {
     let mut by_namespace: BTreeMap<Option<&str>, Vec<&Finding>> = BTreeMap::new();
     for finding in report.shown() {
@@ -154,10 +167,101 @@ pub fn render(report: &Report<'_>, flavour: Flavour) -> String {
     }
     let items: Vec<Value> = by_namespace
         .iter()
-        .map(|(namespace, findings)| report_object(flavour, *namespace, findings))
+        .flat_map(|(namespace, findings)| {
+            findings
+                .chunks(MAX_RESULTS)
+                .enumerate()
+                .map(|(index, chunk)| report_object(flavour, *namespace, index + 1, chunk))
+        })
         .collect();
     let list = json!({"apiVersion": "v1", "kind": "List", "items": items});
     let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::Arc;
+
+    use garrison_core::{CheckMeta, Level, ObjectRef, SeedControl, Severity};
+
+    use super::*;
+
+    static META: CheckMeta = CheckMeta {
+        id: "TEST-001",
+        name: "test-check",
+        title: "A test check",
+        severity: Severity::High,
+        level: Level::Application,
+        control: SeedControl::PodSecurity,
+        cis: None,
+        security_hub: None,
+        pss: None,
+        remediation: "Fix it.",
+        doc: "",
+    };
+
+    fn finding(namespace: Option<&str>, index: usize) -> Finding {
+        Finding {
+            check: &META,
+            status: Status::Fail,
+            object: ObjectRef {
+                kind: Arc::from("Deployment"),
+                namespace: namespace.map(Arc::from),
+                name: Arc::from(format!("app-{index}").as_str()),
+                arn: None,
+                source: None,
+                line: None,
+            },
+            pointer: None,
+            message: "bad".to_string(),
+            suppressed: None,
+        }
+    }
+
+    #[test]
+    fn a_large_namespace_is_split_into_reports_the_api_server_accepts() {
+        let mut findings: Vec<Finding> = (0..MAX_RESULTS * 2 + 1)
+            .map(|index| finding(Some("big"), index))
+            .collect();
+        findings.push(finding(None, 0));
+        let report = Report {
+            tool_version: "0",
+            findings: &findings,
+            diagnostics: &[],
+            objects: 0,
+            files: 0,
+            cluster_arn: None,
+            show_suppressed: false,
+            include_passed: false,
+            passes_not_listed: (0, 0),
+            recorded_summary: None,
+            asff: None,
+        };
+        let list: Value = serde_json::from_str(&render(&report, Flavour::OpenReports)).unwrap();
+        let items = list["items"].as_array().unwrap();
+        let names: Vec<&str> = items
+            .iter()
+            .map(|item| item["metadata"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "garrison-cluster",
+                "garrison-big",
+                "garrison-big-2",
+                "garrison-big-3"
+            ]
+        );
+        let sizes: Vec<u64> = items
+            .iter()
+            .map(|item| item["summary"]["fail"].as_u64().unwrap())
+            .collect();
+        assert_eq!(sizes, [1, MAX_RESULTS as u64, MAX_RESULTS as u64, 1]);
+        for item in items {
+            assert!(serde_json::to_vec(item).unwrap().len() < 1024 * 1024);
+        }
+    }
 }
