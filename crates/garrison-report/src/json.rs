@@ -14,6 +14,15 @@ struct Tool<'a> {
     version: &'a str,
 }
 
+/// How much input the scan read: `garrison report` needs it to render the table's last
+/// line and to address ASFF findings.
+#[derive(Serialize)]
+struct Scanned<'a> {
+    objects: usize,
+    files: usize,
+    cluster_arn: Option<&'a str>,
+}
+
 #[derive(Serialize)]
 struct JsonFinding<'a> {
     check: &'static str,
@@ -71,6 +80,15 @@ pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Resu
     out.write_all(&pretty(&tool, 1)?)?;
     out.write_all(b",\n  \"summary\": ")?;
     out.write_all(&pretty(&report.summary(), 1)?)?;
+    out.write_all(b",\n  \"scanned\": ")?;
+    out.write_all(&pretty(
+        &Scanned {
+            objects: report.objects,
+            files: report.files,
+            cluster_arn: report.cluster_arn.as_deref(),
+        },
+        1,
+    )?)?;
     out.write_all(b",\n  \"findings\": [")?;
     let findings: Vec<&Finding> = report.shown().collect();
     const BATCH: usize = 8192;

@@ -1,7 +1,9 @@
 //! Output formats, one file each. Every format renders the same [`Report`].
 
+pub mod asff;
 pub mod json;
 pub mod junit;
+pub mod openreports;
 pub mod sarif;
 pub mod table;
 
@@ -14,10 +16,24 @@ pub enum Format {
     Json,
     Sarif,
     Junit,
+    /// AWS Security Finding Format, JSON lines of batches for Security Hub.
+    Asff,
+    /// `openreports.io/v1alpha1` Report / ClusterReport.
+    OpenReports,
+    /// `wgpolicyk8s.io/v1alpha2` PolicyReport / ClusterPolicyReport.
+    PolicyReport,
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 4] = ["table", "json", "sarif", "junit"];
+    pub const NAMES: [&'static str; 7] = [
+        "table",
+        "json",
+        "sarif",
+        "junit",
+        "asff",
+        "openreports",
+        "policyreport",
+    ];
 
     pub fn parse(name: &str) -> Option<Format> {
         match name {
@@ -25,6 +41,9 @@ impl Format {
             "json" => Some(Format::Json),
             "sarif" => Some(Format::Sarif),
             "junit" => Some(Format::Junit),
+            "asff" => Some(Format::Asff),
+            "openreports" => Some(Format::OpenReports),
+            "policyreport" => Some(Format::PolicyReport),
             _ => None,
         }
     }
@@ -40,14 +59,24 @@ pub struct Report<'a> {
     /// Number of objects and files scanned, for the summary line.
     pub objects: usize,
     pub files: usize,
+    /// The ARN of the cluster a snapshot was taken from, when the input was a snapshot.
+    pub cluster_arn: Option<String>,
     pub show_suppressed: bool,
     pub include_passed: bool,
     /// PASS results that were counted but not kept as findings (unsuppressed, suppressed).
     pub passes_not_listed: (usize, usize),
+    /// The summary a saved result recorded (`garrison report`), used as it is instead of being
+    /// counted again from findings the result may not list.
+    pub recorded_summary: Option<Summary>,
+    /// Where ASFF findings are imported; required by `--format asff`.
+    pub asff: Option<asff::Target>,
 }
 
 impl Report<'_> {
     pub fn summary(&self) -> Summary {
+        if let Some(summary) = &self.recorded_summary {
+            return summary.clone();
+        }
         let mut summary = Summary::of(self.findings);
         summary.pass += self.passes_not_listed.0;
         summary.suppressed += self.passes_not_listed.1;
@@ -84,5 +113,17 @@ pub fn render_to(
         Format::Json => json::write(report, out),
         Format::Sarif => out.write_all(sarif::render(report).as_bytes()),
         Format::Junit => out.write_all(junit::render(report).as_bytes()),
+        Format::Asff => match &report.asff {
+            Some(target) => out.write_all(asff::render(report, target).as_bytes()),
+            None => Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "ASFF output needs an AWS account and region",
+            )),
+        },
+        Format::OpenReports => {
+            out.write_all(openreports::render(report, openreports::Flavour::OpenReports).as_bytes())
+        }
+        Format::PolicyReport => out
+            .write_all(openreports::render(report, openreports::Flavour::PolicyReport).as_bytes()),
     }
 }

@@ -37,6 +37,8 @@ enum Command {
     Netpol(commands::netpol::NetpolArgs),
     /// Cedar authorization: decide, convert RBAC, replay audit logs, serve the webhook.
     Authz(commands::authz::AuthzArgs),
+    /// Re-render a saved `scan --format json` result in another format.
+    Report(commands::report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Rbac(args) => commands::rbac::run(args),
         Command::Netpol(args) => commands::netpol::run(args),
         Command::Authz(args) => commands::authz::run(args),
+        Command::Report(args) => commands::report::run(args),
     };
     match result {
         Ok(code) => code,

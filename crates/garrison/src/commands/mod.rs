@@ -3,6 +3,7 @@ pub mod checks;
 pub mod netpol;
 pub mod pss;
 pub mod rbac;
+pub mod report;
 pub mod scan;
 
 /// Errors that end a command with exit code 2.

@@ -1,6 +1,6 @@
 //! `garrison scan`: load, check, report.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,9 +8,10 @@ use clap::Args;
 use garrison_checks::{CHECKS, Check, run_checks_with};
 use garrison_core::loader::load_snapshot_files;
 use garrison_core::{Config, DiagnosticLevel, Inventory, LoadOptions, Severity, load_paths};
-use garrison_report::{Format, Report, render_to};
+use garrison_report::{Format, Report};
 
 use super::CommandError;
+use super::report::{AsffArgs, write_report};
 use crate::demo;
 
 #[derive(Debug, Args)]
@@ -20,7 +21,8 @@ pub struct ScanArgs {
     /// Scan the demo EKS cluster snapshot compiled into garrison.
     #[arg(long, conflicts_with = "paths")]
     demo: bool,
-    /// Output format: table, json, sarif or junit.
+    /// Output format: table, json, sarif, junit, asff (AWS Security Hub), openreports or
+    /// policyreport (Kubernetes policy reports).
     #[arg(long, short = 'f', default_value = "table", value_parser = Format::NAMES)]
     format: String,
     /// Write the report to FILE instead of standard output.
@@ -51,6 +53,8 @@ pub struct ScanArgs {
     /// Amazon EKS Benchmark v1.8.0 with its status (table or json).
     #[arg(long, value_parser = ["cis-eks"], conflicts_with = "checks")]
     profile: Option<String>,
+    #[command(flatten)]
+    asff: AsffArgs,
 }
 
 pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
@@ -108,38 +112,24 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
         diagnostics: &diagnostics,
         objects: inventory.objects.len(),
         files,
+        cluster_arn: inventory
+            .snapshot
+            .as_ref()
+            .and_then(|snapshot| snapshot.cluster_arn())
+            .map(str::to_string),
         show_suppressed: args.show_suppressed,
         include_passed: args.include_passed,
         passes_not_listed: (passes.passed, passes.suppressed),
+        recorded_summary: None,
+        asff: match format {
+            Format::Asff => Some(args.asff.target(
+                &findings,
+                inventory.snapshot.as_ref().and_then(|s| s.cluster_arn()),
+            )?),
+            _ => None,
+        },
     };
-    let color = args.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
-    let written = match &args.output {
-        Some(path) => std::fs::File::create(path).and_then(|file| {
-            let mut out = std::io::BufWriter::new(file);
-            render_to(format, &report, color, &mut out)?;
-            out.flush()
-        }),
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            render_to(format, &report, color, &mut out).and_then(|()| out.flush())
-        }
-    };
-    // A reader that stops early (`| head`) is not an error of the scan.
-    let written = written.or_else(|error| match error.kind() {
-        std::io::ErrorKind::BrokenPipe => Ok(()),
-        _ => Err(error),
-    });
-    written.map_err(|source| CommandError::Write {
-        path: args
-            .output
-            .as_ref()
-            .map_or("standard output".to_string(), |path| {
-                path.display().to_string()
-            }),
-        source,
-    })?;
+    write_report(format, &report, args.output.as_deref())?;
 
     let load_errors = diagnostics
         .iter()
