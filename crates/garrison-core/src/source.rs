@@ -125,25 +125,28 @@ impl Origin {
         if pointers.is_empty() {
             return lines;
         }
-        let Some(text) = self.file.text_at(self.span.clone()) else {
-            return lines;
-        };
-        let text = &*text;
         let full: Vec<String> = pointers
             .iter()
             .map(|pointer| format!("{}{}", self.base_pointer, pointer))
             .collect();
-        let is_json = self.base_pointer.is_empty() && text.trim_start().starts_with('{');
         let found: Vec<Option<u32>> = if !self.lines.is_empty() {
+            // A YAML document's table answers without its text.
             full.iter()
                 .map(|pointer| self.lines.line_of(pointer))
                 .collect()
-        } else if is_json {
-            full.iter()
-                .map(|pointer| Some(crate::json_lines::line_of_pointer(text, pointer)))
-                .collect()
         } else {
-            yaml::lines_of_pointers(text, &full)
+            let Some(text) = self.file.text_at(self.span.clone()) else {
+                return lines;
+            };
+            let text = &*text;
+            let is_json = self.base_pointer.is_empty() && text.trim_start().starts_with('{');
+            if is_json {
+                full.iter()
+                    .map(|pointer| Some(crate::json_lines::line_of_pointer(text, pointer)))
+                    .collect()
+            } else {
+                yaml::lines_of_pointers(text, &full)
+            }
         };
         for (pointer, line) in pointers.iter().zip(found) {
             let line = line

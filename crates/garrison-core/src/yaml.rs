@@ -79,7 +79,12 @@ impl LineTable {
         let mut hash = ROOT_HASH;
         let mut line = self.get(hash);
         for segment in pointer.split('/').skip(1) {
-            let segment = segment.replace("~1", "/").replace("~0", "~");
+            // Escaped segments are rare: unescape (and allocate) only those.
+            let segment = if segment.contains('~') {
+                std::borrow::Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
+            } else {
+                std::borrow::Cow::Borrowed(segment)
+            };
             hash = child_hash(hash, segment.as_bytes());
             match self.get(hash) {
                 Some(found) => line = Some(found),
