@@ -3,6 +3,8 @@ use garrison_core::{Level, SeedControl, Severity, Snapshot, Status};
 use crate::checks::aws::*;
 use crate::engine::{Context, ResourceOutcome};
 
+use super::efs_volumes;
+
 declare_check! {
     /// ## What it does
     /// One result per EFS PersistentVolume (`spec.csi.driver: efs.csi.aws.com`): FAIL when
@@ -31,17 +33,6 @@ declare_check! {
         pss: None,
         remediation: "Keep encryptInTransit on for EFS volumes.",
     };
-}
-
-/// The EFS PersistentVolumes: `spec.csi.driver == efs.csi.aws.com`.
-fn efs_volumes<'a>(context: &'a Context<'_>) -> impl Iterator<Item = &'a garrison_core::Object> {
-    context.inventory.objects.iter().filter(|o| {
-        o.kind == "PersistentVolume"
-            && o.value
-                .pointer("/spec/csi/driver")
-                .and_then(serde_json::Value::as_str)
-                == Some("efs.csi.aws.com")
-    })
 }
 
 pub fn evaluate(context: &Context<'_>, _: &Snapshot) -> Vec<ResourceOutcome> {

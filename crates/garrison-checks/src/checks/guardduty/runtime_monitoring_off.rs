@@ -34,27 +34,7 @@ declare_check! {
     };
 }
 
-use garrison_core::aws::guardduty::Detector;
-
-/// The region's detector: `guardduty/get-detector.json`.
-fn detector(
-    snapshot: &Snapshot,
-) -> (
-    crate::engine::Resource,
-    Result<Detector, garrison_core::snapshot::Missing>,
-) {
-    let id = snapshot
-        .document::<garrison_core::aws::guardduty::ListDetectors>("guardduty/list-detectors.json")
-        .ok()
-        .and_then(|list| list.detector_ids.into_iter().next())
-        .unwrap_or_else(|| "detector".to_string());
-    let resource =
-        crate::engine::Resource::new("GuardDutyDetector", id, "aws/guardduty/get-detector.json");
-    (
-        resource,
-        snapshot.document::<Detector>("guardduty/get-detector.json"),
-    )
-}
+use super::detector;
 
 pub fn evaluate(_: &Context<'_>, snapshot: &Snapshot) -> Vec<ResourceOutcome> {
     let (resource, detector) = detector(snapshot);

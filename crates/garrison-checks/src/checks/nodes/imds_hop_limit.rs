@@ -2,7 +2,8 @@ use garrison_core::{Level, SeedControl, Severity, Snapshot, Status};
 
 use crate::checks::aws::*;
 use crate::engine::{Context, ResourceOutcome};
-use garrison_core::aws::ec2::{DescribeInstances, DescribeLaunchTemplateVersions, MetadataOptions};
+
+use super::{instance_options, template_options};
 
 declare_check! {
     /// ## What it does
@@ -34,67 +35,6 @@ declare_check! {
         pss: None,
         remediation: "Set the IMDS hop limit to 1; use Pod Identity or IRSA for pods.",
     };
-}
-
-/// Every launch template version's metadata options, with the resource and pointer.
-fn template_options(
-    snapshot: &Snapshot,
-    results: &mut Vec<ResourceOutcome>,
-) -> Vec<(crate::engine::Resource, String, Option<MetadataOptions>)> {
-    let mut found = Vec::new();
-    if let Some(templates) = each_document::<DescribeLaunchTemplateVersions>(
-        snapshot,
-        "ec2/describe-launch-template-versions/",
-        "LaunchTemplate",
-        results,
-    ) {
-        for (document, resource) in templates {
-            for (v, version) in document.launch_template_versions.iter().enumerate() {
-                let options = version
-                    .launch_template_data
-                    .as_ref()
-                    .and_then(|d| d.metadata_options.clone());
-                found.push((
-                    resource.clone(),
-                    format!("/LaunchTemplateVersions/{v}/LaunchTemplateData/MetadataOptions"),
-                    options,
-                ));
-            }
-        }
-    }
-    found
-}
-
-/// Every node instance's metadata options (instances can drift from their template).
-fn instance_options(
-    context: &Context<'_>,
-    snapshot: &Snapshot,
-    results: &mut Vec<ResourceOutcome>,
-) -> Vec<(crate::engine::Resource, String, Option<MetadataOptions>)> {
-    let mut found = Vec::new();
-    match snapshot.document::<DescribeInstances>("ec2/describe-instances.json") {
-        Ok(instances) => {
-            for (pointer, instance) in node_instances(context, &instances) {
-                let id = instance.instance_id.clone().unwrap_or_default();
-                let resource = crate::engine::Resource::new(
-                    "EC2Instance",
-                    id,
-                    "aws/ec2/describe-instances.json",
-                );
-                found.push((
-                    resource,
-                    format!("{pointer}/MetadataOptions"),
-                    instance.metadata_options.clone(),
-                ));
-            }
-        }
-        Err(missing) => results.push(unknown(
-            &cluster_resource(snapshot, None),
-            "ec2/describe-instances.json",
-            &missing,
-        )),
-    }
-    found
 }
 
 pub fn evaluate(context: &Context<'_>, snapshot: &Snapshot) -> Vec<ResourceOutcome> {
