@@ -338,14 +338,38 @@ fn walk(directory: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagno
     }
 }
 
+thread_local! {
+    /// The buffer each thread reads its files into, kept from one file to the next: a fresh
+    /// buffer per file has the kernel fault in and zero a new page for every 4 KiB read.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A read buffer larger than this is given back after its file rather than kept.
+const KEPT_BUFFER_BYTES: usize = 16 << 20;
+
 fn load_unit(unit: Unit, options: &LoadOptions) -> Loaded {
+    READ_BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buffer) => {
+            let loaded = load_unit_into(unit, options, &mut buffer);
+            if buffer.capacity() > KEPT_BUFFER_BYTES {
+                *buffer = Vec::new();
+            }
+            loaded
+        }
+        // This thread is already reading a file and took this one while waiting for that
+        // file's documents to parse: it gets a buffer of its own.
+        Err(_) => load_unit_into(unit, options, &mut Vec::new()),
+    })
+}
+
+fn load_unit_into(unit: Unit, options: &LoadOptions, buffer: &mut Vec<u8>) -> Loaded {
     let mut loaded = Loaded {
         files: 1,
         ..Loaded::default()
     };
-    let (text, disk_file) = match unit.source {
-        UnitSource::Text(text) => (text, None),
-        UnitSource::Path(path) => match read_text(&path, options) {
+    let (text, disk_file) = match &unit.source {
+        UnitSource::Text(text) => (text.as_str(), None),
+        UnitSource::Path(path) => match read_text(path, options, buffer) {
             Ok((text, file)) => (text, Some(file)),
             Err(message) => {
                 loaded
@@ -356,7 +380,7 @@ fn load_unit(unit: Unit, options: &LoadOptions) -> Loaded {
         },
     };
     let (text, offset) = match text.strip_prefix('\u{feff}') {
-        Some(rest) => (rest.to_string(), 3),
+        Some(rest) => (rest, 3),
         None => (text, 0),
     };
     if text.trim().is_empty() {
@@ -371,17 +395,20 @@ fn load_unit(unit: Unit, options: &LoadOptions) -> Loaded {
         Role::Manifests => {
             // A large file's text is read again for the few objects with findings rather than
             // kept: at 100,000 objects the files are hundreds of MiB.
+            let json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
             let file = match disk_file {
+                // YAML objects carry their document's line table: the text need not stay.
+                _ if !json => SourceFile::lines_only(unit.name),
                 Some(disk_file) if text.len() >= DISK_BACKED_BYTES => {
                     SourceFile::on_disk(unit.name, disk_file, offset)
                 }
-                _ => SourceFile::in_memory(unit.name, text.as_str()),
+                _ => SourceFile::in_memory(unit.name, text),
             };
             let file = Arc::new(file);
-            parse_manifests(&file, &text, options, &mut loaded);
+            parse_manifests(&file, text, options, &mut loaded);
         }
         Role::Aws(_) | Role::NodeConfig(_) | Role::SnapshotManifest => {
-            let value = match serde_json::from_str::<Value>(&text) {
+            let value = match serde_json::from_str::<Value>(text) {
                 Ok(value) => value,
                 Err(error) => {
                     loaded.diagnostics.push(Diagnostic::error(
@@ -412,8 +439,12 @@ fn load_unit(unit: Unit, options: &LoadOptions) -> Loaded {
 /// being kept in memory.
 const DISK_BACKED_BYTES: usize = 1 << 20;
 
-/// The text of a file, and the file, open, for reading parts of it again later.
-fn read_text(path: &Path, options: &LoadOptions) -> Result<(String, fs::File), String> {
+/// The text of a file, read into `bytes`, and the file, open, for reading parts of it again later.
+fn read_text<'b>(
+    path: &Path,
+    options: &LoadOptions,
+    bytes: &'b mut Vec<u8>,
+) -> Result<(&'b str, fs::File), String> {
     let metadata = fs::metadata(path).map_err(|error| format!("cannot read: {error}"))?;
     if metadata.len() > options.max_file_bytes {
         return Err(format!(
@@ -426,20 +457,24 @@ fn read_text(path: &Path, options: &LoadOptions) -> Result<(String, fs::File), S
     let capacity = usize::try_from(metadata.len())
         .unwrap_or(0)
         .saturating_add(1);
-    let mut bytes = Vec::with_capacity(capacity);
+    bytes.clear();
+    if bytes.capacity() < capacity {
+        // A new buffer rather than `reserve`: growing would copy the old contents for nothing.
+        *bytes = Vec::with_capacity(capacity);
+    }
     let file = fs::File::open(path).map_err(|error| format!("cannot read: {error}"))?;
     (&file)
         .take(options.max_file_bytes + 1)
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(|error| format!("cannot read: {error}"))?;
     let head = &bytes[..bytes.len().min(8192)];
     if memchr::memchr(0, head).is_some() {
         return Err("binary file (contains NUL bytes); not a manifest".to_string());
     }
-    let text = String::from_utf8(bytes).map_err(|error| {
+    let text = std::str::from_utf8(bytes).map_err(|error| {
         format!(
             "not UTF-8 text (invalid byte at offset {}); binary or wrongly encoded file",
-            error.utf8_error().valid_up_to()
+            error.valid_up_to()
         )
     })?;
     Ok((text, file))

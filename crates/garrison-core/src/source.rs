@@ -25,6 +25,9 @@ enum Text {
         file: std::fs::File,
         offset: u64,
     },
+    /// Not kept: every object read from a YAML file carries the line table of its document, which
+    /// answers without the text.
+    None,
 }
 
 impl SourceFile {
@@ -46,6 +49,14 @@ impl SourceFile {
         }
     }
 
+    /// A YAML file whose text is not kept: its objects' line tables give the lines of findings.
+    pub fn lines_only(name: impl Into<String>) -> SourceFile {
+        SourceFile {
+            name: name.into(),
+            text: Text::None,
+        }
+    }
+
     /// The text at `span` (byte offsets into the parsed text), `None` when it cannot be read.
     pub fn text_at(&self, span: Range<usize>) -> Option<std::borrow::Cow<'_, str>> {
         match &self.text {
@@ -56,6 +67,7 @@ impl SourceFile {
                 read_exact_at(file, &mut bytes, start).ok()?;
                 String::from_utf8(bytes).ok().map(std::borrow::Cow::Owned)
             }
+            Text::None => None,
         }
     }
 }

@@ -99,9 +99,13 @@ pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Resu
             .par_chunks(CHUNK)
             .map(|chunk| {
                 let mut text = Vec::with_capacity(chunk.len() * 1024);
+                let mut scratch = Vec::with_capacity(2048);
                 for item in chunk {
                     text.extend_from_slice(b",\n    ");
-                    text.extend_from_slice(&pretty(&finding(item), 2)?);
+                    scratch.clear();
+                    serde_json::to_writer_pretty(&mut scratch, &finding(item))
+                        .map_err(std::io::Error::other)?;
+                    indent_into(&scratch, 2, &mut text);
                 }
                 Ok(text)
             })
@@ -124,15 +128,21 @@ pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Resu
 /// line after the first indented by two spaces per level (JSON strings hold no raw newlines).
 fn pretty<T: Serialize + ?Sized>(value: &T, depth: usize) -> std::io::Result<Vec<u8>> {
     let text = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
-    let indent = depth * 2;
     let lines = memchr::memchr_iter(b'\n', &text).count();
-    let mut out = Vec::with_capacity(text.len() + lines * indent);
+    let mut out = Vec::with_capacity(text.len() + lines * depth * 2);
+    indent_into(&text, depth, &mut out);
+    Ok(out)
+}
+
+/// Appends pretty-printed `text` to `out` with every line after the first indented by two
+/// spaces per level of `depth`.
+fn indent_into(text: &[u8], depth: usize, out: &mut Vec<u8>) {
+    let indent = depth * 2;
     let mut start = 0;
-    for newline in memchr::memchr_iter(b'\n', &text) {
+    for newline in memchr::memchr_iter(b'\n', text) {
         out.extend_from_slice(&text[start..=newline]);
         out.extend(std::iter::repeat_n(b' ', indent));
         start = newline + 1;
     }
     out.extend_from_slice(&text[start..]);
-    Ok(out)
 }
