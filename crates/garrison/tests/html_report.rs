@@ -363,10 +363,11 @@ impl Browser {
         assert_eq!(foreign, Vec::<String>::new(), "requests reached the proxy");
     }
 
-    fn screenshot(&mut self, name: &str) -> PathBuf {
+    /// Saves a screenshot of the viewport, or of the whole page when `whole`.
+    fn screenshot(&mut self, name: &str, whole: bool) -> PathBuf {
         let shot = self.call(
             "Page.captureScreenshot",
-            json!({"format": "png", "captureBeyondViewport": true}),
+            json!({"format": "png", "captureBeyondViewport": whole}),
         );
         let png = base64::engine::general_purpose::STANDARD
             .decode(shot["data"].as_str().unwrap())
@@ -685,7 +686,7 @@ fn the_demo_report_agrees_with_the_json_result_filters_and_fetches_nothing() {
             .unwrap()
             .contains(finding["message"].as_str().unwrap())
     );
-    browser.screenshot("html-report-detail.png");
+    browser.screenshot("html-report-detail.png", true);
     browser.eval("document.getElementById('filter-reset').click()");
 
     // The theme toggle switches the page's colours.
@@ -693,12 +694,33 @@ fn the_demo_report_agrees_with_the_json_result_filters_and_fetches_nothing() {
     let before = browser.eval(background);
     browser.eval("document.getElementById('theme-toggle').click()");
     assert_ne!(browser.eval(background), before);
-    browser.screenshot("html-report-dark.png");
+    browser.screenshot("html-report-dark.png", false);
     browser.eval("document.getElementById('theme-toggle').click()");
     assert_eq!(browser.eval(background), before);
 
+    // Printed, the page drops its controls and lists every matching finding, not one page.
+    browser.call("Emulation.setEmulatedMedia", json!({"media": "print"}));
+    assert_eq!(
+        browser.eval("getComputedStyle(document.getElementById('filters')).display"),
+        json!("none")
+    );
+    browser.call("Emulation.setEmulatedMedia", json!({"media": ""}));
+    let pdf = browser.call("Page.printToPDF", json!({"printBackground": true}));
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(pdf["data"].as_str().unwrap())
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "printing gave no PDF");
+    std::fs::write(artifacts().join("html-report.pdf"), &pdf).unwrap();
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#findings-table tbody tr.finding').length"),
+        json!(findings.len()),
+        "printing draws every finding"
+    );
+
     browser.assert_no_network(&url);
-    let path = browser.screenshot("html-report.png");
+    // Back to the first page of findings for the screenshot.
+    browser.eval("document.getElementById('filter-reset').click()");
+    let path = browser.screenshot("html-report.png", true);
     eprintln!("screenshot: {}", path.display());
 }
 
@@ -805,7 +827,7 @@ fn the_cis_profile_shows_every_control_with_the_json_status() {
     assert_eq!(rows["checks"], json!([clicked]), "{rows}");
     let expected = json_findings_of_check(clicked.as_str().unwrap()).len();
     assert_eq!(rows["shown"], json!(expected), "check {clicked}");
-    browser.screenshot("html-report-cis.png");
+    browser.screenshot("html-report-cis.png", true);
     browser.assert_no_network(&url);
 
     // Without the profile there is no benchmark section.
