@@ -10,6 +10,12 @@ if [ ! -d ../shared/corpus/real-manifests ] || [ ! -d ../shared/conformance ]; t
   exit 1
 fi
 
+# The HTML report's test opens the report in headless Chromium (Debian's package).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "==> installing chromium for the HTML report test"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "==> cargo test (workspace, all targets: libraries, binaries, tests, benchmarks)"
 cargo test --workspace --all-targets --locked
 

@@ -1,6 +1,7 @@
 //! Output formats, one file each. Every format renders the same [`Report`].
 
 pub mod asff;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod openreports;
@@ -22,10 +23,12 @@ pub enum Format {
     OpenReports,
     /// `wgpolicyk8s.io/v1alpha2` PolicyReport / ClusterPolicyReport.
     PolicyReport,
+    /// One self-contained HTML page.
+    Html,
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         "table",
         "json",
         "sarif",
@@ -33,6 +36,7 @@ impl Format {
         "asff",
         "openreports",
         "policyreport",
+        "html",
     ];
 
     pub fn parse(name: &str) -> Option<Format> {
@@ -44,6 +48,7 @@ impl Format {
             "asff" => Some(Format::Asff),
             "openreports" => Some(Format::OpenReports),
             "policyreport" => Some(Format::PolicyReport),
+            "html" => Some(Format::Html),
             _ => None,
         }
     }
@@ -70,6 +75,8 @@ pub struct Report<'a> {
     pub recorded_summary: Option<Summary>,
     /// Where ASFF findings are imported; required by `--format asff`.
     pub asff: Option<asff::Target>,
+    /// The CIS Amazon EKS Benchmark view (`--profile cis-eks`), shown by the HTML report.
+    pub benchmark: Option<html::Benchmark>,
 }
 
 impl Report<'_> {
@@ -125,5 +132,6 @@ pub fn render_to(
         }
         Format::PolicyReport => out
             .write_all(openreports::render(report, openreports::Flavour::PolicyReport).as_bytes()),
+        Format::Html => html::write(report, out),
     }
 }

@@ -239,6 +239,7 @@ mod tests {
             passes_not_listed: (0, 0),
             recorded_summary: None,
             asff: None,
+            benchmark: None,
         };
         let list: Value = serde_json::from_str(&render(&report, Flavour::OpenReports)).unwrap();
         let items = list["items"].as_array().unwrap();

@@ -72,7 +72,7 @@ fn profile_rejects_formats_it_cannot_write() {
     let output = garrison(&["scan", "--demo", "--profile", "cis-eks", "-f", "sarif"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("table or json"),
+        stderr(&output).contains("table, json or html"),
         "{}",
         stderr(&output)
     );

@@ -514,6 +514,7 @@ fn report_re_renders_a_saved_result_exactly_as_scan_renders_it() {
             "asff",
             "openreports",
             "policyreport",
+            "html",
         ] {
             if format == "junit" && flags.is_empty() {
                 // JUnit lists passes and suppressed results, which this saved result omits;

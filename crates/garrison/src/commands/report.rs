@@ -105,7 +105,7 @@ pub fn write_report(
 pub struct ReportArgs {
     /// A saved `garrison scan --format json` result, or `-` for stdin.
     findings: String,
-    /// Output format: table, json, sarif, junit, asff, openreports or policyreport.
+    /// Output format: table, json, sarif, junit, asff, openreports, policyreport or html.
     #[arg(long, short = 'f', default_value = "table", value_parser = Format::NAMES)]
     format: String,
     /// Write the report to FILE instead of standard output.
@@ -163,6 +163,8 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, CommandError> {
         passes_not_listed: (0, 0),
         recorded_summary: Some(saved.summary.clone()),
         asff,
+        // A saved result lists findings, not the benchmark view of `--profile`.
+        benchmark: None,
     };
     // JUnit has a test case per result, passes and suppressed ones included; a result saved
     // without them cannot give those cases back.

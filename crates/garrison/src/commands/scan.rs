@@ -22,7 +22,7 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with = "paths")]
     demo: bool,
     /// Output format: table, json, sarif, junit, asff (AWS Security Hub), openreports or
-    /// policyreport (Kubernetes policy reports).
+    /// policyreport (Kubernetes policy reports), html (one self-contained page).
     #[arg(long, short = 'f', default_value = "table", value_parser = Format::NAMES)]
     format: String,
     /// Write the report to FILE instead of standard output.
@@ -50,7 +50,7 @@ pub struct ScanArgs {
     #[arg(long)]
     strict: bool,
     /// Report by benchmark instead of by finding: `cis-eks` lists every control of the CIS
-    /// Amazon EKS Benchmark v1.8.0 with its status (table or json).
+    /// Amazon EKS Benchmark v1.8.0 with its status (table, json, or html beside the findings).
     #[arg(long, value_parser = ["cis-eks"], conflicts_with = "checks")]
     profile: Option<String>,
     #[command(flatten)]
@@ -102,9 +102,11 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
         eprintln!("{diagnostic}");
     }
     let (findings, passes) = (run.findings, run.passes);
-    if args.profile.is_some() {
+    // The HTML report shows the benchmark view beside the findings; other formats show it alone.
+    if args.profile.is_some() && format != Format::Html {
         return cis_report(&args, format, &findings, fail_on);
     }
+    let benchmark = args.profile.as_ref().map(|_| cis_benchmark(&findings));
 
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -128,6 +130,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
             )?),
             _ => None,
         },
+        benchmark,
     };
     write_report(format, &report, args.output.as_deref())?;
 
@@ -147,6 +150,13 @@ pub fn run(args: ScanArgs) -> Result<ExitCode, CommandError> {
                 garrison_core::Status::Fail | garrison_core::Status::Warn
             )
             && finding.check.severity >= fail_on
+            // With a profile, as in `cis_report`, only the benchmark's checks decide.
+            && report.benchmark.as_ref().is_none_or(|benchmark| {
+                benchmark
+                    .controls
+                    .iter()
+                    .any(|control| control.checks.iter().any(|meta| meta.id == finding.check.id))
+            })
     });
     // The process ends right after this: freeing a large cluster's objects and findings one by
     // one would only delay the exit (a tenth of a second at 100,000 objects).
@@ -173,6 +183,34 @@ fn selected_checks(names: &[String]) -> Result<Vec<&'static Check>, CommandError
             })
         })
         .collect()
+}
+
+/// The CIS Amazon EKS Benchmark view of `findings` for the HTML report.
+fn cis_benchmark(findings: &[garrison_core::Finding]) -> garrison_report::html::Benchmark {
+    use garrison_report::html::{Benchmark, BenchmarkControl};
+    let controls = garrison_checks::cis::evaluate(findings)
+        .into_iter()
+        .map(|result| BenchmarkControl {
+            id: result.control.id,
+            title: result.control.title,
+            automated: result.control.benchmark_automated,
+            status: result.status.as_str(),
+            checks: result
+                .checks
+                .iter()
+                .filter_map(|id| garrison_checks::find_check(id).map(|check| check.meta))
+                .collect(),
+            fail: result.fail,
+            warn: result.warn,
+            unknown: result.unknown,
+            pass: result.pass,
+            guidance: result.control.guidance,
+        })
+        .collect();
+    Benchmark {
+        title: "CIS Amazon EKS Benchmark v1.8.0",
+        controls,
+    }
 }
 
 /// `--profile cis-eks`: every CIS Amazon EKS Benchmark control with its status.
@@ -259,7 +297,7 @@ fn cis_report(
         }
         _ => {
             return Err(CommandError::Usage(
-                "--profile cis-eks writes table or json".to_string(),
+                "--profile cis-eks writes table, json or html".to_string(),
             ));
         }
     };
