@@ -9,6 +9,7 @@ pub mod conn;
 pub mod coverage;
 pub mod diff;
 pub mod eval;
+pub mod exposure;
 pub mod ingress;
 pub mod model;
 pub mod output;

@@ -208,6 +208,11 @@ impl Focus {
         Some((crate::conn::Protocol::parse(protocol)?, port.parse().ok()?))
     }
 
+    /// Whether `peer` is one of the focus workloads.
+    pub fn selects(&self, analyzer: &Analyzer<'_>, peer: Peer) -> bool {
+        Focus::names(analyzer, peer, &self.workloads)
+    }
+
     fn names(analyzer: &Analyzer<'_>, peer: Peer, names: &[String]) -> bool {
         let Peer::Pod(index) = peer else {
             return false;
@@ -321,4 +326,154 @@ pub fn write_pairs(
         }
         Format::Dot => dot(analyzer, connections, nodes),
     }
+}
+
+/// Writes the list followed by its exposure analysis, as netpol-analyzer's `list --exposure`.
+pub fn write_exposure(
+    analyzer: &Analyzer<'_>,
+    connections: &[Connection],
+    nodes: &[Peer],
+    exposure: &crate::exposure::Exposure,
+    format: Format,
+) -> String {
+    let list = write(analyzer, connections, nodes, format);
+    match format {
+        Format::Txt => {
+            let width = exposure
+                .egress
+                .iter()
+                .chain(&exposure.ingress)
+                .map(|row| row.peer_text.len())
+                .max()
+                .unwrap_or(0);
+            let section = |header: &str, rows: &[crate::exposure::ExposureRow], arrow: &str| {
+                let mut lines = vec![header.to_string()];
+                lines.extend(rows.iter().map(|row| {
+                    format!(
+                        "{:<width$} \t{arrow} \t{} : {}",
+                        row.peer_text, row.other_text, row.conn
+                    )
+                }));
+                lines.join("\n")
+            };
+            let mut sections = Vec::new();
+            if !exposure.egress.is_empty() {
+                sections.push(section("Egress Exposure:", &exposure.egress, "=>"));
+            }
+            if !exposure.ingress.is_empty() {
+                sections.push(section("Ingress Exposure:", &exposure.ingress, "<="));
+            }
+            if !exposure.unprotected.is_empty() {
+                let mut lines = vec!["Workloads not protected by network policies:".to_string()];
+                lines.extend(exposure.unprotected.iter().cloned());
+                sections.push(lines.join("\n"));
+            }
+            let result = format!("Exposure Analysis Result:\n{}", sections.join("\n\n"));
+            if list.is_empty() {
+                result
+            } else {
+                format!("{list}\n\n{result}")
+            }
+        }
+        Format::Json => {
+            // An empty section is `null`, as Go writes a nil slice.
+            #[derive(serde::Serialize)]
+            struct Results {
+                egress_exposure: Option<Vec<Row>>,
+                ingress_exposure: Option<Vec<Row>>,
+            }
+            #[derive(serde::Serialize)]
+            struct All {
+                connlist_results: Vec<Row>,
+                exposure_results: Results,
+            }
+            let to_rows = |rows: &[crate::exposure::ExposureRow], ingress: bool| {
+                let rows: Vec<Row> = rows
+                    .iter()
+                    .map(|row| {
+                        let (src, dst) = if ingress {
+                            (row.other_text.clone(), row.peer_text.clone())
+                        } else {
+                            (row.peer_text.clone(), row.other_text.clone())
+                        };
+                        Row {
+                            src,
+                            dst,
+                            conn: row.conn.clone(),
+                        }
+                    })
+                    .collect();
+                (!rows.is_empty()).then_some(rows)
+            };
+            let all = All {
+                connlist_results: rows(analyzer, connections),
+                exposure_results: Results {
+                    egress_exposure: to_rows(&exposure.egress, false),
+                    ingress_exposure: to_rows(&exposure.ingress, true),
+                },
+            };
+            serde_json::to_string_pretty(&all).unwrap_or_default()
+        }
+        Format::Csv => {
+            let mut lines = vec![list];
+            lines.push("Exposure Analysis Result:,,".to_string());
+            let mut section =
+                |header: &str, columns: &str, rows: &[crate::exposure::ExposureRow]| {
+                    if rows.is_empty() {
+                        return;
+                    }
+                    lines.push(header.to_string());
+                    lines.push(columns.to_string());
+                    for row in rows {
+                        lines.push(format!(
+                            "{},{},{}",
+                            csv_field(&row.peer_text),
+                            csv_field(&row.other_text),
+                            csv_field(&row.conn)
+                        ));
+                    }
+                };
+            section("Egress Exposure:,,", "src,dst,conn", &exposure.egress);
+            section("Ingress Exposure:,,", "dst,src,conn", &exposure.ingress);
+            lines.join("\n")
+        }
+        Format::Md => {
+            let mut lines = vec![list, "## Exposure Analysis Result:".to_string()];
+            let table = |header: &str, columns: &str, rows: &[crate::exposure::ExposureRow]| {
+                let mut out = vec![header.to_string(), columns.to_string()];
+                out.push("|-----|-----|------|".to_string());
+                out.extend(rows.iter().map(|row| {
+                    format!("| {} | {} | {} |", row.peer_text, row.other_text, row.conn)
+                }));
+                out.join("\n")
+            };
+            let mut sections = Vec::new();
+            if !exposure.egress.is_empty() {
+                sections.push(table(
+                    "### Egress Exposure:",
+                    "| src | dst | conn |",
+                    &exposure.egress,
+                ));
+            }
+            if !exposure.ingress.is_empty() {
+                sections.push(table(
+                    "### Ingress Exposure:",
+                    "| dst | src | conn |",
+                    &exposure.ingress,
+                ));
+            }
+            lines.push(sections.join("\n\n"));
+            lines.join("\n")
+        }
+        Format::Dot => dot_exposure(analyzer, connections, nodes, exposure),
+    }
+}
+
+fn dot_exposure(
+    analyzer: &Analyzer<'_>,
+    connections: &[Connection],
+    nodes: &[Peer],
+    _exposure: &crate::exposure::Exposure,
+) -> String {
+    dot(analyzer, connections, nodes)
 }

@@ -19,6 +19,11 @@ enum Requirement {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Selector {
     requirements: Vec<Requirement>,
+    /// netpol-analyzer's rendering: `k=v,...` for matchLabels (sorted by key), then each
+    /// expression as `{Key:k,Operator:Op,Values:[a b],}` (sorted).
+    text: String,
+    /// Whether the selector has matchExpressions.
+    has_expressions: bool,
 }
 
 impl Selector {
@@ -61,7 +66,98 @@ impl Selector {
             };
             requirements.push(requirement);
         }
-        Ok(Selector { requirements })
+        let mut labels: Vec<String> = selector
+            .match_labels
+            .iter()
+            .flatten()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        labels.sort();
+        let mut expressions: Vec<String> = selector
+            .match_expressions
+            .iter()
+            .flatten()
+            .map(|expression| {
+                format!(
+                    "{{Key:{},Operator:{},Values:[{}],}}",
+                    expression.key,
+                    expression.operator,
+                    expression.values.clone().unwrap_or_default().join(" ")
+                )
+            })
+            .collect();
+        expressions.sort();
+        let has_expressions = !expressions.is_empty();
+        labels.extend(expressions);
+        Ok(Selector {
+            requirements,
+            text: labels.join(","),
+            has_expressions,
+        })
+    }
+
+    /// The selector `{key: value}`.
+    pub fn equals(key: &str, value: &str) -> Selector {
+        Selector {
+            requirements: vec![Requirement::Equals(key.to_string(), value.to_string())],
+            text: format!("{key}={value}"),
+            has_expressions: false,
+        }
+    }
+
+    /// netpol-analyzer's text for the selector (empty for the empty selector).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the selector has matchExpressions (not only matchLabels).
+    pub fn has_expressions(&self) -> bool {
+        self.has_expressions
+    }
+
+    /// The value the selector requires of `key` when that is its only requirement.
+    pub fn only_equals(&self, key: &str) -> Option<&str> {
+        match self.requirements.as_slice() {
+            [Requirement::Equals(k, value)] if k == key => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A canonical form: two selectors with the same requirements (in any order; `In` with one
+    /// value the same as `=`) have the same key.
+    pub fn canonical(&self) -> String {
+        let mut parts: Vec<(String, String)> = self
+            .requirements
+            .iter()
+            .map(|requirement| {
+                let sorted = |values: &Vec<String>| {
+                    let mut values = values.clone();
+                    values.sort();
+                    values.dedup();
+                    values.join(",")
+                };
+                match requirement {
+                    Requirement::Equals(key, value) => (key.clone(), format!("{key}={value}")),
+                    Requirement::In(key, values) if values.len() == 1 => {
+                        (key.clone(), format!("{key}={}", values[0]))
+                    }
+                    Requirement::In(key, values) => {
+                        (key.clone(), format!("{key} in ({})", sorted(values)))
+                    }
+                    Requirement::NotIn(key, values) => {
+                        (key.clone(), format!("{key} notin ({})", sorted(values)))
+                    }
+                    Requirement::Exists(key) => (key.clone(), key.clone()),
+                    Requirement::DoesNotExist(key) => (key.clone(), format!("!{key}")),
+                }
+            })
+            .collect();
+        parts.sort();
+        parts
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     pub fn is_everything(&self) -> bool {

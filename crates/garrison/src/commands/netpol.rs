@@ -80,6 +80,11 @@ struct ListArgs {
     /// Output format (netpol-analyzer's).
     #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Txt)]
     format: ListFormat,
+    /// Also list what each workload is exposed to beyond the input's workloads: the entire
+    /// cluster, namespaces and pods by the labels policy rules name, external addresses; and
+    /// the workloads no policy protects (netpol-analyzer's `--exposure`).
+    #[arg(long)]
+    exposure: bool,
 }
 
 #[derive(Debug, Args)]
@@ -185,7 +190,10 @@ fn warn(cluster: &Cluster) {
 
 fn list(args: ListArgs) -> Result<ExitCode, CommandError> {
     let inventory = load(&args.input.paths, args.input.demo)?;
-    let cluster = Cluster::from_inventory(&inventory);
+    let mut cluster = Cluster::from_inventory(&inventory);
+    if args.exposure {
+        cluster.add_representatives();
+    }
     warn(&cluster);
     let analyzer = Analyzer::new(&cluster);
     let mut connections = analyzer.connections();
@@ -226,6 +234,10 @@ fn list(args: ListArgs) -> Result<ExitCode, CommandError> {
     };
     emit(&match focus.conn {
         Some(conn) => output::write_pairs(&analyzer, &connections, &nodes, format, conn),
+        None if args.exposure => {
+            let exposure = garrison_netpol::exposure::analyze(&analyzer, &connections, &focus);
+            output::write_exposure(&analyzer, &connections, &nodes, &exposure, format)
+        }
         None => output::write(&analyzer, &connections, &nodes, format),
     });
     Ok(ExitCode::SUCCESS)
@@ -307,7 +319,7 @@ fn explain(args: ExplainArgs) -> Result<ExitCode, CommandError> {
         .intersect(&asked);
     let name = |peer: Peer| match peer {
         Peer::Ip(low, _) => std::net::Ipv4Addr::from(low).to_string(),
-        Peer::Pod(_) => analyzer.display(peer),
+        Peer::Pod(_) | Peer::Rep(_) => analyzer.display(peer),
     };
     let question = match &args.port {
         Some(port) => format!("{} => {} on {port}", name(src), name(dst)),
