@@ -107,6 +107,15 @@ fn quote(text: &str) -> String {
 }
 
 fn dot(analyzer: &Analyzer<'_>, connections: &[Connection], nodes: &[Peer]) -> String {
+    dot_with(analyzer, connections, nodes, None)
+}
+
+fn dot_with(
+    analyzer: &Analyzer<'_>,
+    connections: &[Connection],
+    nodes: &[Peer],
+    exposure: Option<&crate::exposure::Exposure>,
+) -> String {
     let mut namespaces: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut external: Vec<String> = Vec::new();
     let mut visited = std::collections::HashSet::new();
@@ -160,6 +169,63 @@ fn dot(analyzer: &Analyzer<'_>, connections: &[Connection], nodes: &[Peer]) -> S
             add(*node);
         }
     }
+    // Exposure: representative peers in red namespaces of their own, the entire cluster as a
+    // diamond, dashed edges.
+    let mut represented: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if let Some(exposure) = exposure {
+        use crate::exposure::Other;
+        let mut entire = false;
+        let mut node_of = |other: &Other| -> Option<String> {
+            match other {
+                Other::EntireCluster => {
+                    entire = true;
+                    Some("entire-cluster".to_string())
+                }
+                Other::Rep(index) => {
+                    let rep = &analyzer.cluster.representatives[*index];
+                    let namespace = rep.namespace_text(false);
+                    let pod = rep.pod_text(false);
+                    let id = format!("{pod}_in_{namespace}");
+                    let line = format!(
+                        "\t\t{} [label={} color=\"red2\" fontcolor=\"red2\"]",
+                        quote(&id),
+                        quote(&pod)
+                    );
+                    let members = represented.entry(namespace).or_default();
+                    if !members.contains(&line) {
+                        members.push(line);
+                    }
+                    Some(id)
+                }
+                Other::Ip(..) => None,
+            }
+        };
+        for (rows, ingress) in [(&exposure.egress, false), (&exposure.ingress, true)] {
+            for row in rows {
+                let Some(other) = node_of(&row.other) else {
+                    continue;
+                };
+                let (src, dst, color, weight) = if ingress {
+                    (other, row.peer_text.clone(), "darkorange2", "1")
+                } else {
+                    (row.peer_text.clone(), other, "darkorange4", "0.5")
+                };
+                add(Peer::Pod(row.pod));
+                edges.push(format!(
+                    "\t{} -> {} [label={} color=\"{color}\" fontcolor=\"darkgreen\" weight={weight} style=dashed]",
+                    quote(&src),
+                    quote(&dst),
+                    quote(&row.conn)
+                ));
+            }
+        }
+        if entire {
+            external.push(
+                "\t\"entire-cluster\" [label=\"entire-cluster\" color=\"red2\" fontcolor=\"red2\" shape=diamond]"
+                    .to_string(),
+            );
+        }
+    }
     edges.sort();
     external.sort();
     let mut lines = vec!["digraph {".to_string()];
@@ -174,6 +240,24 @@ fn dot(analyzer: &Analyzer<'_>, connections: &[Connection], nodes: &[Peer]) -> S
         ));
         lines.push("\t\tcolor=\"black\"".to_string());
         lines.push("\t\tfontcolor=\"black\"".to_string());
+        lines.extend(peers);
+        lines.push(format!(
+            "\t\tlabel={}",
+            quote(&format!("{namespace}[namespace]"))
+        ));
+        lines.push("\t}".to_string());
+    }
+    for (namespace, mut peers) in represented {
+        peers.sort();
+        lines.push(format!(
+            "\tsubgraph {} {{",
+            quote(&format!(
+                "cluster_{}[namespace]",
+                namespace.replace('-', "_")
+            ))
+        ));
+        lines.push("\t\tcolor=\"red2\"".to_string());
+        lines.push("\t\tfontcolor=\"red2\"".to_string());
         lines.extend(peers);
         lines.push(format!(
             "\t\tlabel={}",
@@ -473,7 +557,7 @@ fn dot_exposure(
     analyzer: &Analyzer<'_>,
     connections: &[Connection],
     nodes: &[Peer],
-    _exposure: &crate::exposure::Exposure,
+    exposure: &crate::exposure::Exposure,
 ) -> String {
-    dot(analyzer, connections, nodes)
+    dot_with(analyzer, connections, nodes, Some(exposure))
 }
