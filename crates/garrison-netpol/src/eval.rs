@@ -795,10 +795,34 @@ impl Analyzer<'_> {
             .any(|peer| target.selected_by(peer) && !entire.selected_by(peer))
     }
 
-    /// Exposure analysis: the named ports that NetworkPolicy egress rules of `pod` open towards
-    /// the representative `rep` (they cannot be resolved: the pods are not known).
+    /// Exposure analysis: the named ports that egress rules of `pod` (NetworkPolicy rules, admin
+    /// Allow rules) open towards the representative `rep` (they cannot be resolved: the pods
+    /// are not known).
     pub fn named_ports_to(&self, pod: usize, rep: usize) -> Vec<(Option<crate::Protocol>, String)> {
         let mut names = Vec::new();
+        let admin = self.admin_of[pod]
+            .iter()
+            .map(|index| (&self.cluster.admin[*index], &self.admin[*index]));
+        let baseline = self
+            .cluster
+            .baseline
+            .iter()
+            .zip(&self.baseline)
+            .filter(|_| self.baseline_of[pod]);
+        for (policy, compiled) in admin.chain(baseline) {
+            for (compiled, rule) in compiled.egress.iter().zip(&policy.egress) {
+                if rule.action != Action::Allow || !self.matches(compiled, rule, Peer::Rep(rep)) {
+                    continue;
+                }
+                for port in rule.ports.iter().flatten() {
+                    if let crate::model::PortSpec::Named { protocol, name } = port
+                        && !names.contains(&(*protocol, name.clone()))
+                    {
+                        names.push((*protocol, name.clone()));
+                    }
+                }
+            }
+        }
         for &index in &self.np_egress[pod] {
             let policy = &self.cluster.policies[index];
             for (compiled, rule) in self.np[index].egress.iter().zip(&policy.egress) {

@@ -29,6 +29,8 @@ pub struct ExposureRow {
     /// The far end as written: `entire-cluster`, `[all namespaces]/[pod with {k=v}]`, an address range.
     pub other_text: String,
     pub conn: String,
+    /// The connections, less any named ports `conn` also shows.
+    pub conns: ConnSet,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -52,7 +54,18 @@ fn conn_text(conns: &ConnSet, names: &[(Option<crate::Protocol>, String)]) -> St
     if names.is_empty() || conns.is_all() {
         return conns.to_string();
     }
-    let mut by_protocol: Vec<(crate::Protocol, Vec<String>)> = Vec::new();
+    let mut names: Vec<(Option<crate::Protocol>, String)> = names.to_vec();
+    names.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut by_protocol: Vec<(&str, Vec<String>)> = Vec::new();
+    let unnamed: Vec<String> = names
+        .iter()
+        .filter(|(protocol, _)| protocol.is_none())
+        .map(|(_, name)| name.clone())
+        .collect();
+    if !unnamed.is_empty() {
+        // An admin policy's namedPort names no protocol.
+        by_protocol.push(("", unnamed));
+    }
     for protocol in crate::Protocol::ALL {
         let mut items: Vec<String> = conns
             .of(protocol)
@@ -66,18 +79,18 @@ fn conn_text(conns: &ConnSet, names: &[(Option<crate::Protocol>, String)]) -> St
                 }
             })
             .collect();
-        for (named_protocol, name) in names {
-            if named_protocol.unwrap_or(crate::Protocol::Tcp) == protocol {
+        for (named_protocol, name) in &names {
+            if *named_protocol == Some(protocol) {
                 items.push(name.clone());
             }
         }
         if !items.is_empty() {
-            by_protocol.push((protocol, items));
+            by_protocol.push((protocol.name(), items));
         }
     }
     by_protocol
         .iter()
-        .map(|(protocol, items)| format!("{} {}", protocol.name(), items.join(",")))
+        .map(|(protocol, items)| format!("{protocol} {}", items.join(",")))
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -117,6 +130,7 @@ pub fn analyze(analyzer: &Analyzer<'_>, connections: &[Connection], focus: &Focu
                     peer_text: peer_text.clone(),
                     other_text: "entire-cluster".to_string(),
                     conn: ConnSet::all().to_string(),
+                    conns: ConnSet::all(),
                 });
                 exposure.unprotected.push(format!(
                     "{peer_text} is not protected on {}",
@@ -137,6 +151,7 @@ pub fn analyze(analyzer: &Analyzer<'_>, connections: &[Connection], focus: &Focu
                     peer_text: peer_text.clone(),
                     other_text: "entire-cluster".to_string(),
                     conn: conn_text(&entire, &entire_names),
+                    conns: entire.clone(),
                 });
             }
             for rep in 1..cluster.representatives.len() {
@@ -160,6 +175,7 @@ pub fn analyze(analyzer: &Analyzer<'_>, connections: &[Connection], focus: &Focu
                     peer_text: peer_text.clone(),
                     other_text: analyzer.display(Peer::Rep(rep)),
                     conn: conn_text(&conns, &names),
+                    conns,
                 });
             }
         }
@@ -187,6 +203,7 @@ pub fn analyze(analyzer: &Analyzer<'_>, connections: &[Connection], focus: &Focu
             peer_text: analyzer.display(Peer::Pod(pod)),
             other_text: analyzer.display(Peer::Ip(low, high)),
             conn: connection.conns.to_string(),
+            conns: connection.conns.clone(),
         });
     }
     for rows in [&mut exposure.egress, &mut exposure.ingress] {
@@ -197,5 +214,17 @@ pub fn analyze(analyzer: &Analyzer<'_>, connections: &[Connection], focus: &Focu
         });
     }
     exposure.unprotected.sort();
+    // `--focus-conn`: only what includes that port, written as pairs.
+    if let Some((protocol, port)) = focus.conn {
+        let only = ConnSet::ports(protocol, port, port);
+        for rows in [&mut exposure.egress, &mut exposure.ingress] {
+            rows.retain_mut(|row| {
+                row.conns = row.conns.intersect(&only);
+                row.conn = row.conns.to_string();
+                !row.conns.is_empty()
+            });
+        }
+        exposure.unprotected.clear();
+    }
     exposure
 }

@@ -412,15 +412,35 @@ pub fn write_pairs(
     }
 }
 
-/// Writes the list followed by its exposure analysis, as netpol-analyzer's `list --exposure`.
+/// Writes the list followed by its exposure analysis, as netpol-analyzer's `list --exposure`;
+/// with `--focus-conn` (`pairs`), both as pairs without connections.
 pub fn write_exposure(
     analyzer: &Analyzer<'_>,
     connections: &[Connection],
     nodes: &[Peer],
     exposure: &crate::exposure::Exposure,
     format: Format,
+    pairs: Option<(crate::conn::Protocol, u32)>,
 ) -> String {
-    let list = write(analyzer, connections, nodes, format);
+    use crate::exposure::ExposureRow;
+    let list = match pairs {
+        Some(conn) => write_pairs(analyzer, connections, nodes, format, conn),
+        None => write(analyzer, connections, nodes, format),
+    };
+    let title = match pairs {
+        Some((protocol, port)) => {
+            format!("Exposure Analysis Result On {} {port}:", protocol.name())
+        }
+        None => "Exposure Analysis Result:".to_string(),
+    };
+    // A row's cells in the order of its section's columns: the workload first.
+    let cells = |row: &ExposureRow| -> Vec<String> {
+        let mut cells = vec![row.peer_text.clone(), row.other_text.clone()];
+        if pairs.is_none() {
+            cells.push(row.conn.clone());
+        }
+        cells
+    };
     match format {
         Format::Txt => {
             let width = exposure
@@ -430,13 +450,14 @@ pub fn write_exposure(
                 .map(|row| row.peer_text.len())
                 .max()
                 .unwrap_or(0);
-            let section = |header: &str, rows: &[crate::exposure::ExposureRow], arrow: &str| {
+            let section = |header: &str, rows: &[ExposureRow], arrow: &str| {
                 let mut lines = vec![header.to_string()];
                 lines.extend(rows.iter().map(|row| {
-                    format!(
-                        "{:<width$} \t{arrow} \t{} : {}",
-                        row.peer_text, row.other_text, row.conn
-                    )
+                    let line = format!("{:<width$} \t{arrow} \t{}", row.peer_text, row.other_text);
+                    match pairs {
+                        Some(_) => line,
+                        None => format!("{line} : {}", row.conn),
+                    }
                 }));
                 lines.join("\n")
             };
@@ -452,7 +473,7 @@ pub fn write_exposure(
                 lines.extend(exposure.unprotected.iter().cloned());
                 sections.push(lines.join("\n"));
             }
-            let result = format!("Exposure Analysis Result:\n{}", sections.join("\n\n"));
+            let result = format!("{title}\n{}", sections.join("\n\n"));
             if list.is_empty() {
                 result
             } else {
@@ -460,94 +481,115 @@ pub fn write_exposure(
             }
         }
         Format::Json => {
-            // An empty section is `null`, as Go writes a nil slice.
             #[derive(serde::Serialize)]
-            struct Results {
-                egress_exposure: Option<Vec<Row>>,
-                ingress_exposure: Option<Vec<Row>>,
+            struct Line {
+                src: String,
+                dst: String,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                conn: Option<String>,
             }
+            /// An empty section is `null`, as Go writes a nil slice.
             #[derive(serde::Serialize)]
-            struct All {
-                connlist_results: Vec<Row>,
-                exposure_results: Results,
+            struct Sections {
+                egress_exposure: Option<Vec<Line>>,
+                ingress_exposure: Option<Vec<Line>>,
             }
-            let to_rows = |rows: &[crate::exposure::ExposureRow], ingress: bool| {
-                let rows: Vec<Row> = rows
+            let line = |src: &str, dst: &str, conn: &str| Line {
+                src: src.to_string(),
+                dst: dst.to_string(),
+                conn: pairs.is_none().then(|| conn.to_string()),
+            };
+            let section = |rows: &[ExposureRow], ingress: bool| {
+                let lines: Vec<Line> = rows
                     .iter()
                     .map(|row| {
-                        let (src, dst) = if ingress {
-                            (row.other_text.clone(), row.peer_text.clone())
+                        if ingress {
+                            line(&row.other_text, &row.peer_text, &row.conn)
                         } else {
-                            (row.peer_text.clone(), row.other_text.clone())
-                        };
-                        Row {
-                            src,
-                            dst,
-                            conn: row.conn.clone(),
+                            line(&row.peer_text, &row.other_text, &row.conn)
                         }
                     })
                     .collect();
-                (!rows.is_empty()).then_some(rows)
+                (!lines.is_empty()).then_some(lines)
             };
-            let all = All {
-                connlist_results: rows(analyzer, connections),
-                exposure_results: Results {
-                    egress_exposure: to_rows(&exposure.egress, false),
-                    ingress_exposure: to_rows(&exposure.ingress, true),
-                },
+            let list_lines: Vec<Line> = rows(analyzer, connections)
+                .iter()
+                .map(|row| line(&row.src, &row.dst, &row.conn))
+                .collect();
+            let sections = Sections {
+                egress_exposure: section(&exposure.egress, false),
+                ingress_exposure: section(&exposure.ingress, true),
             };
-            serde_json::to_string_pretty(&all).unwrap_or_default()
+            let (list_key, exposure_key) = match pairs {
+                Some(_) => ("connlist_conn_focus_results", "exposure_conn_focus_results"),
+                None => ("connlist_results", "exposure_results"),
+            };
+            let list_json = serde_json::to_string_pretty(&list_lines).unwrap_or_default();
+            let sections_json = serde_json::to_string_pretty(&sections).unwrap_or_default();
+            // Nest the two documents under their keys, indented one level.
+            let indent = |text: &str| text.replace('\n', "\n  ");
+            format!(
+                "{{\n  \"{list_key}\": {},\n  \"{exposure_key}\": {}\n}}",
+                indent(&list_json),
+                indent(&sections_json)
+            )
         }
         Format::Csv => {
-            let mut lines = vec![list];
-            lines.push("Exposure Analysis Result:,,".to_string());
-            let mut section =
-                |header: &str, columns: &str, rows: &[crate::exposure::ExposureRow]| {
-                    if rows.is_empty() {
-                        return;
-                    }
-                    lines.push(header.to_string());
-                    lines.push(columns.to_string());
-                    for row in rows {
-                        lines.push(format!(
-                            "{},{},{}",
-                            csv_field(&row.peer_text),
-                            csv_field(&row.other_text),
-                            csv_field(&row.conn)
-                        ));
-                    }
-                };
-            section("Egress Exposure:,,", "src,dst,conn", &exposure.egress);
-            section("Ingress Exposure:,,", "dst,src,conn", &exposure.ingress);
+            let mut lines = vec![list, format!("{title},,")];
+            let (egress_columns, ingress_columns) = match pairs {
+                Some(_) => ("src,dst", "dst,src"),
+                None => ("src,dst,conn", "dst,src,conn"),
+            };
+            let mut section = |header: &str, columns: &str, rows: &[ExposureRow]| {
+                if rows.is_empty() {
+                    return;
+                }
+                lines.push(header.to_string());
+                lines.push(columns.to_string());
+                for row in rows {
+                    let fields: Vec<String> = cells(row).iter().map(|c| csv_field(c)).collect();
+                    lines.push(fields.join(","));
+                }
+            };
+            section("Egress Exposure:,,", egress_columns, &exposure.egress);
+            section("Ingress Exposure:,,", ingress_columns, &exposure.ingress);
             lines.join("\n")
         }
         Format::Md => {
-            let mut lines = vec![list, "## Exposure Analysis Result:".to_string()];
-            let table = |header: &str, columns: &str, rows: &[crate::exposure::ExposureRow]| {
-                let mut out = vec![header.to_string(), columns.to_string()];
-                out.push("|-----|-----|------|".to_string());
-                out.extend(rows.iter().map(|row| {
-                    format!("| {} | {} | {} |", row.peer_text, row.other_text, row.conn)
-                }));
+            let (egress_columns, ingress_columns, rule) = match pairs {
+                Some(_) => ("| src | dst |", "| dst | src |", "|-----|-----|"),
+                None => (
+                    "| src | dst | conn |",
+                    "| dst | src | conn |",
+                    "|-----|-----|------|",
+                ),
+            };
+            let table = |header: &str, columns: &str, rows: &[ExposureRow]| {
+                let mut out = vec![header.to_string(), columns.to_string(), rule.to_string()];
+                out.extend(
+                    rows.iter()
+                        .map(|row| format!("| {} |", cells(row).join(" | "))),
+                );
                 out.join("\n")
             };
-            let mut sections = Vec::new();
+            let mut text = format!("{list}\n## {title}");
             if !exposure.egress.is_empty() {
-                sections.push(table(
+                text.push('\n');
+                text.push_str(&table(
                     "### Egress Exposure:",
-                    "| src | dst | conn |",
+                    egress_columns,
                     &exposure.egress,
                 ));
             }
             if !exposure.ingress.is_empty() {
-                sections.push(table(
+                text.push_str("\n\n");
+                text.push_str(&table(
                     "### Ingress Exposure:",
-                    "| dst | src | conn |",
+                    ingress_columns,
                     &exposure.ingress,
                 ));
             }
-            lines.push(sections.join("\n\n"));
-            lines.join("\n")
+            text
         }
         Format::Dot => dot_exposure(analyzer, connections, nodes, exposure),
     }

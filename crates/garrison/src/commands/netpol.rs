@@ -233,11 +233,18 @@ fn list(args: ListArgs) -> Result<ExitCode, CommandError> {
         ListFormat::Dot => Format::Dot,
     };
     emit(&match focus.conn {
-        Some(conn) => output::write_pairs(&analyzer, &connections, &nodes, format, conn),
-        None if args.exposure => {
+        _ if args.exposure => {
             let exposure = garrison_netpol::exposure::analyze(&analyzer, &connections, &focus);
-            output::write_exposure(&analyzer, &connections, &nodes, &exposure, format)
+            output::write_exposure(
+                &analyzer,
+                &connections,
+                &nodes,
+                &exposure,
+                format,
+                focus.conn,
+            )
         }
+        Some(conn) => output::write_pairs(&analyzer, &connections, &nodes, format, conn),
         None => output::write(&analyzer, &connections, &nodes, format),
     });
     Ok(ExitCode::SUCCESS)
