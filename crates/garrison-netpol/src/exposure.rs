@@ -31,6 +31,8 @@ pub struct ExposureRow {
     pub conn: String,
     /// The connections, less any named ports `conn` also shows.
     pub conns: ConnSet,
+    /// An unprotected workload's line: always written as all connections.
+    pub unprotected: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -118,9 +120,18 @@ pub fn analyze(analyzer: &Analyzer<'_>, connections: &[Connection], focus: &Focu
                 Direction::Egress => &mut exposure.egress,
                 Direction::Ingress => &mut exposure.ingress,
             };
-            let between = |rep: usize| match direction {
-                Direction::Egress => analyzer.allowed(Peer::Pod(pod), Peer::Rep(rep)),
-                Direction::Ingress => analyzer.allowed(Peer::Rep(rep), Peer::Pod(pod)),
+            // With --focus-conn only that port is analysed.
+            let between = |rep: usize| {
+                let conns = match direction {
+                    Direction::Egress => analyzer.allowed(Peer::Pod(pod), Peer::Rep(rep)),
+                    Direction::Ingress => analyzer.allowed(Peer::Rep(rep), Peer::Pod(pod)),
+                };
+                match focus.conn {
+                    Some((protocol, port)) => {
+                        conns.intersect(&ConnSet::ports(protocol, port, port))
+                    }
+                    None => conns,
+                }
             };
             if !analyzer.protected(pod, direction) {
                 exposed.insert(pod);
@@ -131,6 +142,7 @@ pub fn analyze(analyzer: &Analyzer<'_>, connections: &[Connection], focus: &Focu
                     other_text: "entire-cluster".to_string(),
                     conn: ConnSet::all().to_string(),
                     conns: ConnSet::all(),
+                    unprotected: true,
                 });
                 exposure.unprotected.push(format!(
                     "{peer_text} is not protected on {}",
@@ -152,6 +164,7 @@ pub fn analyze(analyzer: &Analyzer<'_>, connections: &[Connection], focus: &Focu
                     other_text: "entire-cluster".to_string(),
                     conn: conn_text(&entire, &entire_names),
                     conns: entire.clone(),
+                    unprotected: false,
                 });
             }
             for rep in 1..cluster.representatives.len() {
@@ -176,6 +189,7 @@ pub fn analyze(analyzer: &Analyzer<'_>, connections: &[Connection], focus: &Focu
                     other_text: analyzer.display(Peer::Rep(rep)),
                     conn: conn_text(&conns, &names),
                     conns,
+                    unprotected: false,
                 });
             }
         }
@@ -204,6 +218,7 @@ pub fn analyze(analyzer: &Analyzer<'_>, connections: &[Connection], focus: &Focu
             other_text: analyzer.display(Peer::Ip(low, high)),
             conn: connection.conns.to_string(),
             conns: connection.conns.clone(),
+            unprotected: false,
         });
     }
     for rows in [&mut exposure.egress, &mut exposure.ingress] {
@@ -220,7 +235,9 @@ pub fn analyze(analyzer: &Analyzer<'_>, connections: &[Connection], focus: &Focu
         for rows in [&mut exposure.egress, &mut exposure.ingress] {
             rows.retain_mut(|row| {
                 row.conns = row.conns.intersect(&only);
-                row.conn = row.conns.to_string();
+                if !row.unprotected {
+                    row.conn = row.conns.to_string();
+                }
                 !row.conns.is_empty()
             });
         }

@@ -322,6 +322,13 @@ impl Focus {
         nodes: &mut Vec<Peer>,
     ) {
         use crate::eval::Direction;
+        if let Some((protocol, port)) = self.conn {
+            let only = crate::conn::ConnSet::ports(protocol, port, port);
+            connections.retain_mut(|c| {
+                c.conns = c.conns.intersect(&only);
+                !c.conns.is_empty()
+            });
+        }
         if !self.workloads.is_empty() {
             let focused = |peer: Peer| Focus::names(analyzer, peer, &self.workloads);
             let other =
@@ -348,13 +355,6 @@ impl Focus {
                 }
             }
             *nodes = kept;
-        }
-        if let Some((protocol, port)) = self.conn {
-            let only = crate::conn::ConnSet::ports(protocol, port, port);
-            connections.retain_mut(|c| {
-                c.conns = c.conns.intersect(&only);
-                !c.conns.is_empty()
-            });
         }
     }
 }
@@ -510,7 +510,8 @@ pub fn write_exposure(
                         }
                     })
                     .collect();
-                (!lines.is_empty()).then_some(lines)
+                // A --focus-conn section is filtered into a new (empty, not nil) list.
+                (!lines.is_empty() || pairs.is_some()).then_some(lines)
             };
             let list_lines: Vec<Line> = rows(analyzer, connections)
                 .iter()
