@@ -12,6 +12,7 @@ pub mod eval;
 pub mod exposure;
 pub mod ingress;
 pub mod model;
+pub mod networks;
 pub mod output;
 pub mod selector;
 

@@ -30,6 +30,8 @@ pub struct Pod {
     /// Every container port: (protocol, number).
     pub container_ports: Vec<(Protocol, u32)>,
     pub host_network: bool,
+    /// The pod template's annotations (secondary networks of multi-network analysis).
+    pub annotations: Labels,
     /// Index of the object in the inventory.
     pub object: usize,
     /// The file and line of the object.
@@ -354,6 +356,12 @@ impl Cluster {
                     Some((protocol, u32::try_from(port.container_port).ok()?))
                 })
                 .collect();
+            let annotations = object_labels(
+                object
+                    .value
+                    .pointer(&format!("{}/annotations", workload.metadata_pointer()))
+                    .and_then(Value::as_object),
+            );
             by_owner.insert(key, cluster.pods.len());
             cluster.ensure_namespace(&namespace);
             cluster.pods.push(Pod {
@@ -364,7 +372,44 @@ impl Cluster {
                 named_ports,
                 container_ports,
                 host_network: workload.spec.host_network == Some(true),
+                annotations,
                 object: workload.object,
+                source: source(object),
+            });
+        }
+        // KubeVirt VirtualMachines: their template's labels select them like a pod's.
+        for (index, object) in inventory.objects.iter().enumerate() {
+            if object.group() != "kubevirt.io" || object.kind != "VirtualMachine" {
+                continue;
+            }
+            let namespace = object
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "default".to_string());
+            let key = (namespace.clone(), object.kind.clone(), object.name.clone());
+            if by_owner.contains_key(&key) {
+                continue;
+            }
+            let metadata = object.value.pointer("/spec/template/metadata");
+            let map = |field: &str| {
+                object_labels(
+                    metadata
+                        .and_then(|metadata| metadata.get(field))
+                        .and_then(Value::as_object),
+                )
+            };
+            by_owner.insert(key, cluster.pods.len());
+            cluster.ensure_namespace(&namespace);
+            cluster.pods.push(Pod {
+                namespace,
+                name: object.name.clone(),
+                kind: object.kind.clone(),
+                labels: map("labels"),
+                named_ports: Vec::new(),
+                container_ports: Vec::new(),
+                host_network: false,
+                annotations: map("annotations"),
+                object: index,
                 source: source(object),
             });
         }
@@ -417,6 +462,7 @@ impl Cluster {
                 named_ports: Vec::new(),
                 container_ports: Vec::new(),
                 host_network: false,
+                annotations: Labels::new(),
                 object: usize::MAX,
                 source: Source {
                     file: String::new(),
