@@ -150,12 +150,11 @@ impl Networks {
             std::collections::BTreeSet::new();
         for object in &inventory.objects {
             match (object.group(), object.kind.as_str()) {
-                ("k8s.ovn.org", "UserDefinedNetwork") => {
-                    if role(object.value.get("spec")) == Some("Primary") {
-                        let namespace = object.namespace.clone().unwrap_or_default();
-                        primary_of_namespace
-                            .insert(namespace.clone(), (NetworkKind::Udn, namespace));
-                    }
+                ("k8s.ovn.org", "UserDefinedNetwork")
+                    if role(object.value.get("spec")) == Some("Primary") =>
+                {
+                    let namespace = object.namespace.clone().unwrap_or_default();
+                    primary_of_namespace.insert(namespace.clone(), (NetworkKind::Udn, namespace));
                 }
                 ("k8s.ovn.org", "ClusterUserDefinedNetwork") => {
                     let spec = object.value.get("spec");
