@@ -379,7 +379,7 @@ impl Cluster {
         }
         // KubeVirt VirtualMachines: their template's labels select them like a pod's.
         for (index, object) in inventory.objects.iter().enumerate() {
-            if object.group() != "kubevirt.io" || object.kind != "VirtualMachine" {
+            if object.kind != "VirtualMachine" {
                 continue;
             }
             let namespace = object

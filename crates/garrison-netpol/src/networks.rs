@@ -13,6 +13,8 @@ use crate::selector::Selector;
 
 const NETWORKS_ANNOTATION: &str = "k8s.v1.cni.cncf.io/networks";
 const POLICY_FOR_ANNOTATION: &str = "k8s.v1.cni.cncf.io/policy-for";
+/// A namespace must carry this label for a primary (C)UDN to take it.
+const PRIMARY_UDN_LABEL: &str = "k8s.ovn.org/primary-user-defined-network";
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NetworkKind {
@@ -149,14 +151,20 @@ impl Networks {
         let mut nads: std::collections::BTreeSet<(String, String)> =
             std::collections::BTreeSet::new();
         for object in &inventory.objects {
-            match (object.group(), object.kind.as_str()) {
-                ("k8s.ovn.org", "UserDefinedNetwork")
-                    if role(object.value.get("spec")) == Some("Primary") =>
-                {
+            // Matched by kind alone, as netpol-analyzer does (inputs carry varied groups).
+            match ("", object.kind.as_str()) {
+                (_, "UserDefinedNetwork") if role(object.value.get("spec")) == Some("Primary") => {
                     let namespace = object.namespace.clone().unwrap_or_default();
-                    primary_of_namespace.insert(namespace.clone(), (NetworkKind::Udn, namespace));
+                    let labelled = cluster
+                        .namespaces
+                        .get(&namespace)
+                        .is_some_and(|labels| labels.contains_key(PRIMARY_UDN_LABEL));
+                    if labelled {
+                        primary_of_namespace
+                            .insert(namespace.clone(), (NetworkKind::Udn, namespace));
+                    }
                 }
-                ("k8s.ovn.org", "ClusterUserDefinedNetwork") => {
+                (_, "ClusterUserDefinedNetwork") => {
                     let spec = object.value.get("spec");
                     if role(spec.and_then(|spec| spec.get("network"))) != Some("Primary") {
                         continue;
@@ -169,7 +177,7 @@ impl Networks {
                         continue;
                     };
                     for (namespace, labels) in &cluster.namespaces {
-                        if selector.matches(labels) {
+                        if selector.matches(labels) && labels.contains_key(PRIMARY_UDN_LABEL) {
                             primary_of_namespace.insert(
                                 namespace.clone(),
                                 (NetworkKind::Cudn, object.name.clone()),
@@ -177,7 +185,7 @@ impl Networks {
                         }
                     }
                 }
-                ("k8s.cni.cncf.io", "NetworkAttachmentDefinition") => {
+                (_, "NetworkAttachmentDefinition") => {
                     nads.insert((
                         object
                             .namespace
@@ -319,7 +327,7 @@ fn multi_network_policies(
 ) -> Vec<NetPol> {
     let mut policies = Vec::new();
     for object in &inventory.objects {
-        if object.group() != "k8s.cni.cncf.io" || object.kind != "MultiNetworkPolicy" {
+        if object.kind != "MultiNetworkPolicy" {
             continue;
         }
         let namespace = object
