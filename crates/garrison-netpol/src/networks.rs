@@ -148,8 +148,7 @@ impl Networks {
         // Primary networks by namespace.
         let mut primary_of_namespace: std::collections::BTreeMap<String, (NetworkKind, String)> =
             std::collections::BTreeMap::new();
-        let mut nads: std::collections::BTreeSet<(String, String)> =
-            std::collections::BTreeSet::new();
+        let mut nads: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         for object in &inventory.objects {
             // Matched by kind alone, as netpol-analyzer does (inputs carry varied groups).
             match ("", object.kind.as_str()) {
@@ -186,13 +185,7 @@ impl Networks {
                     }
                 }
                 (_, "NetworkAttachmentDefinition") => {
-                    nads.insert((
-                        object
-                            .namespace
-                            .clone()
-                            .unwrap_or_else(|| "default".to_string()),
-                        object.name.clone(),
-                    ));
+                    nads.insert(object.name.clone());
                 }
                 _ => {}
             }
@@ -238,11 +231,11 @@ impl Networks {
                 attached.extend(vm_networks(object, &pod.namespace));
             }
             let mut mine = Vec::new();
-            for (namespace, name) in attached {
-                if !nads.contains(&(namespace.clone(), name.clone())) {
+            for (_, name) in attached {
+                if !nads.contains(&name) {
                     continue;
                 }
-                let network = find(&mut networks, NetworkKind::Nad, &namespace, &name);
+                let network = find(&mut networks, NetworkKind::Nad, "", &name);
                 if !mine.contains(&network) {
                     networks[network].members.push(index);
                     mine.push(network);
@@ -254,7 +247,7 @@ impl Networks {
         let mut order: Vec<usize> = (0..networks.len()).collect();
         order.sort_by(|a, b| {
             let (x, y) = (&networks[*a], &networks[*b]);
-            (x.kind == NetworkKind::Nad, &x.name).cmp(&(y.kind == NetworkKind::Nad, &y.name))
+            (&x.kind, &x.name).cmp(&(&y.kind, &y.name))
         });
         if let Some(position) = order.iter().position(|index| *index == 0) {
             let pod_network = order.remove(position);
@@ -341,13 +334,17 @@ fn multi_network_policies(
             .and_then(Value::as_str)
             .map(|value| attachments(value, &namespace))
             .unwrap_or_default();
-        if !targets
-            .iter()
-            .any(|(ns, name)| *ns == network.namespace && *name == network.name)
-        {
+        // netpol-analyzer tells NADs apart by name only.
+        if !targets.iter().any(|(_, name)| *name == network.name) {
             continue;
         }
-        match crate::model::network_policy(object) {
+        // Same spec as a NetworkPolicy: decode it as one.
+        let mut as_network_policy = object.clone();
+        if let Some(fields) = as_network_policy.value.as_object_mut() {
+            fields.insert("apiVersion".to_string(), "networking.k8s.io/v1".into());
+            fields.insert("kind".to_string(), "NetworkPolicy".into());
+        }
+        match crate::model::network_policy(&as_network_policy) {
             Ok(policy) => policies.push(policy),
             Err(error) => warnings.push(format!(
                 "MultiNetworkPolicy {namespace}/{} skipped: {error}",
@@ -441,8 +438,18 @@ pub fn write(
     networks: &Networks,
     sections: &[Section],
     format: crate::output::Format,
+    pairs: Option<(crate::Protocol, u32)>,
 ) -> String {
     use crate::output::Format;
+    if let Some(conn) = pairs {
+        // A --focus-conn list is one list of pairs over every network.
+        let mut rows: Vec<crate::output::Row> = sections
+            .iter()
+            .flat_map(|section| section.rows.iter().cloned())
+            .collect();
+        rows.sort();
+        return crate::output::pairs_text(&rows, format, conn);
+    }
     let column = |section: &Section| networks.networks[section.network].column().to_string();
     match format {
         Format::Txt => {

@@ -365,9 +365,20 @@ pub fn write_pairs(
     connections: &[Connection],
     nodes: &[Peer],
     format: Format,
+    conn: (crate::conn::Protocol, u32),
+) -> String {
+    match format {
+        Format::Dot => dot(analyzer, connections, nodes),
+        _ => pairs_text(&rows(analyzer, connections), format, conn),
+    }
+}
+
+/// The pairs of rows in a text format (not dot).
+pub fn pairs_text(
+    rows: &[Row],
+    format: Format,
     (protocol, port): (crate::conn::Protocol, u32),
 ) -> String {
-    let rows = rows(analyzer, connections);
     match format {
         Format::Txt => {
             let mut lines = vec![format!(
@@ -400,7 +411,7 @@ pub fn write_pairs(
             );
             lines.join("\n")
         }
-        Format::Md => {
+        Format::Md | Format::Dot => {
             let mut lines = vec!["| src | dst |".to_string(), "|-----|-----|".to_string()];
             lines.extend(
                 rows.iter()
@@ -408,7 +419,6 @@ pub fn write_pairs(
             );
             lines.join("\n")
         }
-        Format::Dot => dot(analyzer, connections, nodes),
     }
 }
 
