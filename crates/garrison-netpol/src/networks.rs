@@ -360,6 +360,12 @@ fn multi_network_policies(
 pub struct Section {
     pub network: usize,
     pub rows: Vec<crate::output::Row>,
+    /// For dot: workloads drawn, as (namespace, node id, label).
+    pub nodes: Vec<(String, String, String)>,
+    /// For dot: (source id, destination id, connections).
+    pub edges: Vec<(String, String, String)>,
+    /// For dot: external address ranges drawn.
+    pub external: Vec<String>,
 }
 
 /// The list of every network, with the focus applied in each.
@@ -383,6 +389,52 @@ pub fn sections(
                     && !matches!(connection.dst, crate::eval::Peer::Ip(..))
             });
         }
+        // A workload drawn in a secondary network's cluster: its id names the network.
+        let suffix = if network.kind == NetworkKind::Nad {
+            network.name.clone()
+        } else {
+            String::new()
+        };
+        let id = |peer: crate::eval::Peer| match peer {
+            crate::eval::Peer::Pod(_) => format!("{}{suffix}", analyzer.display(peer)),
+            _ => analyzer.display(peer),
+        };
+        let mut drawn = std::collections::BTreeSet::new();
+        let mut external = std::collections::BTreeSet::new();
+        let mut edges = Vec::new();
+        for connection in &connections {
+            for peer in [connection.src, connection.dst] {
+                match peer {
+                    crate::eval::Peer::Pod(pod) => {
+                        drawn.insert(pod);
+                    }
+                    _ => {
+                        external.insert(analyzer.display(peer));
+                    }
+                }
+            }
+            edges.push((
+                id(connection.src),
+                id(connection.dst),
+                connection.conns.to_string(),
+            ));
+        }
+        for node in &nodes {
+            if let crate::eval::Peer::Pod(pod) = node {
+                drawn.insert(*pod);
+            }
+        }
+        let nodes: Vec<(String, String, String)> = drawn
+            .into_iter()
+            .map(|pod| {
+                let workload = &view.pods[pod];
+                (
+                    workload.namespace.clone(),
+                    id(crate::eval::Peer::Pod(pod)),
+                    format!("{}[{}]", workload.name, workload.kind),
+                )
+            })
+            .collect();
         let mut rows = crate::output::rows(&analyzer, &connections);
         if network.kind == NetworkKind::Udn {
             let plain = format!("{}/", network.name);
@@ -398,6 +450,9 @@ pub fn sections(
         out.push(Section {
             network: index,
             rows,
+            nodes,
+            edges,
+            external: external.into_iter().collect(),
         });
     }
     out
@@ -536,6 +591,122 @@ pub fn write(
                 lines.join("\n")
             }
         }
-        Format::Dot => String::new(),
+        Format::Dot => dot(networks, sections),
     }
+}
+
+fn quote(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+/// Namespace clusters of workloads, as the single-network graph draws them.
+fn namespace_clusters(nodes: &[(String, String, String)]) -> Vec<String> {
+    let mut by_namespace: std::collections::BTreeMap<&str, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for (namespace, id, label) in nodes {
+        by_namespace.entry(namespace).or_default().push(format!(
+            "\t\t{} [label={} color=\"blue\" fontcolor=\"blue\"]",
+            quote(id),
+            quote(label)
+        ));
+    }
+    let mut lines = Vec::new();
+    for (namespace, mut members) in by_namespace {
+        members.sort();
+        lines.push(format!(
+            "\tsubgraph {} {{",
+            quote(&format!(
+                "cluster_{}[namespace]",
+                namespace.replace('-', "_")
+            ))
+        ));
+        lines.push("\t\tcolor=\"black\"".to_string());
+        lines.push("\t\tfontcolor=\"black\"".to_string());
+        lines.extend(members);
+        lines.push(format!(
+            "\t\tlabel={}",
+            quote(&format!("{namespace}[namespace]"))
+        ));
+        lines.push("\t}".to_string());
+    }
+    lines
+}
+
+/// The multi-network graph: one cluster per network (a primary UDN's is its namespace's).
+fn dot(networks: &Networks, sections: &[Section]) -> String {
+    let mut lines = vec!["digraph {".to_string()];
+    let mut external = std::collections::BTreeSet::new();
+    let mut edges = Vec::new();
+    for section in sections {
+        let network = &networks.networks[section.network];
+        external.extend(section.external.iter().cloned());
+        for (src, dst, conn) in &section.edges {
+            let weight = if src <= dst { "0.5" } else { "1" };
+            edges.push(format!(
+                "\t{} -> {} [label={} color=\"gold2\" fontcolor=\"darkgreen\" weight={weight}]",
+                quote(src),
+                quote(dst),
+                quote(conn)
+            ));
+        }
+        if section.nodes.is_empty() {
+            continue;
+        }
+        match &network.kind {
+            NetworkKind::Udn => {
+                let mut members: Vec<String> = section
+                    .nodes
+                    .iter()
+                    .map(|(_, id, label)| {
+                        format!(
+                            "\t\t{} [label={} color=\"blue\" fontcolor=\"blue\"]",
+                            quote(id),
+                            quote(label)
+                        )
+                    })
+                    .collect();
+                members.sort();
+                lines.push(format!(
+                    "\tsubgraph {} {{",
+                    quote(&format!("cluster_{}[udn]", network.name.replace('-', "_")))
+                ));
+                lines.push("\t\tcolor=\"black\"".to_string());
+                lines.push("\t\tfontcolor=\"black\"".to_string());
+                lines.extend(members);
+                lines.push(format!(
+                    "\t\tlabel={}",
+                    quote(&format!("{}[udn]", network.name))
+                ));
+                lines.push("\t}".to_string());
+            }
+            kind => {
+                let (name, label) = match kind {
+                    NetworkKind::Pod => ("pod_network".to_string(), "pod network".to_string()),
+                    NetworkKind::Cudn => (
+                        network.name.clone(),
+                        format!("{}[cluster-udn]", network.name),
+                    ),
+                    _ => (network.name.clone(), format!("{}[nad]", network.name)),
+                };
+                lines.push(format!(
+                    "\tsubgraph {} {{",
+                    quote(&format!("cluster_{name}"))
+                ));
+                lines.push(format!("\tlabel={}", quote(&label)));
+                lines.extend(namespace_clusters(&section.nodes));
+                lines.push("\t}".to_string());
+            }
+        }
+    }
+    for name in external {
+        lines.push(format!(
+            "\t{} [label={} color=\"red2\" fontcolor=\"red2\"]",
+            quote(&name),
+            quote(&name)
+        ));
+    }
+    edges.sort();
+    lines.extend(edges);
+    lines.push("}".to_string());
+    lines.join("\n")
 }
