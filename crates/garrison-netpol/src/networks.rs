@@ -498,12 +498,68 @@ pub fn write(
     use crate::output::Format;
     if let Some(conn) = pairs {
         // A --focus-conn list is one list of pairs over every network.
-        let mut rows: Vec<crate::output::Row> = sections
+        let (protocol, port) = conn;
+        let mut rows: Vec<(String, String, String)> = sections
             .iter()
-            .flat_map(|section| section.rows.iter().cloned())
+            .flat_map(|section| {
+                let network = networks.networks[section.network].column().to_string();
+                section
+                    .rows
+                    .iter()
+                    .map(move |row| (row.src.clone(), row.dst.clone(), network.clone()))
+            })
             .collect();
         rows.sort();
-        return crate::output::pairs_text(&rows, format, conn);
+        return match format {
+            Format::Txt => {
+                let mut parts = vec![format!(
+                    "Permitted connections on {} {port}:",
+                    protocol.name()
+                )];
+                for section in sections.iter().filter(|section| !section.rows.is_empty()) {
+                    let mut lines = vec![networks.networks[section.network].heading()];
+                    lines.extend(
+                        section
+                            .rows
+                            .iter()
+                            .map(|row| format!("{} => {}", row.src, row.dst)),
+                    );
+                    parts.push(lines.join("\n"));
+                }
+                parts.join("\n\n")
+            }
+            Format::Csv => {
+                let field = crate::output::csv_field;
+                let mut lines = vec!["src,dst,network".to_string()];
+                lines.extend(rows.iter().map(|(src, dst, network)| {
+                    format!("{},{},{}", field(src), field(dst), field(network))
+                }));
+                lines.join("\n")
+            }
+            Format::Md => {
+                let mut lines = vec![
+                    "| src | dst | network |".to_string(),
+                    "|-----|-----|------|".to_string(),
+                ];
+                lines.extend(
+                    rows.iter()
+                        .map(|(src, dst, network)| format!("| {src} | {dst} | {network} |")),
+                );
+                lines.join("\n")
+            }
+            Format::Json => {
+                let plain: Vec<crate::output::Row> = rows
+                    .iter()
+                    .map(|(src, dst, _)| crate::output::Row {
+                        src: src.clone(),
+                        dst: dst.clone(),
+                        conn: String::new(),
+                    })
+                    .collect();
+                crate::output::pairs_text(&plain, format, conn)
+            }
+            Format::Dot => dot(networks, sections),
+        };
     }
     let column = |section: &Section| networks.networks[section.network].column().to_string();
     match format {
@@ -678,6 +734,9 @@ fn dot(networks: &Networks, sections: &[Section]) -> String {
                     quote(&format!("{}[udn]", network.name))
                 ));
                 lines.push("\t}".to_string());
+            }
+            NetworkKind::Pod if !networks.is_multi() => {
+                lines.extend(namespace_clusters(&section.nodes));
             }
             kind => {
                 let (name, label) = match kind {
