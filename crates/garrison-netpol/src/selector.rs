@@ -252,6 +252,33 @@ mod tests {
     }
 
     #[test]
+    fn canonical_form_and_text() {
+        let single_in = selector(serde_json::json!({"matchExpressions": [{"key": "app", "operator": "In", "values": ["x"]}]})).unwrap();
+        let equals = selector(serde_json::json!({"matchLabels": {"app": "x"}})).unwrap();
+        assert_eq!(single_in.canonical(), equals.canonical());
+        let two = selector(serde_json::json!({"matchLabels": {"b": "2", "a": "1"}})).unwrap();
+        let swapped = selector(serde_json::json!({"matchLabels": {"a": "1", "b": "2"}})).unwrap();
+        assert_eq!(two.canonical(), swapped.canonical());
+        assert_ne!(two.canonical(), equals.canonical());
+        assert_eq!(two.text(), "a=1,b=2");
+        let not_in = selector(serde_json::json!({
+            "matchLabels": {"tier": "db"},
+            "matchExpressions": [{"key": "env", "operator": "NotIn", "values": ["a", "b"]}]
+        }))
+        .unwrap();
+        assert_eq!(
+            not_in.text(),
+            "tier=db,{Key:env,Operator:NotIn,Values:[a b],}"
+        );
+        assert!(not_in.has_expressions());
+        assert_eq!(
+            Selector::equals("kubernetes.io/metadata.name", "ns1")
+                .only_equals("kubernetes.io/metadata.name"),
+            Some("ns1")
+        );
+    }
+
+    #[test]
     fn bad_operators_are_errors() {
         assert!(
             selector(serde_json::json!({"matchExpressions": [{"key": "a", "operator": "Equals", "values": ["1"]}]}))

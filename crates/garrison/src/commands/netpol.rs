@@ -85,6 +85,12 @@ struct ListArgs {
     /// the workloads no policy protects (netpol-analyzer's `--exposure`).
     #[arg(long)]
     exposure: bool,
+    /// Analyse each network apart (OVN-Kubernetes): the pod network, primary
+    /// (Cluster)UserDefinedNetworks, secondary NetworkAttachmentDefinitions with their
+    /// MultiNetworkPolicies; ends with each workload's networks (netpol-analyzer's
+    /// `--multiple-networks`).
+    #[arg(long, conflicts_with = "exposure")]
+    multiple_networks: bool,
 }
 
 #[derive(Debug, Args)]
@@ -233,6 +239,12 @@ fn list(args: ListArgs) -> Result<ExitCode, CommandError> {
         ListFormat::Dot => Format::Dot,
     };
     emit(&match focus.conn {
+        _ if args.multiple_networks => {
+            let networks = garrison_netpol::networks::Networks::of(&inventory, &cluster);
+            let sections =
+                garrison_netpol::networks::sections(&inventory, &cluster, &networks, &focus);
+            garrison_netpol::networks::write(&cluster, &networks, &sections, format, focus.conn)
+        }
         _ if args.exposure => {
             let exposure = garrison_netpol::exposure::analyze(&analyzer, &connections, &focus);
             output::write_exposure(
