@@ -512,10 +512,7 @@ pub fn write(
         rows.sort();
         return match format {
             Format::Txt => {
-                let mut parts = vec![format!(
-                    "Permitted connections on {} {port}:",
-                    protocol.name()
-                )];
+                let mut parts = Vec::new();
                 for section in sections.iter().filter(|section| !section.rows.is_empty()) {
                     let mut lines = vec![networks.networks[section.network].heading()];
                     lines.extend(
@@ -526,7 +523,18 @@ pub fn write(
                     );
                     parts.push(lines.join("\n"));
                 }
-                parts.join("\n\n")
+                // The pod network's heading follows the title directly; any other first
+                // section after a blank line.
+                let pod_first = sections.first().is_some_and(|section| {
+                    !section.rows.is_empty()
+                        && networks.networks[section.network].kind == NetworkKind::Pod
+                });
+                let gap = if pod_first { "\n" } else { "\n\n" };
+                format!(
+                    "Permitted connections on {} {port}:{gap}{}",
+                    protocol.name(),
+                    parts.join("\n\n")
+                )
             }
             Format::Csv => {
                 let field = crate::output::csv_field;
@@ -602,9 +610,16 @@ pub fn write(
             parts.join("\n\n")
         }
         Format::Json => {
-            let mut rows: Vec<&crate::output::Row> =
-                sections.iter().flat_map(|section| &section.rows).collect();
-            rows.sort();
+            // By source, destination, then network (which the JSON does not write).
+            let mut rows: Vec<(&str, &crate::output::Row)> = sections
+                .iter()
+                .flat_map(|section| {
+                    let network = networks.networks[section.network].column();
+                    section.rows.iter().map(move |row| (network, row))
+                })
+                .collect();
+            rows.sort_by(|a, b| (&a.1.src, &a.1.dst, a.0).cmp(&(&b.1.src, &b.1.dst, b.0)));
+            let rows: Vec<&crate::output::Row> = rows.into_iter().map(|(_, row)| row).collect();
             serde_json::to_string_pretty(&rows).unwrap_or_default()
         }
         Format::Csv | Format::Md => {
@@ -622,7 +637,8 @@ pub fn write(
                     })
                 })
                 .collect();
-            rows.sort();
+            // By source, destination, then network.
+            rows.sort_by(|a, b| (&a.0, &a.1, &a.3, &a.2).cmp(&(&b.0, &b.1, &b.3, &b.2)));
             if format == Format::Csv {
                 let field = crate::output::csv_field;
                 let mut lines = vec!["src,dst,conn,network".to_string()];
