@@ -214,6 +214,13 @@ impl Networks {
         let mut primary = Vec::new();
         let mut secondary = Vec::new();
         for (index, pod) in cluster.pods.iter().enumerate() {
+            if cluster.is_ingress_controller(index) {
+                // Not a workload of any network: added to each primary network its
+                // Ingresses and Routes lead into (see `cluster_of`).
+                primary.push(0);
+                secondary.push(Vec::new());
+                continue;
+            }
             let network = match primary_of_namespace.get(&pod.namespace) {
                 Some((kind, name)) => find(&mut networks, kind.clone(), "", name),
                 None => 0,
@@ -294,6 +301,22 @@ impl Networks {
             view.policies = cluster.policies.clone();
             view.admin = cluster.admin.clone();
             view.baseline = cluster.baseline.clone();
+            // The ingress controller reaches the targets of Ingresses and Routes on this network.
+            if let Some(controller) = cluster.ingress_controller {
+                let targets: Vec<(usize, crate::conn::ConnSet)> = cluster
+                    .ingress_targets
+                    .iter()
+                    .filter_map(|(pod, conns)| {
+                        let at = net.members.iter().position(|member| member == pod)?;
+                        Some((at, conns.clone()))
+                    })
+                    .collect();
+                if !targets.is_empty() {
+                    view.ingress_controller = Some(view.pods.len());
+                    view.pods.push(cluster.pods[controller].clone());
+                    view.ingress_targets = targets;
+                }
+            }
         }
         view
     }
