@@ -447,6 +447,12 @@ pub fn sections(
                 drawn.insert(*pod);
             }
         }
+        if let Some(controller) = view.ingress_controller
+            && drawn.remove(&controller)
+        {
+            // Drawn outside the namespaces, in blue.
+            external.insert(analyzer.display(crate::eval::Peer::Pod(controller)));
+        }
         let nodes: Vec<(String, String, String)> = drawn
             .into_iter()
             .map(|pod| {
@@ -797,8 +803,13 @@ fn dot(networks: &Networks, sections: &[Section]) -> String {
         }
     }
     for name in external {
+        let color = if name.ends_with("[External]") {
+            "red2"
+        } else {
+            "blue"
+        };
         lines.push(format!(
-            "\t{} [label={} color=\"red2\" fontcolor=\"red2\"]",
+            "\t{} [label={} color=\"{color}\" fontcolor=\"{color}\"]",
             quote(&name),
             quote(&name)
         ));
