@@ -712,6 +712,9 @@ fn namespace_clusters(nodes: &[(String, String, String)]) -> Vec<String> {
         ));
     }
     let mut lines = Vec::new();
+    // Ordered as their workloads' `namespace/name` ids are (`a-b/` before `a/`).
+    let mut by_namespace: Vec<(&str, Vec<String>)> = by_namespace.into_iter().collect();
+    by_namespace.sort_by_key(|(namespace, _)| format!("{namespace}/"));
     for (namespace, mut members) in by_namespace {
         members.sort();
         lines.push(format!(
