@@ -14,6 +14,8 @@ use crate::model::{Action, Cluster, NamespaceSel, PeerSel, Pod, Rule};
 pub enum Peer {
     Pod(usize),
     Ip(u32, u32),
+    /// A representative peer of exposure analysis (index into `Cluster::representatives`).
+    Rep(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +90,7 @@ impl Reach {
             || match other {
                 Peer::Pod(index) => self.pods[index / 64] & (1 << (index % 64)) != 0,
                 Peer::Ip(..) => self.ips,
+                Peer::Rep(_) => true,
             }
     }
 }
@@ -351,7 +354,7 @@ impl<'a> Analyzer<'a> {
     pub fn pod(&self, peer: Peer) -> Option<&Pod> {
         match peer {
             Peer::Pod(index) => self.cluster.pods.get(index),
-            Peer::Ip(..) => None,
+            Peer::Ip(..) | Peer::Rep(_) => None,
         }
     }
 
@@ -363,6 +366,7 @@ impl<'a> Analyzer<'a> {
             }
             Peer::Pod(index) => self.cluster.pods[index].display(),
             Peer::Ip(low, high) => format!("{}[External]", crate::conn::format_ip_range(low, high)),
+            Peer::Rep(index) => self.cluster.representatives[index].display(),
         }
     }
 
@@ -407,7 +411,7 @@ impl<'a> Analyzer<'a> {
         }
         let egress = match src {
             Peer::Pod(pod) => self.direction(pod, dst, Direction::Egress, reasons.as_deref_mut()),
-            Peer::Ip(..) => ConnSet::all(),
+            Peer::Ip(..) | Peer::Rep(_) => ConnSet::all(),
         };
         if egress.is_empty() && reasons.is_none() {
             return egress;
@@ -415,7 +419,7 @@ impl<'a> Analyzer<'a> {
         let ingress = match dst {
             Peer::Pod(pod) => self.direction(pod, src, Direction::Ingress, reasons),
             Peer::Ip(..) if matches!(src, Peer::Ip(..)) => ConnSet::none(),
-            Peer::Ip(..) => ConnSet::all(),
+            Peer::Ip(..) | Peer::Rep(_) => ConnSet::all(),
         };
         egress.intersect(&ingress)
     }
@@ -434,7 +438,14 @@ impl<'a> Analyzer<'a> {
         !isolating.is_empty() && !self.reach[side][self.reach_of[side][pod]].may_match(other)
     }
 
-    fn matches(&self, rule: &CompiledRule, other: Peer) -> bool {
+    fn matches(&self, rule: &CompiledRule, source: &Rule, other: Peer) -> bool {
+        if let Peer::Rep(index) = other {
+            let rep = &self.cluster.representatives[index];
+            return match &source.peers {
+                None => true,
+                Some(peers) => peers.iter().any(|peer| rep.selected_by(peer)),
+            };
+        }
         rule.matchers.iter().any(|matcher| match (matcher, other) {
             (Matcher::Any, _) => true,
             (Matcher::Pods(pods), Peer::Pod(index)) => pods[index / 64] & (1 << (index % 64)) != 0,
@@ -485,7 +496,7 @@ impl<'a> Analyzer<'a> {
             let policy = &cluster.admin[index];
             let rules = pick_rules(&policy.ingress, &policy.egress);
             for (compiled, rule) in pick(&self.admin[index]).iter().zip(rules) {
-                if !self.matches(compiled, other) {
+                if !self.matches(compiled, rule, other) {
                     continue;
                 }
                 let conns = self
@@ -536,7 +547,7 @@ impl<'a> Analyzer<'a> {
                 for (number, (compiled, rule)) in
                     pick(&self.np[index]).iter().zip(rules).enumerate()
                 {
-                    if !self.matches(compiled, other) {
+                    if !self.matches(compiled, rule, other) {
                         continue;
                     }
                     let conns = self.rule_conns(compiled, rule, destination);
@@ -579,7 +590,7 @@ impl<'a> Analyzer<'a> {
             let mut banp_decided = ConnSet::none();
             let mut banp_deny = ConnSet::none();
             for (compiled, rule) in pick(compiled).iter().zip(rules) {
-                if !self.matches(compiled, other) {
+                if !self.matches(compiled, rule, other) {
                     continue;
                 }
                 let conns = self
@@ -756,5 +767,77 @@ impl Analyzer<'_> {
             }
         }
         connections
+    }
+}
+
+impl Analyzer<'_> {
+    /// Exposure analysis: whether an admin policy rule of `pod` in `direction` selects the
+    /// representative `rep` without selecting the entire cluster, so that the connections
+    /// with `rep` may differ from those with the entire cluster.
+    pub fn admin_singles_out(&self, pod: usize, rep: usize, direction: Direction) -> bool {
+        let cluster = self.cluster;
+        let Some(entire) = cluster.representatives.first() else {
+            return false;
+        };
+        let Some(target) = cluster.representatives.get(rep) else {
+            return false;
+        };
+        let policies = self.admin_of[pod]
+            .iter()
+            .map(|index| &cluster.admin[*index])
+            .chain(cluster.baseline.iter().filter(|_| self.baseline_of[pod]));
+        policies
+            .flat_map(|policy| match direction {
+                Direction::Ingress => policy.ingress.iter(),
+                Direction::Egress => policy.egress.iter(),
+            })
+            .flat_map(|rule| rule.peers.iter().flatten())
+            .any(|peer| target.selected_by(peer) && !entire.selected_by(peer))
+    }
+
+    /// Exposure analysis: the named ports that egress rules of `pod` (NetworkPolicy rules, admin
+    /// Allow rules) open towards the representative `rep` (they cannot be resolved: the pods
+    /// are not known).
+    pub fn named_ports_to(&self, pod: usize, rep: usize) -> Vec<(Option<crate::Protocol>, String)> {
+        let mut names = Vec::new();
+        let admin = self.admin_of[pod]
+            .iter()
+            .map(|index| (&self.cluster.admin[*index], &self.admin[*index]));
+        let baseline = self
+            .cluster
+            .baseline
+            .iter()
+            .zip(&self.baseline)
+            .filter(|_| self.baseline_of[pod]);
+        for (policy, compiled) in admin.chain(baseline) {
+            for (compiled, rule) in compiled.egress.iter().zip(&policy.egress) {
+                if rule.action != Action::Allow || !self.matches(compiled, rule, Peer::Rep(rep)) {
+                    continue;
+                }
+                for port in rule.ports.iter().flatten() {
+                    if let crate::model::PortSpec::Named { protocol, name } = port
+                        && !names.contains(&(*protocol, name.clone()))
+                    {
+                        names.push((*protocol, name.clone()));
+                    }
+                }
+            }
+        }
+        for &index in &self.np_egress[pod] {
+            let policy = &self.cluster.policies[index];
+            for (compiled, rule) in self.np[index].egress.iter().zip(&policy.egress) {
+                if !self.matches(compiled, rule, Peer::Rep(rep)) {
+                    continue;
+                }
+                for port in rule.ports.iter().flatten() {
+                    if let crate::model::PortSpec::Named { protocol, name } = port
+                        && !names.contains(&(*protocol, name.clone()))
+                    {
+                        names.push((*protocol, name.clone()));
+                    }
+                }
+            }
+        }
+        names
     }
 }

@@ -9,8 +9,10 @@ pub mod conn;
 pub mod coverage;
 pub mod diff;
 pub mod eval;
+pub mod exposure;
 pub mod ingress;
 pub mod model;
+pub mod networks;
 pub mod output;
 pub mod selector;
 

@@ -30,6 +30,8 @@ pub struct Pod {
     /// Every container port: (protocol, number).
     pub container_ports: Vec<(Protocol, u32)>,
     pub host_network: bool,
+    /// The pod template's annotations (secondary networks of multi-network analysis).
+    pub annotations: Labels,
     /// Index of the object in the inventory.
     pub object: usize,
     /// The file and line of the object.
@@ -220,6 +222,77 @@ pub struct Cluster {
     pub ingress_controller: Option<usize>,
     /// What Ingresses and Routes open: (pod, TCP connections from the ingress controller).
     pub ingress_targets: Vec<(usize, ConnSet)>,
+    /// Exposure analysis: the peers policy rules select that no workload of the input stands
+    /// for (filled by [`Cluster::add_representatives`]); the first is the entire cluster.
+    pub representatives: Vec<Representative>,
+}
+
+/// A peer a policy rule's selectors describe, standing for pods that may exist in a cluster
+/// although none of the input matches (netpol-analyzer's "representative peer").
+#[derive(Clone, Debug)]
+pub struct Representative {
+    /// The namespaces' selector (a rule without namespaceSelector: the policy's namespace).
+    pub namespaces: Selector,
+    pub pods: Selector,
+}
+
+impl Representative {
+    /// Whether this stands for every pod of every namespace.
+    pub fn is_entire_cluster(&self) -> bool {
+        self.namespaces.is_everything() && self.pods.is_everything()
+    }
+
+    /// `[namespace with {k=v}]/[pod with {k=v}]`, `ns/[all pods]`, `entire-cluster`.
+    pub fn display(&self) -> String {
+        if self.is_entire_cluster() {
+            return "entire-cluster".to_string();
+        }
+        format!("{}/{}", self.namespace_text(true), self.pod_text(true))
+    }
+
+    /// The namespace part, in brackets for the text formats.
+    pub fn namespace_text(&self, brackets: bool) -> String {
+        if let Some(name) = self.namespaces.only_equals(NAMESPACE_NAME_LABEL) {
+            return name.to_string();
+        }
+        let text = if self.namespaces.is_everything() {
+            "all namespaces".to_string()
+        } else {
+            format!("namespace with {{{}}}", self.namespaces.text())
+        };
+        if brackets { format!("[{text}]") } else { text }
+    }
+
+    /// The pod part, in brackets for the text formats.
+    pub fn pod_text(&self, brackets: bool) -> String {
+        let text = if self.pods.is_everything() {
+            "all pods".to_string()
+        } else {
+            format!("pod with {{{}}}", self.pods.text())
+        };
+        if brackets { format!("[{text}]") } else { text }
+    }
+
+    /// Whether a rule's peer selects this representative: each of the peer's selectors is
+    /// empty or has exactly the representative's requirements.
+    pub fn selected_by(&self, peer: &PeerSel) -> bool {
+        match peer {
+            PeerSel::Pods { namespaces, pods } => {
+                let namespace_matches = match namespaces {
+                    NamespaceSel::Named(name) => {
+                        self.namespaces.only_equals(NAMESPACE_NAME_LABEL) == Some(name.as_str())
+                    }
+                    NamespaceSel::Selector(selector) => {
+                        selector.is_everything()
+                            || selector.canonical() == self.namespaces.canonical()
+                    }
+                };
+                namespace_matches
+                    && (pods.is_everything() || pods.canonical() == self.pods.canonical())
+            }
+            PeerSel::Ips(_) | PeerSel::Nothing => false,
+        }
+    }
 }
 
 impl Cluster {
@@ -283,6 +356,12 @@ impl Cluster {
                     Some((protocol, u32::try_from(port.container_port).ok()?))
                 })
                 .collect();
+            let annotations = object_labels(
+                object
+                    .value
+                    .pointer(&format!("{}/annotations", workload.metadata_pointer()))
+                    .and_then(Value::as_object),
+            );
             by_owner.insert(key, cluster.pods.len());
             cluster.ensure_namespace(&namespace);
             cluster.pods.push(Pod {
@@ -293,7 +372,44 @@ impl Cluster {
                 named_ports,
                 container_ports,
                 host_network: workload.spec.host_network == Some(true),
+                annotations,
                 object: workload.object,
+                source: source(object),
+            });
+        }
+        // KubeVirt VirtualMachines: their template's labels select them like a pod's.
+        for (index, object) in inventory.objects.iter().enumerate() {
+            if object.kind != "VirtualMachine" {
+                continue;
+            }
+            let namespace = object
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "default".to_string());
+            let key = (namespace.clone(), object.kind.clone(), object.name.clone());
+            if by_owner.contains_key(&key) {
+                continue;
+            }
+            let metadata = object.value.pointer("/spec/template/metadata");
+            let map = |field: &str| {
+                object_labels(
+                    metadata
+                        .and_then(|metadata| metadata.get(field))
+                        .and_then(Value::as_object),
+                )
+            };
+            by_owner.insert(key, cluster.pods.len());
+            cluster.ensure_namespace(&namespace);
+            cluster.pods.push(Pod {
+                namespace,
+                name: object.name.clone(),
+                kind: object.kind.clone(),
+                labels: map("labels"),
+                named_ports: Vec::new(),
+                container_ports: Vec::new(),
+                host_network: false,
+                annotations: map("annotations"),
+                object: index,
                 source: source(object),
             });
         }
@@ -346,6 +462,7 @@ impl Cluster {
                 named_ports: Vec::new(),
                 container_ports: Vec::new(),
                 host_network: false,
+                annotations: Labels::new(),
                 object: usize::MAX,
                 source: Source {
                     file: String::new(),
@@ -355,6 +472,58 @@ impl Cluster {
             cluster.ingress_targets = targets;
         }
         cluster
+    }
+
+    /// Exposure analysis: one representative peer for each distinct pair of selectors in the
+    /// policies' rules, less those a workload of the input stands for (both selectors made of
+    /// matchLabels only and matching it); the entire cluster comes first.
+    pub fn add_representatives(&mut self) {
+        let mut found = vec![Representative {
+            namespaces: Selector::everything(),
+            pods: Selector::everything(),
+        }];
+        let mut seen = std::collections::BTreeSet::new();
+        seen.insert((String::new(), String::new()));
+        let mut rules: Vec<&Rule> = Vec::new();
+        for policy in &self.policies {
+            rules.extend(policy.ingress.iter().chain(&policy.egress));
+        }
+        for policy in self.admin.iter().chain(&self.baseline) {
+            rules.extend(policy.ingress.iter().chain(&policy.egress));
+        }
+        for rule in rules {
+            for peer in rule.peers.iter().flatten() {
+                let PeerSel::Pods { namespaces, pods } = peer else {
+                    continue;
+                };
+                let namespaces = match namespaces {
+                    NamespaceSel::Named(name) => Selector::equals(NAMESPACE_NAME_LABEL, name),
+                    NamespaceSel::Selector(selector) => selector.clone(),
+                };
+                if !seen.insert((namespaces.canonical(), pods.canonical())) {
+                    continue;
+                }
+                found.push(Representative {
+                    namespaces,
+                    pods: pods.clone(),
+                });
+            }
+        }
+        found.retain(|rep| {
+            let refinable = !rep.namespaces.is_everything()
+                && !rep.pods.is_everything()
+                && !rep.namespaces.has_expressions()
+                && !rep.pods.has_expressions();
+            !refinable
+                || !self.pods.iter().enumerate().any(|(index, pod)| {
+                    !self.is_ingress_controller(index)
+                        && rep.pods.matches(&pod.labels)
+                        && self
+                            .namespace_labels(&pod.namespace)
+                            .is_some_and(|labels| rep.namespaces.matches(labels))
+                })
+        });
+        self.representatives = found;
     }
 
     /// Whether a pod is the ingress controller's stand-in rather than a workload of the input.

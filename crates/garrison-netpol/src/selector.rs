@@ -19,6 +19,11 @@ enum Requirement {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Selector {
     requirements: Vec<Requirement>,
+    /// netpol-analyzer's rendering: `k=v,...` for matchLabels (sorted by key), then each
+    /// expression as `{Key:k,Operator:Op,Values:[a b],}` (sorted).
+    text: String,
+    /// Whether the selector has matchExpressions.
+    has_expressions: bool,
 }
 
 impl Selector {
@@ -61,7 +66,98 @@ impl Selector {
             };
             requirements.push(requirement);
         }
-        Ok(Selector { requirements })
+        let mut labels: Vec<String> = selector
+            .match_labels
+            .iter()
+            .flatten()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        labels.sort();
+        let mut expressions: Vec<String> = selector
+            .match_expressions
+            .iter()
+            .flatten()
+            .map(|expression| {
+                format!(
+                    "{{Key:{},Operator:{},Values:[{}],}}",
+                    expression.key,
+                    expression.operator,
+                    expression.values.clone().unwrap_or_default().join(" ")
+                )
+            })
+            .collect();
+        expressions.sort();
+        let has_expressions = !expressions.is_empty();
+        labels.extend(expressions);
+        Ok(Selector {
+            requirements,
+            text: labels.join(","),
+            has_expressions,
+        })
+    }
+
+    /// The selector `{key: value}`.
+    pub fn equals(key: &str, value: &str) -> Selector {
+        Selector {
+            requirements: vec![Requirement::Equals(key.to_string(), value.to_string())],
+            text: format!("{key}={value}"),
+            has_expressions: false,
+        }
+    }
+
+    /// netpol-analyzer's text for the selector (empty for the empty selector).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the selector has matchExpressions (not only matchLabels).
+    pub fn has_expressions(&self) -> bool {
+        self.has_expressions
+    }
+
+    /// The value the selector requires of `key` when that is its only requirement.
+    pub fn only_equals(&self, key: &str) -> Option<&str> {
+        match self.requirements.as_slice() {
+            [Requirement::Equals(k, value)] if k == key => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A canonical form: two selectors with the same requirements (in any order; `In` with one
+    /// value the same as `=`) have the same key.
+    pub fn canonical(&self) -> String {
+        let mut parts: Vec<(String, String)> = self
+            .requirements
+            .iter()
+            .map(|requirement| {
+                let sorted = |values: &Vec<String>| {
+                    let mut values = values.clone();
+                    values.sort();
+                    values.dedup();
+                    values.join(",")
+                };
+                match requirement {
+                    Requirement::Equals(key, value) => (key.clone(), format!("{key}={value}")),
+                    Requirement::In(key, values) if values.len() == 1 => {
+                        (key.clone(), format!("{key}={}", values[0]))
+                    }
+                    Requirement::In(key, values) => {
+                        (key.clone(), format!("{key} in ({})", sorted(values)))
+                    }
+                    Requirement::NotIn(key, values) => {
+                        (key.clone(), format!("{key} notin ({})", sorted(values)))
+                    }
+                    Requirement::Exists(key) => (key.clone(), key.clone()),
+                    Requirement::DoesNotExist(key) => (key.clone(), format!("!{key}")),
+                }
+            })
+            .collect();
+        parts.sort();
+        parts
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     pub fn is_everything(&self) -> bool {
@@ -153,6 +249,33 @@ mod tests {
                 "{text} on {pod:?}"
             );
         }
+    }
+
+    #[test]
+    fn canonical_form_and_text() {
+        let single_in = selector(serde_json::json!({"matchExpressions": [{"key": "app", "operator": "In", "values": ["x"]}]})).unwrap();
+        let equals = selector(serde_json::json!({"matchLabels": {"app": "x"}})).unwrap();
+        assert_eq!(single_in.canonical(), equals.canonical());
+        let two = selector(serde_json::json!({"matchLabels": {"b": "2", "a": "1"}})).unwrap();
+        let swapped = selector(serde_json::json!({"matchLabels": {"a": "1", "b": "2"}})).unwrap();
+        assert_eq!(two.canonical(), swapped.canonical());
+        assert_ne!(two.canonical(), equals.canonical());
+        assert_eq!(two.text(), "a=1,b=2");
+        let not_in = selector(serde_json::json!({
+            "matchLabels": {"tier": "db"},
+            "matchExpressions": [{"key": "env", "operator": "NotIn", "values": ["a", "b"]}]
+        }))
+        .unwrap();
+        assert_eq!(
+            not_in.text(),
+            "tier=db,{Key:env,Operator:NotIn,Values:[a b],}"
+        );
+        assert!(not_in.has_expressions());
+        assert_eq!(
+            Selector::equals("kubernetes.io/metadata.name", "ns1")
+                .only_equals("kubernetes.io/metadata.name"),
+            Some("ns1")
+        );
     }
 
     #[test]

@@ -122,3 +122,71 @@ fn diff_reports_added_connections() {
         "{text}"
     );
 }
+
+#[test]
+fn list_exposure_adds_the_exposure_sections() {
+    let output = garrison(&["netpol", "list", "--exposure", &shop()]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    // The list comes first, unchanged.
+    assert!(
+        text.contains("shop/web[Deployment] => shop/api[Deployment] : TCP 9090\n"),
+        "{text}"
+    );
+    let exposure = text
+        .split_once("\n\nExposure Analysis Result:\n")
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("no exposure section:\n{text}"));
+    // The API admits TCP 9100 from any pod of the monitoring namespace, existing or not.
+    assert!(
+        exposure
+            .contains("shop/api[Deployment]          \t<= \tmonitoring/[all pods] : TCP 9100\n"),
+        "{exposure}"
+    );
+    assert!(
+        exposure.contains("monitoring/scraper[DaemonSet] is not protected on Ingress"),
+        "{exposure}"
+    );
+}
+
+#[test]
+fn list_multiple_networks_splits_the_list_by_network() {
+    let input = format!(
+        "{}/../garrison-netpol/tests/data/multinet.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let output = garrison(&["netpol", "list", "--multiple-networks", &input]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    let section = |heading: &str| -> String {
+        let start = text
+            .find(heading)
+            .unwrap_or_else(|| panic!("no {heading:?} in:\n{text}"));
+        let rest = &text[start..];
+        rest.split("\n\n").next().unwrap_or_default().to_string()
+    };
+    // The tenant's UDN is its own network: no connection with the pod network's workloads.
+    let udn = section("Permitted connectivity analyzed in primary UDN tenant:");
+    assert!(
+        udn.contains("tenant[udn]/web[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections"),
+        "{udn}"
+    );
+    assert!(!udn.contains("app/"), "{udn}");
+    // On the secondary network the MultiNetworkPolicy admits only TCP 3260 to the server.
+    let storage = section("Permitted connectivity analyzed in secondary NAD storage:");
+    assert!(
+        storage.contains("app/client[Pod] => app/server[Pod] : TCP 3260"),
+        "{storage}"
+    );
+    assert!(!storage.contains("[External]"), "{storage}");
+    // On the pod network no policy applies.
+    let pod = section("Permitted connectivity analyzed in Pod network:");
+    assert!(
+        pod.contains("app/client[Pod] => app/server[Pod] : All Connections"),
+        "{pod}"
+    );
+    assert!(
+        text.contains("tenant/web[Pod]: \n\tPrimary Network: tenant[UDN]"),
+        "{text}"
+    );
+}

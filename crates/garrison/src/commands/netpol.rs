@@ -80,6 +80,17 @@ struct ListArgs {
     /// Output format (netpol-analyzer's).
     #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Txt)]
     format: ListFormat,
+    /// Also list what each workload is exposed to beyond the input's workloads: the entire
+    /// cluster, namespaces and pods by the labels policy rules name, external addresses; and
+    /// the workloads no policy protects (netpol-analyzer's `--exposure`).
+    #[arg(long)]
+    exposure: bool,
+    /// Analyse each network apart (OVN-Kubernetes): the pod network, primary
+    /// (Cluster)UserDefinedNetworks, secondary NetworkAttachmentDefinitions with their
+    /// MultiNetworkPolicies; ends with each workload's networks (netpol-analyzer's
+    /// `--multiple-networks`).
+    #[arg(long, conflicts_with = "exposure")]
+    multiple_networks: bool,
 }
 
 #[derive(Debug, Args)]
@@ -185,7 +196,10 @@ fn warn(cluster: &Cluster) {
 
 fn list(args: ListArgs) -> Result<ExitCode, CommandError> {
     let inventory = load(&args.input.paths, args.input.demo)?;
-    let cluster = Cluster::from_inventory(&inventory);
+    let mut cluster = Cluster::from_inventory(&inventory);
+    if args.exposure {
+        cluster.add_representatives();
+    }
     warn(&cluster);
     let analyzer = Analyzer::new(&cluster);
     let mut connections = analyzer.connections();
@@ -225,6 +239,23 @@ fn list(args: ListArgs) -> Result<ExitCode, CommandError> {
         ListFormat::Dot => Format::Dot,
     };
     emit(&match focus.conn {
+        _ if args.multiple_networks => {
+            let networks = garrison_netpol::networks::Networks::of(&inventory, &cluster);
+            let sections =
+                garrison_netpol::networks::sections(&inventory, &cluster, &networks, &focus);
+            garrison_netpol::networks::write(&cluster, &networks, &sections, format, focus.conn)
+        }
+        _ if args.exposure => {
+            let exposure = garrison_netpol::exposure::analyze(&analyzer, &connections, &focus);
+            output::write_exposure(
+                &analyzer,
+                &connections,
+                &nodes,
+                &exposure,
+                format,
+                focus.conn,
+            )
+        }
         Some(conn) => output::write_pairs(&analyzer, &connections, &nodes, format, conn),
         None => output::write(&analyzer, &connections, &nodes, format),
     });
@@ -307,7 +338,7 @@ fn explain(args: ExplainArgs) -> Result<ExitCode, CommandError> {
         .intersect(&asked);
     let name = |peer: Peer| match peer {
         Peer::Ip(low, _) => std::net::Ipv4Addr::from(low).to_string(),
-        Peer::Pod(_) => analyzer.display(peer),
+        Peer::Pod(_) | Peer::Rep(_) => analyzer.display(peer),
     };
     let question = match &args.port {
         Some(port) => format!("{} => {} on {port}", name(src), name(dst)),
