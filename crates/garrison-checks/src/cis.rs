@@ -296,7 +296,7 @@ pub static CONTROLS: &[CisControl] = &[
         "5.1.1",
         "Image vulnerability scanning with Amazon ECR or a third-party provider",
         false,
-        ["EKS-IMG-001", "EKS-IMG-002", "EKS-OS-003"],
+        ["EKS-IMG-001", "EKS-IMG-002", "EKS-IMG-010", "EKS-OS-003"],
         "Enable ECR enhanced scanning (Inspector) for every repository."
     ),
     control!(
