@@ -1059,6 +1059,20 @@ pub static CHECKS: &[Check] = &[
             run: nodes::untrusted_workloads_not_isolated::evaluate,
         },
     },
+    Check {
+        meta: &kubelet::file_permissions::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::file_permissions::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::file_ownership::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::file_ownership::evaluate,
+        },
+    },
     // Image-security rows of the catalogue that read the snapshot's AWS documents.
     Check {
         meta: &images::image_repository_without_lifecycle_policy::META,
