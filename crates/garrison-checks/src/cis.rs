@@ -44,29 +44,29 @@ pub static CONTROLS: &[CisControl] = &[
         "3.1.1",
         "Kubeconfig file permissions are 644 or more restrictive",
         true,
-        [],
-        "File permissions on nodes cannot be read from the APIs: run kube-bench as a Job (or `apiclient report cis` on Bottlerocket) and review 3.1.1."
+        ["EKS-CIS-3.1.1+3.1.3"],
+        "File permissions on nodes cannot be read from the APIs: run kube-bench as a Job (or `apiclient report cis` on Bottlerocket) and store its --json output as kube-bench/<node>.json in the snapshot."
     ),
     control!(
         "3.1.2",
         "Kubelet kubeconfig file ownership is root:root",
         true,
-        [],
-        "File ownership on nodes cannot be read from the APIs: run kube-bench as a Job and review 3.1.2."
+        ["EKS-CIS-3.1.2+3.1.4"],
+        "File ownership on nodes cannot be read from the APIs: run kube-bench as a Job (or `apiclient report cis` on Bottlerocket) and store its --json output as kube-bench/<node>.json in the snapshot."
     ),
     control!(
         "3.1.3",
         "Kubelet configuration file permissions are 644 or more restrictive",
         true,
-        [],
-        "File permissions on nodes cannot be read from the APIs: run kube-bench as a Job and review 3.1.3."
+        ["EKS-CIS-3.1.1+3.1.3"],
+        "File permissions on nodes cannot be read from the APIs: run kube-bench as a Job (or `apiclient report cis` on Bottlerocket) and store its --json output as kube-bench/<node>.json in the snapshot."
     ),
     control!(
         "3.1.4",
         "Kubelet configuration file ownership is root:root",
         true,
-        [],
-        "File ownership on nodes cannot be read from the APIs: run kube-bench as a Job and review 3.1.4."
+        ["EKS-CIS-3.1.2+3.1.4"],
+        "File ownership on nodes cannot be read from the APIs: run kube-bench as a Job (or `apiclient report cis` on Bottlerocket) and store its --json output as kube-bench/<node>.json in the snapshot."
     ),
     control!(
         "3.2.1",
@@ -296,7 +296,7 @@ pub static CONTROLS: &[CisControl] = &[
         "5.1.1",
         "Image vulnerability scanning with Amazon ECR or a third-party provider",
         false,
-        ["EKS-IMG-001", "EKS-IMG-002", "EKS-OS-003"],
+        ["EKS-IMG-001", "EKS-IMG-002", "EKS-IMG-010", "EKS-OS-003"],
         "Enable ECR enhanced scanning (Inspector) for every repository."
     ),
     control!(
@@ -433,6 +433,18 @@ pub fn checks_of(control: &CisControl) -> Vec<&'static str> {
 /// Every control's status from a scan's findings (PASS results must be listed, not counted).
 /// Suppressed findings do not count. A control whose checks produced no result at all (the
 /// data was not in the input) is UNKNOWN; one without checks is MANUAL.
+/// Whether `finding` is about another control than `control`: a check that decides several
+/// controls (the kube-bench file checks, EKS-CIS-3.1.1+3.1.3 and EKS-CIS-3.1.2+3.1.4) starts
+/// each message with the id of the control it is about (`CIS 3.1.3 fails: …`), so that one
+/// control's failure does not fail its pair.
+fn about_another_control(finding: &Finding, control: &CisControl) -> bool {
+    finding
+        .message
+        .strip_prefix("CIS ")
+        .and_then(|rest| rest.split_once(' '))
+        .is_some_and(|(id, _)| id != control.id && CONTROLS.iter().any(|other| other.id == id))
+}
+
 pub fn evaluate(findings: &[Finding]) -> Vec<CisResult> {
     CONTROLS
         .iter()
@@ -451,10 +463,11 @@ pub fn evaluate(findings: &[Finding]) -> Vec<CisResult> {
                 return result;
             }
             let mut not_applicable = 0;
-            for finding in findings
-                .iter()
-                .filter(|f| f.suppressed.is_none() && checks.contains(&f.check.id))
-            {
+            for finding in findings.iter().filter(|f| {
+                f.suppressed.is_none()
+                    && checks.contains(&f.check.id)
+                    && !about_another_control(f, control)
+            }) {
                 match finding.status {
                     Status::Fail => result.fail += 1,
                     Status::Warn => result.warn += 1,

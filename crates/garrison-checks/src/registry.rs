@@ -1038,6 +1038,64 @@ pub static CHECKS: &[Check] = &[
             run: nodes::session_logging_off::evaluate,
         },
     },
+    Check {
+        meta: &encryption::no_private_ca_issuer::META,
+        runner: Runner::Cluster {
+            kinds: encryption::no_private_ca_issuer::KINDS,
+            run: encryption::no_private_ca_issuer::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::fips_not_used::META,
+        runner: Runner::Cluster {
+            kinds: &["NodeClass"],
+            run: nodes::fips_not_used::evaluate,
+        },
+    },
+    Check {
+        meta: &nodes::untrusted_workloads_not_isolated::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: nodes::untrusted_workloads_not_isolated::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::file_permissions::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::file_permissions::evaluate,
+        },
+    },
+    Check {
+        meta: &kubelet::file_ownership::META,
+        runner: Runner::Cluster {
+            kinds: &["Node"],
+            run: kubelet::file_ownership::evaluate,
+        },
+    },
+    // Image-security rows of the catalogue that read the snapshot's AWS documents.
+    Check {
+        meta: &images::image_repository_without_lifecycle_policy::META,
+        runner: Runner::Workload(images::image_repository_without_lifecycle_policy::evaluate),
+    },
+    Check {
+        meta: &images::image_repository_policy_public::META,
+        runner: Runner::Workload(images::image_repository_policy_public::evaluate),
+    },
+    Check {
+        meta: &images::signature_verification_missing::META,
+        runner: Runner::Cluster {
+            kinds: images::signature_verification_missing::KINDS,
+            run: images::signature_verification_missing::evaluate,
+        },
+    },
+    Check {
+        meta: &images::inspector_ecr_disabled::META,
+        runner: Runner::Cluster {
+            kinds: &[],
+            run: images::inspector_ecr_disabled::evaluate,
+        },
+    },
 ];
 
 /// The check with this id or name (case-insensitive id).

@@ -1,7 +1,13 @@
 //! Typed views of the ECR and Inspector documents of a snapshot: `aws/ecr/describe-repositories.json`,
 //! `aws/ecr/get-registry-scanning-configuration.json`,
-//! `aws/ecr/image-scan-findings/<repository>/<digest-or-tag>.json` and
-//! `aws/inspector2/list-findings.json`.
+//! `aws/ecr/image-scan-findings/<repository>/<digest-or-tag>.json`,
+//! `aws/ecr/lifecycle-policies/<repository>.json`, `aws/ecr/repository-policies/<repository>.json`,
+//! `aws/ecr/get-signing-configuration.json` and `aws/inspector2/list-findings.json`.
+//!
+//! `get-lifecycle-policy` and `get-repository-policy` answer a repository without a policy with
+//! an error (`LifecyclePolicyNotFoundException`, `RepositoryPolicyNotFoundException`); the
+//! collector records that in `manifest.json` as a failed call, and [`policy_not_found`] tells it
+//! apart from a call that really failed.
 //!
 //! The CLI writes these services in camelCase; the PascalCase spelling of other AWS tools is
 //! accepted too. Every field AWS may leave out is an `Option` (or an empty list), and unknown
@@ -276,6 +282,65 @@ pub struct EcrContainerImage {
     /// The registry (account) id.
     #[serde(alias = "Registry")]
     pub registry: Option<String>,
+}
+
+/// `aws ecr get-lifecycle-policy`: `aws/ecr/lifecycle-policies/<repository>.json`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LifecyclePolicy {
+    #[serde(alias = "RegistryId")]
+    pub registry_id: Option<String>,
+    #[serde(alias = "RepositoryName")]
+    pub repository_name: Option<String>,
+    /// The policy as a JSON string (`{"rules": [...]}`).
+    #[serde(alias = "LifecyclePolicyText")]
+    pub lifecycle_policy_text: Option<String>,
+}
+
+/// `aws ecr get-repository-policy`: `aws/ecr/repository-policies/<repository>.json`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RepositoryPolicy {
+    #[serde(alias = "RegistryId")]
+    pub registry_id: Option<String>,
+    #[serde(alias = "RepositoryName")]
+    pub repository_name: Option<String>,
+    /// The IAM policy document as a JSON string.
+    #[serde(alias = "PolicyText")]
+    pub policy_text: Option<String>,
+}
+
+/// `aws ecr get-signing-configuration`: which pushed images ECR signs with AWS Signer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SigningConfigurationDocument {
+    #[serde(alias = "RegistryId")]
+    pub registry_id: Option<String>,
+    #[serde(alias = "SigningConfiguration")]
+    pub signing_configuration: Option<SigningConfiguration>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SigningConfiguration {
+    #[serde(default, alias = "Rules")]
+    pub rules: Vec<SigningRule>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SigningRule {
+    #[serde(alias = "SigningProfileArn")]
+    pub signing_profile_arn: Option<String>,
+    /// No filter means every repository.
+    #[serde(default, alias = "RepositoryFilters")]
+    pub repository_filters: Vec<Filter>,
+}
+
+/// Whether a failed call's error says the repository simply has no such policy.
+pub fn policy_not_found(error: &str) -> bool {
+    error.contains("LifecyclePolicyNotFoundException")
+        || error.contains("RepositoryPolicyNotFoundException")
 }
 
 /// `aws inspector2 list-findings`.

@@ -109,6 +109,8 @@ enum Role {
     Aws(String),
     /// `k8s/nodes/<node>.configz.json` in a snapshot, keyed by node name.
     NodeConfig(String),
+    /// `kube-bench/<node>.json` in a snapshot, keyed by node name.
+    KubeBench(String),
     /// `manifest.json` at a snapshot's root.
     SnapshotManifest,
 }
@@ -240,6 +242,11 @@ fn snapshot_role(relative: &str) -> Option<Role> {
     }
     if let Some(rest) = relative.strip_prefix("aws/") {
         return rest.ends_with(".json").then(|| Role::Aws(rest.to_string()));
+    }
+    if let Some(rest) = relative.strip_prefix("kube-bench/") {
+        return rest
+            .strip_suffix(".json")
+            .map(|node| Role::KubeBench(node.to_string()));
     }
     if let Some(rest) = relative.strip_prefix("k8s/nodes/") {
         return rest
@@ -407,7 +414,7 @@ fn load_unit_into(unit: Unit, options: &LoadOptions, buffer: &mut Vec<u8>) -> Lo
             let file = Arc::new(file);
             parse_manifests(&file, text, options, &mut loaded);
         }
-        Role::Aws(_) | Role::NodeConfig(_) | Role::SnapshotManifest => {
+        Role::Aws(_) | Role::NodeConfig(_) | Role::KubeBench(_) | Role::SnapshotManifest => {
             let value = match serde_json::from_str::<Value>(text) {
                 Ok(value) => value,
                 Err(error) => {
@@ -426,6 +433,9 @@ fn load_unit_into(unit: Unit, options: &LoadOptions, buffer: &mut Vec<u8>) -> Lo
                 }
                 Role::NodeConfig(node) => {
                     snapshot.node_configs.insert(node, value);
+                }
+                Role::KubeBench(node) => {
+                    snapshot.kube_bench.insert(node, value);
                 }
                 _ => snapshot.manifest = Some(value),
             }

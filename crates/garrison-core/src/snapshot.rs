@@ -17,6 +17,8 @@ pub struct Snapshot {
     pub aws: BTreeMap<String, Value>,
     /// `k8s/nodes/<node>.configz.json` documents keyed by node name.
     pub node_configs: BTreeMap<String, Value>,
+    /// `kube-bench/<node>.json` reports (kube-bench `--json`) keyed by node name.
+    pub kube_bench: BTreeMap<String, Value>,
     /// `manifest.json`, when present.
     pub manifest: Option<Value>,
 }
@@ -57,6 +59,7 @@ impl Snapshot {
         }
         self.aws.extend(other.aws);
         self.node_configs.extend(other.node_configs);
+        self.kube_bench.extend(other.kube_bench);
         if other.manifest.is_some() {
             self.manifest = other.manifest;
         }
@@ -164,6 +167,21 @@ impl Snapshot {
             Some(value) => {
                 decode::<crate::aws::kubelet::Configz>(value).map(|configz| configz.kubeletconfig)
             }
+            None => match self.failed_calls().find(|(failed, _)| *failed == file) {
+                Some((_, error)) => Err(Missing::Failed(error.to_string())),
+                None => Err(Missing::NotCollected),
+            },
+        }
+    }
+
+    /// The kube-bench report of `node` (`kube-bench/<node>.json`), or why it is not available.
+    pub fn kube_bench_report(
+        &self,
+        node: &str,
+    ) -> Result<crate::aws::kube_bench::KubeBenchReport, Missing> {
+        let file = format!("kube-bench/{node}.json");
+        match self.kube_bench.get(node) {
+            Some(value) => decode(value),
             None => match self.failed_calls().find(|(failed, _)| *failed == file) {
                 Some((_, error)) => Err(Missing::Failed(error.to_string())),
                 None => Err(Missing::NotCollected),

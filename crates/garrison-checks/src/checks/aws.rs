@@ -226,6 +226,41 @@ pub fn access_entries(
             policies_missing,
         });
     }
+    // A principal that list-access-entries names but that was not described is not known to be
+    // harmless: UNKNOWN, rather than left out.
+    if let Ok(listed) = snapshot.document::<serde_json::Value>("eks/list-access-entries.json") {
+        let principals = listed
+            .get("accessEntries")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_str);
+        for principal in principals {
+            if entries
+                .iter()
+                .any(|entry| entry.entry.principal_arn.as_deref() == Some(principal))
+            {
+                continue;
+            }
+            let key = format!(
+                "{PREFIX}{}.describe.json",
+                principal.replace([':', '/'], "_")
+            );
+            if snapshot.aws.contains_key(&key) {
+                // Described but unreadable: already reported above.
+                continue;
+            }
+            let missing = match snapshot.aws(&key) {
+                Err(missing) => missing,
+                Ok(_) => Missing::NotCollected,
+            };
+            results.push(unknown(
+                &Resource::new("AccessEntry", principal, format!("aws/{key}")),
+                &key,
+                &missing,
+            ));
+        }
+    }
     Some(entries)
 }
 

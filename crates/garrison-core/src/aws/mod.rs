@@ -15,6 +15,7 @@ pub mod ecr;
 pub mod eks;
 pub mod guardduty;
 pub mod iam;
+pub mod kube_bench;
 pub mod kubelet;
 pub mod services;
 

@@ -43,6 +43,15 @@ pub fn evaluate(_: &Context<'_>, snapshot: &Snapshot) -> Vec<ResourceOutcome> {
         )];
     };
     for entry in entries.iter().filter(|entry| !entry.entry.is_node()) {
+        if let Some(missing) = &entry.policies_missing {
+            let key = entry
+                .resource
+                .file
+                .trim_start_matches("aws/")
+                .replace(".describe.json", ".policies.json");
+            results.push(unknown(&entry.resource, &key, missing));
+            continue;
+        }
         for (index, policy) in entry.policies.iter().enumerate() {
             let name = policy_name(policy.policy_arn.as_deref());
             let scope = policy

@@ -5,6 +5,7 @@ pub mod efs_without_tls;
 pub mod kms_key_rotation;
 pub mod kms_key_unusable;
 pub mod no_external_secret_store;
+pub mod no_private_ca_issuer;
 pub mod node_volume_unencrypted;
 pub mod secrets_without_cmk;
 

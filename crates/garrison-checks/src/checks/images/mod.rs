@@ -9,10 +9,14 @@
 pub mod image_repository_not_encrypted;
 pub mod image_repository_not_rescanned;
 pub mod image_repository_not_scanned;
+pub mod image_repository_policy_public;
 pub mod image_repository_tag_mutable;
+pub mod image_repository_without_lifecycle_policy;
 pub mod image_tag_mutable;
 pub mod image_vulnerable;
+pub mod inspector_ecr_disabled;
 pub mod registry_not_allowed;
+pub mod signature_verification_missing;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -373,6 +377,28 @@ pub(crate) fn per_repository(
         ));
     }
     outcomes
+}
+
+/// A per-repository document below `aws/ecr/<directory>/` (`lifecycle-policies`,
+/// `repository-policies`) of the repository: `Ok(None)` when the call answered that the
+/// repository has no such policy, `Err` with the reason when the document is not available.
+pub(crate) fn repository_policy<T: serde::de::DeserializeOwned>(
+    context: &Context<'_>,
+    directory: &str,
+    repository: &Repository,
+) -> Result<Option<T>, String> {
+    let name = repository.repository_name.as_deref().unwrap_or_default();
+    let key = format!("ecr/{directory}/{name}.json");
+    let Some(snapshot) = context.inventory.snapshot.as_ref() else {
+        return Err("the input is not a cluster snapshot".to_string());
+    };
+    match snapshot.document::<T>(&key) {
+        Ok(document) => Ok(Some(document)),
+        Err(garrison_core::snapshot::Missing::Failed(error)) if ecr::policy_not_found(&error) => {
+            Ok(None)
+        }
+        Err(missing) => Err(missing.reason(&key)),
+    }
 }
 
 pub(crate) fn not_a_snapshot() -> Vec<Outcome> {

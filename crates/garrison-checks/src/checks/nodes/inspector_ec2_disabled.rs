@@ -5,16 +5,17 @@ use crate::engine::{Context, ResourceOutcome};
 
 declare_check! {
     /// ## What it does
-    /// Reads `inspector2/batch-get-account-status.json`: one result for EC2 scanning (node OS
-    /// packages) and one for ECR scanning (images); PASS when `ENABLED`, FAIL otherwise. The two are
-    /// judged separately rather than requiring both for a single verdict.
+    /// Reads `inspector2/batch-get-account-status.json` and judges EC2 scanning (the node
+    /// operating system's packages): PASS when `resourceState.ec2.status` is `ENABLED`, FAIL
+    /// otherwise. ECR scanning (images) is judged on its own by EKS-IMG-010, rather than
+    /// requiring both for a single verdict.
     ///
     /// ## Why it matters
-    /// Inspector finds known vulnerabilities in node packages and images continuously; without it,
-    /// a vulnerable kernel or runtime goes unnoticed until the next AMI update.
+    /// Inspector finds known vulnerabilities in node packages continuously; without it, a
+    /// vulnerable kernel or container runtime goes unnoticed until the next AMI update.
     ///
     /// ## How to fix
-    /// `aws inspector2 enable --resource-types EC2 ECR`.
+    /// `aws inspector2 enable --resource-types EC2`.
     ///
     /// ## References
     /// - Amazon Inspector documentation
@@ -22,20 +23,26 @@ declare_check! {
     pub static META = CheckMeta {
         id: "EKS-OS-003",
         name: "inspector-ec2-disabled",
-        title: "Amazon Inspector does not scan the nodes or images",
+        title: "Amazon Inspector does not scan the nodes",
         severity: Severity::Medium,
         level: Level::Infrastructure,
         control: SeedControl::ContainerOptimizedOs,
         cis: None,
         security_hub: None,
         pss: None,
-        remediation: "Enable Amazon Inspector EC2 and ECR scanning.",
+        remediation: "Enable Amazon Inspector EC2 scanning.",
     };
 }
 
 use garrison_core::aws::services::InspectorAccountStatus;
 
 pub fn evaluate(_: &Context<'_>, snapshot: &Snapshot) -> Vec<ResourceOutcome> {
+    inspector_scanning(snapshot, &["ec2"])
+}
+
+/// One result per Inspector resource type of `kinds` (`ec2`, `ecr`): PASS when its scanning
+/// is `ENABLED`, FAIL otherwise, UNKNOWN without the account status.
+pub(crate) fn inspector_scanning(snapshot: &Snapshot, kinds: &[&str]) -> Vec<ResourceOutcome> {
     let account = crate::engine::Resource::new(
         "InspectorAccount",
         "account",
@@ -65,6 +72,7 @@ pub fn evaluate(_: &Context<'_>, snapshot: &Snapshot) -> Vec<ResourceOutcome> {
             let state = first.resource_state.clone().unwrap_or_default();
             [("ec2", state.ec2), ("ecr", state.ecr)]
                 .into_iter()
+                .filter(|(kind, _)| kinds.contains(kind))
                 .map(|(kind, state)| {
                     let status = state
                         .and_then(|s| s.status)

@@ -1,6 +1,7 @@
 //! nodes checks, and the metadata options of node launch templates and instances that the IMDS
 //! checks share.
 pub mod al2_end_of_support;
+pub mod fips_not_used;
 pub mod imds_hop_limit;
 pub mod imdsv2_not_required;
 pub mod inspector_ec2_disabled;
@@ -10,6 +11,7 @@ pub mod not_container_optimized_os;
 pub mod remote_access_open_to_world;
 pub mod session_logging_off;
 pub mod ssh_key_on_nodes;
+pub mod untrusted_workloads_not_isolated;
 pub mod user_data_secrets;
 
 use garrison_core::Snapshot;
