@@ -471,15 +471,24 @@ fn successful_anonymous_access_by_tactic() {
         2
     );
     assert_eq!(
-        count(&[create_binding.clone()], "gd-persistence-anonymous"),
+        count(
+            std::slice::from_ref(&create_binding),
+            "gd-persistence-anonymous"
+        ),
         1
     );
     assert_eq!(
-        count(&[delete_deployment.clone()], "gd-impact-anonymous"),
+        count(
+            std::slice::from_ref(&delete_deployment),
+            "gd-impact-anonymous"
+        ),
         1
     );
     assert_eq!(
-        count(&[delete_webhook.clone()], "gd-defense-evasion-anonymous"),
+        count(
+            std::slice::from_ref(&delete_webhook),
+            "gd-defense-evasion-anonymous"
+        ),
         1
     );
     // Each request has exactly one tactic.
