@@ -9,13 +9,11 @@ use std::cell::OnceCell;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-type Str<'a> = Cow<'a, str>;
-
 /// `authenticationv1.UserInfo` as the audit log records it.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct UserInfo<'a> {
     #[serde(default, borrow)]
-    pub username: Str<'a>,
+    pub username: Cow<'a, str>,
     /// `groups[]`, kept raw: few detectors read it.
     #[serde(default, borrow)]
     pub groups: Option<&'a RawValue>,
@@ -26,15 +24,15 @@ pub struct UserInfo<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct ObjectRef<'a> {
     #[serde(default, borrow)]
-    pub resource: Str<'a>,
+    pub resource: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub namespace: Str<'a>,
+    pub namespace: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub name: Str<'a>,
+    pub name: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub api_group: Str<'a>,
+    pub api_group: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub subresource: Str<'a>,
+    pub subresource: Cow<'a, str>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -47,7 +45,7 @@ pub struct ResponseStatus {
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct Annotations<'a> {
     #[serde(default, borrow, rename = "authorization.k8s.io/decision")]
-    pub decision: Option<Str<'a>>,
+    pub decision: Option<Cow<'a, str>>,
 }
 
 /// One stage of one request of the Kubernetes API server's audit log.
@@ -55,15 +53,15 @@ pub struct Annotations<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct AuditEvent<'a> {
     #[serde(borrow)]
-    pub kind: Str<'a>,
+    pub kind: Cow<'a, str>,
     #[serde(default, borrow, rename = "auditID")]
-    pub audit_id: Str<'a>,
+    pub audit_id: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub stage: Str<'a>,
+    pub stage: Cow<'a, str>,
     #[serde(default, borrow, rename = "requestURI")]
-    pub request_uri: Str<'a>,
+    pub request_uri: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub verb: Str<'a>,
+    pub verb: Cow<'a, str>,
     #[serde(default, borrow)]
     pub user: UserInfo<'a>,
     #[serde(default, borrow)]
@@ -71,7 +69,7 @@ pub struct AuditEvent<'a> {
     #[serde(default, borrow, rename = "sourceIPs")]
     pub source_ips: Option<&'a RawValue>,
     #[serde(default, borrow)]
-    pub user_agent: Str<'a>,
+    pub user_agent: Cow<'a, str>,
     #[serde(default, borrow)]
     pub object_ref: Option<ObjectRef<'a>>,
     #[serde(default)]
@@ -79,7 +77,7 @@ pub struct AuditEvent<'a> {
     #[serde(default, borrow)]
     pub request_object: Option<&'a RawValue>,
     #[serde(default, borrow)]
-    pub stage_timestamp: Str<'a>,
+    pub stage_timestamp: Cow<'a, str>,
     #[serde(default, borrow)]
     pub annotations: Annotations<'a>,
 }
@@ -146,7 +144,7 @@ impl<'a> AuditEvent<'a> {
     /// The first source IP (the client as the API server saw it, unless a proxy added others).
     pub fn source_ip(&self) -> String {
         self.source_ips
-            .and_then(|raw| serde_json::from_str::<Vec<Str<'_>>>(raw.get()).ok())
+            .and_then(|raw| serde_json::from_str::<Vec<Cow<'_, str>>>(raw.get()).ok())
             .and_then(|ips| ips.into_iter().next().map(Cow::into_owned))
             .unwrap_or_default()
     }
@@ -176,17 +174,17 @@ impl<'a> AuditEvent<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct Container<'a> {
     #[serde(default, borrow)]
-    pub name: Str<'a>,
+    pub name: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub image: Str<'a>,
+    pub image: Cow<'a, str>,
     #[serde(default)]
     pub security_context: Option<SecurityContext>,
     #[serde(default, borrow)]
     pub volume_mounts: Vec<VolumeMount<'a>>,
     #[serde(default, borrow)]
-    pub command: Vec<Str<'a>>,
+    pub command: Vec<Cow<'a, str>>,
     #[serde(default, borrow)]
-    pub args: Vec<Str<'a>>,
+    pub args: Vec<Cow<'a, str>>,
 }
 
 impl Container<'_> {
@@ -224,9 +222,9 @@ pub struct SecurityContext {
 #[serde(rename_all = "camelCase")]
 pub struct VolumeMount<'a> {
     #[serde(default, borrow)]
-    pub name: Str<'a>,
+    pub name: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub mount_path: Str<'a>,
+    pub mount_path: Cow<'a, str>,
     #[serde(default)]
     pub read_only: bool,
 }
@@ -235,14 +233,14 @@ pub struct VolumeMount<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct HostPath<'a> {
     #[serde(default, borrow)]
-    pub path: Str<'a>,
+    pub path: Cow<'a, str>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Volume<'a> {
     #[serde(default, borrow)]
-    pub name: Str<'a>,
+    pub name: Cow<'a, str>,
     #[serde(default, borrow)]
     pub host_path: Option<HostPath<'a>>,
 }
@@ -263,7 +261,7 @@ pub struct PodSpec<'a> {
     pub host_network: bool,
     /// A Service's `type`.
     #[serde(default, borrow, rename = "type")]
-    pub service_type: Str<'a>,
+    pub service_type: Cow<'a, str>,
     #[serde(default, borrow)]
     pub selector: Option<&'a RawValue>,
     /// An Ingress's `tls`.
@@ -287,12 +285,15 @@ impl<'a> PodSpec<'a> {
             .chain(&self.ephemeral_containers)
     }
 
-    /// Falco's `ka.req.pod.containers.image.repository in (LIST)`: true when any container's
-    /// repository is in the list.
-    pub fn any_image_in(&self, list: &[String]) -> bool {
-        self.containers
-            .iter()
-            .any(|container| list.iter().any(|item| item == container.repository()))
+    /// Falco's `ka.req.pod.containers.image.repository in (LIST)`: `in` on a field with several
+    /// values holds when every value is in the list, so one untrusted container is enough to
+    /// leave a pod unexcused.
+    pub fn all_images_in(&self, list: &[String]) -> bool {
+        !self.containers.is_empty()
+            && self
+                .containers
+                .iter()
+                .all(|container| list.iter().any(|item| item == container.repository()))
     }
 
     pub fn host_paths(&self) -> impl Iterator<Item = &str> {
@@ -331,7 +332,7 @@ pub struct RequestBody<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct Metadata<'a> {
     #[serde(default, borrow)]
-    pub name: Str<'a>,
+    pub name: Cow<'a, str>,
     #[serde(default, borrow)]
     pub labels: Option<&'a RawValue>,
 }
@@ -340,27 +341,27 @@ pub struct Metadata<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct PolicyRule<'a> {
     #[serde(default, borrow)]
-    pub verbs: Vec<Str<'a>>,
+    pub verbs: Vec<Cow<'a, str>>,
     #[serde(default, borrow)]
-    pub resources: Vec<Str<'a>>,
+    pub resources: Vec<Cow<'a, str>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct RoleRef<'a> {
     #[serde(default, borrow)]
-    pub kind: Str<'a>,
+    pub kind: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub name: Str<'a>,
+    pub name: Cow<'a, str>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct Subject<'a> {
     #[serde(default, borrow)]
-    pub kind: Str<'a>,
+    pub kind: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub name: Str<'a>,
+    pub name: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub namespace: Str<'a>,
+    pub namespace: Cow<'a, str>,
 }
 
 /// An audit event and its request body, parsed on first use and shared by every detector.
@@ -414,21 +415,21 @@ impl<'e, 'a> EventView<'e, 'a> {
 #[serde(rename_all = "camelCase")]
 pub struct CloudTrailRecord<'a> {
     #[serde(default, borrow)]
-    pub event_source: Str<'a>,
+    pub event_source: Cow<'a, str>,
     #[serde(borrow)]
-    pub event_name: Str<'a>,
+    pub event_name: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub event_time: Str<'a>,
+    pub event_time: Cow<'a, str>,
     #[serde(default, borrow, rename = "eventID")]
-    pub event_id: Str<'a>,
+    pub event_id: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub aws_region: Str<'a>,
+    pub aws_region: Cow<'a, str>,
     #[serde(default, borrow, rename = "sourceIPAddress")]
-    pub source_ip_address: Str<'a>,
+    pub source_ip_address: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub user_agent: Str<'a>,
+    pub user_agent: Cow<'a, str>,
     #[serde(default, borrow)]
-    pub error_code: Option<Str<'a>>,
+    pub error_code: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     pub user_identity: Option<&'a RawValue>,
     #[serde(default, borrow)]
@@ -490,6 +491,19 @@ mod tests {
             "registry:5000/team/app"
         );
         assert_eq!(image_repository("quay.io/a/b@sha256:abc"), "quay.io/a/b");
+    }
+
+    #[test]
+    fn allow_lists_excuse_a_pod_only_when_every_container_is_on_them() {
+        let spec: PodSpec<'_> = serde_json::from_str(
+            r#"{"containers": [{"name": "a", "image": "nginx:1.27"}, {"name": "b", "image": "evil/miner"}]}"#,
+        )
+        .unwrap();
+        let nginx = vec!["nginx".to_string()];
+        assert!(!spec.all_images_in(&nginx));
+        let both = vec!["nginx".to_string(), "evil/miner".to_string()];
+        assert!(spec.all_images_in(&both));
+        assert!(!PodSpec::default().all_images_in(&both));
     }
 
     #[test]

@@ -44,7 +44,7 @@ fn run(_state: &mut State, config: &Config, view: &EventView<'_, '_>) -> Option<
         return None;
     }
     let spec = view.pod_spec()?;
-    (!spec.any_image_in(allowed)).then(|| {
+    (!spec.all_images_in(allowed)).then(|| {
         let images: Vec<&str> = spec.containers.iter().map(|c| &*c.image).collect();
         format!("pod with images {images:?} outside the allowed images")
     })

@@ -9,7 +9,7 @@ detector! {
     ///
     /// ## What it does
     ///
-    /// Reports pod creations with `hostIPC: true`, unless an image of the pod is on the
+    /// Reports pod creations with `hostIPC: true`, unless every container's image is on the
     /// `host_ipc_images` allow-list.
     ///
     /// ## Why it matters
@@ -42,6 +42,6 @@ fn run(_state: &mut State, config: &Config, view: &EventView<'_, '_>) -> Option<
         return None;
     }
     let spec = view.pod_spec()?;
-    (spec.host_ipc && !spec.any_image_in(&config.host_ipc_images))
+    (spec.host_ipc && !spec.all_images_in(&config.host_ipc_images))
         .then(|| "pod with hostIPC: true".to_string())
 }

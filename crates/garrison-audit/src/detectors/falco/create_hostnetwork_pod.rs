@@ -9,7 +9,7 @@ detector! {
     ///
     /// ## What it does
     ///
-    /// Reports pod creations with `hostNetwork: true`, unless an image of the pod is on the
+    /// Reports pod creations with `hostNetwork: true`, unless every container's image is on the
     /// `host_network_images` allow-list.
     ///
     /// ## Why it matters
@@ -43,6 +43,6 @@ fn run(_state: &mut State, config: &Config, view: &EventView<'_, '_>) -> Option<
         return None;
     }
     let spec = view.pod_spec()?;
-    (spec.host_network && !spec.any_image_in(&config.host_network_images))
+    (spec.host_network && !spec.all_images_in(&config.host_network_images))
         .then(|| "pod with hostNetwork: true".to_string())
 }

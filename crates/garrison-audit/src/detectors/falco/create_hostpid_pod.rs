@@ -9,7 +9,7 @@ detector! {
     ///
     /// ## What it does
     ///
-    /// Reports pod creations with `hostPID: true`, unless an image of the pod is on the
+    /// Reports pod creations with `hostPID: true`, unless every container's image is on the
     /// `host_pid_images` allow-list.
     ///
     /// ## Why it matters
@@ -42,6 +42,6 @@ fn run(_state: &mut State, config: &Config, view: &EventView<'_, '_>) -> Option<
         return None;
     }
     let spec = view.pod_spec()?;
-    (spec.host_pid && !spec.any_image_in(&config.host_pid_images))
+    (spec.host_pid && !spec.all_images_in(&config.host_pid_images))
         .then(|| "pod with hostPID: true".to_string())
 }

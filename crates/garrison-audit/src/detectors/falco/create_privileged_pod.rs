@@ -10,7 +10,7 @@ detector! {
     /// ## What it does
     ///
     /// Reports pod creations where a container, init container or ephemeral container sets
-    /// `securityContext.privileged: true`, unless an image of the pod is on the privileged-image
+    /// `securityContext.privileged: true`, unless every container's image is on the privileged-image
     /// allow-list.
     ///
     /// ## Why it matters
@@ -49,6 +49,6 @@ fn run(_state: &mut State, config: &Config, view: &EventView<'_, '_>) -> Option<
         .filter(|c| c.privileged())
         .map(|c| &*c.name)
         .collect();
-    (!privileged.is_empty() && !spec.any_image_in(&config.privileged_images))
+    (!privileged.is_empty() && !spec.all_images_in(&config.privileged_images))
         .then(|| format!("pod with privileged containers {privileged:?}"))
 }

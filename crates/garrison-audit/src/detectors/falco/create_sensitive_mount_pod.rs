@@ -11,7 +11,7 @@ detector! {
     ///
     /// Reports pod creations with a hostPath volume of a sensitive host directory (`/proc`, `/`,
     /// `/etc`, `/root`, the Docker, CRI-O and containerd sockets, `/var/lib/kubelet`,
-    /// `/etc/kubernetes`, …), unless an image of the pod is on the sensitive-mount allow-list.
+    /// `/etc/kubernetes`, …), unless every container's image is on the sensitive-mount allow-list.
     ///
     /// ## Why it matters
     ///
@@ -48,6 +48,6 @@ fn run(_state: &mut State, config: &Config, view: &EventView<'_, '_>) -> Option<
         .host_paths()
         .filter(|p| SENSITIVE_PATHS.contains(p))
         .collect();
-    (!paths.is_empty() && !spec.any_image_in(&config.sensitive_mount_images))
+    (!paths.is_empty() && !spec.all_images_in(&config.sensitive_mount_images))
         .then(|| format!("pod mounting sensitive host paths {paths:?}"))
 }

@@ -46,6 +46,6 @@ fn run(_state: &mut State, config: &Config, view: &EventView<'_, '_>) -> Option<
         return None;
     }
     let spec = view.pod_spec()?;
-    (!spec.any_image_in(&config.kube_namespace_images))
+    (!spec.all_images_in(&config.kube_namespace_images))
         .then(|| format!("pod created in {}", event.namespace()))
 }
