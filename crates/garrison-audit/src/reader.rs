@@ -39,33 +39,41 @@ pub trait Sink {
 /// How long `--follow` waits at the end of a file before looking again.
 const FOLLOW_POLL: Duration = Duration::from_millis(200);
 
-/// Reads every input: files, directories (recursively, in name order) and `-` for stdin.
-/// Returns the inputs that could not be opened as diagnostics through `sink`.
+/// Reads every input: files, directories (recursively, in name order) and `-` for stdin. With
+/// `follow`, the last input is followed as it grows once the others have been read. Inputs that
+/// cannot be opened are reported through `sink`.
 pub fn read_inputs(inputs: &[String], follow: bool, sink: &mut dyn Sink) {
+    let mut files: Vec<Option<PathBuf>> = Vec::new();
     for input in inputs {
         if input == "-" {
-            read_stream("<stdin>", Box::new(io::stdin().lock()), follow, sink);
+            files.push(None);
             continue;
         }
         let path = Path::new(input);
-        let files = if path.is_dir() {
-            let mut files = Vec::new();
-            collect_files(path, &mut files);
-            files.sort();
-            files
+        if path.is_dir() {
+            let mut found = Vec::new();
+            collect_files(path, &mut found);
+            found.sort();
+            files.extend(found.into_iter().map(Some));
         } else {
-            vec![path.to_path_buf()]
+            files.push(Some(path.to_path_buf()));
+        }
+    }
+    let count = files.len();
+    for (index, file) in files.into_iter().enumerate() {
+        let follow = follow && index + 1 == count;
+        let Some(file) = file else {
+            read_stream("<stdin>", Box::new(io::stdin().lock()), follow, sink);
+            continue;
         };
-        for file in files {
-            let name = file.display().to_string();
-            match File::open(&file) {
-                Ok(handle) => read_stream(&name, Box::new(handle), follow, sink),
-                Err(error) => sink.problem(Diagnostic::error(
-                    name,
-                    None,
-                    format!("cannot read: {error}"),
-                )),
-            }
+        let name = file.display().to_string();
+        match File::open(&file) {
+            Ok(handle) => read_stream(&name, Box::new(handle), follow, sink),
+            Err(error) => sink.problem(Diagnostic::error(
+                name,
+                None,
+                format!("cannot read: {error}"),
+            )),
         }
     }
 }

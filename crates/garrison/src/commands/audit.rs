@@ -69,8 +69,8 @@ struct ScanArgs {
     /// Only events before this time (RFC 3339).
     #[arg(long, value_name = "TIME")]
     until: Option<Timestamp>,
-    /// Keep reading files as they grow and print each finding as it is found (one line each;
-    /// JSON lines with --format json). Stop with Ctrl-C.
+    /// Read the inputs, then keep reading the last one as it grows, printing each finding as it
+    /// is found (one line each; JSON lines with --format json). Stop with Ctrl-C.
     #[arg(long)]
     follow: bool,
     /// TOML file adding to the detectors' allow-lists (see README).
