@@ -501,7 +501,7 @@ fn successful_anonymous_access_by_tactic() {
     ] {
         let anonymous_ids: Vec<&str> = fired(std::slice::from_ref(request))
             .into_iter()
-            .filter(|id| id.starts_with("AUD-GD"))
+            .filter(|id| id.starts_with("EKS-GDAUDIT"))
             .collect();
         assert_eq!(anonymous_ids.len(), 1, "{request}: {anonymous_ids:?}");
     }
@@ -511,7 +511,7 @@ fn successful_anonymous_access_by_tactic() {
     for quiet in [healthz, version, forbidden, authenticated] {
         let ids: Vec<&str> = fired(std::slice::from_ref(&quiet))
             .into_iter()
-            .filter(|id| id.starts_with("AUD-GD"))
+            .filter(|id| id.starts_with("EKS-GDAUDIT"))
             .collect();
         assert!(ids.is_empty(), "{quiet}: {ids:?}");
     }

@@ -50,7 +50,10 @@ fn scan_reports_findings_and_malformed_input() {
     ]);
     // Medium findings only: below the default --fail-on high.
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(ids(&findings(&output)), ["AUD-FAL-003", "AUD-GD-006"]);
+    assert_eq!(
+        ids(&findings(&output)),
+        ["EKS-FALCO-003", "EKS-GDAUDIT-006"]
+    );
     let errors = stderr(&output);
     assert!(
         errors.contains("fal_01_003.json:1: not an audit event"),
@@ -64,7 +67,7 @@ fn scan_reports_findings_and_malformed_input() {
         "medium",
     ]);
     assert_eq!(strict.status.code(), Some(1));
-    assert!(stdout(&strict).contains("AUD-FAL-003"));
+    assert!(stdout(&strict).contains("EKS-FALCO-003"));
 }
 
 #[test]
@@ -94,7 +97,7 @@ fn every_report_format_renders() {
             stderr(&output)
         );
         assert!(
-            stdout(&output).contains("AUD-FAL-011")
+            stdout(&output).contains("EKS-FALCO-011")
                 || stdout(&output).contains("falco-attach-exec-pod"),
             "{format}: {}",
             stdout(&output)
@@ -112,7 +115,7 @@ fn every_report_format_renders() {
         "eu-west-1",
     ]);
     assert_eq!(asff.status.code(), Some(0), "{}", stderr(&asff));
-    assert!(stdout(&asff).contains("AUD-FAL-011"));
+    assert!(stdout(&asff).contains("EKS-FALCO-011"));
 }
 
 #[test]
@@ -140,7 +143,7 @@ fn since_and_until_window_the_events() {
         "--until",
         "2018-10-27T00:00:00Z",
     ]);
-    assert_eq!(ids(&findings(&inside)), ["AUD-FAL-011"]);
+    assert_eq!(ids(&findings(&inside)), ["EKS-FALCO-011"]);
 }
 
 #[test]
@@ -163,10 +166,10 @@ fn config_file_extends_allow_lists() {
         "json",
     ]);
     let ids = ids(&findings(&output));
-    assert!(!ids.contains(&"AUD-FAL-003".to_string()), "{ids:?}");
-    assert!(!ids.contains(&"AUD-FAL-014".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"EKS-FALCO-003".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"EKS-FALCO-014".to_string()), "{ids:?}");
     // The namespace creation itself is still in the activity stream.
-    assert!(ids.contains(&"AUD-FAL-028".to_string()), "{ids:?}");
+    assert!(ids.contains(&"EKS-FALCO-028".to_string()), "{ids:?}");
     std::fs::write(&config, "no_such_setting = 1\n").unwrap();
     let output = garrison(&[
         "audit",
@@ -198,7 +201,7 @@ fn stdin_and_detector_selection() {
         ],
         &text,
     );
-    assert_eq!(ids(&findings(&output)), ["AUD-FAL-018"]);
+    assert_eq!(ids(&findings(&output)), ["EKS-FALCO-018"]);
     let output = garrison(&["audit", "scan", "-", "--detector", "nope"]);
     assert_eq!(output.status.code(), Some(2));
 }
@@ -238,7 +241,7 @@ fn follow_prints_findings_as_the_file_grows() {
     let _ = child.wait();
     assert!(started.elapsed() < Duration::from_secs(30));
     let finding: Value = serde_json::from_str(&line).unwrap();
-    assert_eq!(finding["checkId"], "AUD-FAL-011");
+    assert_eq!(finding["checkId"], "EKS-FALCO-011");
     assert_eq!(finding["line"], 1);
 }
 
@@ -253,7 +256,7 @@ fn rules_explain_and_docs() {
     let output = garrison(&["audit", "rules", "--format", "json"]);
     let rows: Vec<Value> = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(rows.iter().filter(|r| r["mirrors"] == "falco").count(), 48);
-    let output = garrison(&["audit", "explain", "AUD-GD-001"]);
+    let output = garrison(&["audit", "explain", "EKS-GDAUDIT-001"]);
     assert!(stdout(&output).contains("Execution:Kubernetes/ExecInKubeSystemPod"));
     assert!(stdout(&output).contains("## How to fix"));
     assert_eq!(
@@ -263,4 +266,38 @@ fn rules_explain_and_docs() {
     let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/audit");
     let output = garrison(&["audit", "docs", docs.to_str().unwrap(), "--check"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn json_result_validates_against_the_scan_schema() {
+    let schema_path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schemas/garrison-scan.schema.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let output = garrison(&[
+        "audit",
+        "scan",
+        &trace("create_nginx_pod_privileged.json"),
+        &trace("anonymous_creates_namespace_foo.json"),
+        &trace("fal_01_003.json"),
+        "-f",
+        "json",
+    ]);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(!report["findings"].as_array().unwrap().is_empty());
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 1);
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .take(25)
+        .map(|error| format!("  at {}: {error}", error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "audit JSON does not validate:\n{}",
+        errors.join("\n")
+    );
 }

@@ -33,7 +33,7 @@ enum Action {
     },
     /// Print a detector's documentation.
     Explain {
-        /// Detector id (AUD-FAL-003) or name (falco-privileged-pod).
+        /// Detector id (EKS-FALCO-003) or name (falco-privileged-pod).
         id: String,
     },
     /// Write docs/audit/<id>.md and an index into DIR; with --check, only verify they are current.
@@ -128,13 +128,13 @@ fn list(format: ListFormat) -> String {
         }
         ListFormat::Table => {
             let mut text = format!(
-                "{:<12} {:<9} {:<11} {:<40} {}\n",
+                "{:<16} {:<9} {:<11} {:<40} {}\n",
                 "ID", "SEVERITY", "MIRRORS", "NAME", "TITLE"
             );
             for detector in DETECTORS {
                 let meta = detector.meta;
                 text.push_str(&format!(
-                    "{:<12} {:<9} {:<11} {:<40} {}\n",
+                    "{:<16} {:<9} {:<11} {:<40} {}\n",
                     meta.id,
                     meta.severity,
                     detector.family.as_str(),

@@ -29,7 +29,7 @@ detector! {
     /// - Amazon EKS User Guide, "Log API calls as AWS CloudTrail events": https://docs.aws.amazon.com/eks/latest/userguide/logging-using-cloudtrail.html
     /// - Amazon EKS API Reference, AssociateAccessPolicy: https://docs.aws.amazon.com/eks/latest/APIReference/API_AssociateAccessPolicy.html
     pub static DETECTOR = {
-        id: "AUD-CT-001",
+        id: "EKS-TRAIL-001",
         name: "ct-access-entry-cluster-admin",
         title: "Access entry associated with a cluster-admin access policy",
         severity: High,

@@ -27,7 +27,7 @@ detector! {
     /// - Amazon EKS User Guide, "Log API calls as AWS CloudTrail events": https://docs.aws.amazon.com/eks/latest/userguide/logging-using-cloudtrail.html
     /// - Amazon EKS API Reference, UpdateClusterConfig: https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterConfig.html
     pub static DETECTOR = {
-        id: "AUD-CT-005",
+        id: "EKS-TRAIL-005",
         name: "ct-authentication-mode-changed",
         title: "Cluster authentication mode changed",
         severity: Medium,

@@ -26,7 +26,7 @@ detector! {
     /// - Amazon EKS User Guide, "Log API calls as AWS CloudTrail events": https://docs.aws.amazon.com/eks/latest/userguide/logging-using-cloudtrail.html
     /// - Amazon EKS API Reference, AssociateEncryptionConfig: https://docs.aws.amazon.com/eks/latest/APIReference/API_AssociateEncryptionConfig.html
     pub static DETECTOR = {
-        id: "AUD-CT-004",
+        id: "EKS-TRAIL-004",
         name: "ct-encryption-config-changed",
         title: "Secrets encryption configuration changed",
         severity: Medium,

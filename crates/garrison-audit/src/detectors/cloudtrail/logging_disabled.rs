@@ -26,7 +26,7 @@ detector! {
     /// - Amazon EKS User Guide, "Log API calls as AWS CloudTrail events": https://docs.aws.amazon.com/eks/latest/userguide/logging-using-cloudtrail.html
     /// - Amazon EKS API Reference, UpdateClusterConfig: https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterConfig.html
     pub static DETECTOR = {
-        id: "AUD-CT-003",
+        id: "EKS-TRAIL-003",
         name: "ct-logging-disabled",
         title: "Control-plane logging turned off",
         severity: High,

@@ -27,7 +27,7 @@ detector! {
     /// - Amazon EKS API Reference, UpdateClusterConfig: https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterConfig.html
     /// - Amazon EKS API Reference, CreateCluster: https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html
     pub static DETECTOR = {
-        id: "AUD-CT-002",
+        id: "EKS-TRAIL-002",
         name: "ct-public-endpoint-enabled",
         title: "Cluster API endpoint opened to the internet",
         severity: High,

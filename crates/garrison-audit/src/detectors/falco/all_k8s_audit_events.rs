@@ -23,7 +23,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "All K8s Audit Events".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-044",
+        id: "EKS-FALCO-044",
         name: "falco-all-events",
         title: "All K8s Audit Events",
         severity: Info,

@@ -28,7 +28,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Anonymous Request Allowed".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-010",
+        id: "EKS-FALCO-010",
         name: "falco-anonymous-request-allowed",
         title: "Anonymous Request Allowed",
         severity: Medium,

@@ -26,7 +26,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Attach/Exec Pod".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-011",
+        id: "EKS-FALCO-011",
         name: "falco-attach-exec-pod",
         title: "Attach/Exec Pod",
         severity: Low,

@@ -23,7 +23,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Attach to cluster-admin Role".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-018",
+        id: "EKS-FALCO-018",
         name: "falco-attach-cluster-admin",
         title: "Attach to cluster-admin Role",
         severity: Medium,

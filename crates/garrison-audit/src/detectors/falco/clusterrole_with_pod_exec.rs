@@ -24,7 +24,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "ClusterRole With Pod Exec Created".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-021",
+        id: "EKS-FALCO-021",
         name: "falco-role-pod-exec",
         title: "ClusterRole With Pod Exec Created",
         severity: Medium,

@@ -24,7 +24,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "ClusterRole With Wildcard Created".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-019",
+        id: "EKS-FALCO-019",
         name: "falco-role-wildcard",
         title: "ClusterRole With Wildcard Created",
         severity: Medium,

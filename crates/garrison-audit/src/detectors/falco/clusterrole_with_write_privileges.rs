@@ -25,7 +25,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "ClusterRole With Write Privileges Created".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-020",
+        id: "EKS-FALCO-020",
         name: "falco-role-write",
         title: "ClusterRole With Write Privileges Created",
         severity: Low,

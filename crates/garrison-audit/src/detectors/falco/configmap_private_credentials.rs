@@ -29,7 +29,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Create/Modify Configmap With Private Credentials".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-009",
+        id: "EKS-FALCO-009",
         name: "falco-configmap-credentials",
         title: "Create/Modify Configmap With Private Credentials",
         severity: Medium,

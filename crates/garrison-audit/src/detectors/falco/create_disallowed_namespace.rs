@@ -26,7 +26,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Create Disallowed Namespace".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-014",
+        id: "EKS-FALCO-014",
         name: "falco-disallowed-namespace",
         title: "Create Disallowed Namespace",
         severity: Medium,

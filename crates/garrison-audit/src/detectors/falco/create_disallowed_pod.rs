@@ -27,7 +27,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Create Disallowed Pod".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-002",
+        id: "EKS-FALCO-002",
         name: "falco-disallowed-pod",
         title: "Create Disallowed Pod",
         severity: Medium,

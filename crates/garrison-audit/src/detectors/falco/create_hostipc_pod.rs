@@ -26,7 +26,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Create HostIPC Pod".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-007",
+        id: "EKS-FALCO-007",
         name: "falco-hostipc-pod",
         title: "Create HostIPC Pod",
         severity: Medium,

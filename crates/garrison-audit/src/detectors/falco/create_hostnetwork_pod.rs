@@ -27,7 +27,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Create HostNetwork Pod".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-005",
+        id: "EKS-FALCO-005",
         name: "falco-hostnetwork-pod",
         title: "Create HostNetwork Pod",
         severity: Medium,

@@ -26,7 +26,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Create HostPid Pod".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-006",
+        id: "EKS-FALCO-006",
         name: "falco-hostpid-pod",
         title: "Create HostPid Pod",
         severity: Medium,

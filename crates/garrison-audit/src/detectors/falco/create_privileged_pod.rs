@@ -28,7 +28,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Create Privileged Pod".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-003",
+        id: "EKS-FALCO-003",
         name: "falco-privileged-pod",
         title: "Create Privileged Pod",
         severity: Medium,

@@ -28,7 +28,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Create Sensitive Mount Pod".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-004",
+        id: "EKS-FALCO-004",
         name: "falco-sensitive-mount-pod",
         title: "Create Sensitive Mount Pod",
         severity: Medium,

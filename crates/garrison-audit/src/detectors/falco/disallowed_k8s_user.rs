@@ -29,7 +29,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Disallowed K8s User".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-001",
+        id: "EKS-FALCO-001",
         name: "falco-disallowed-user",
         title: "Disallowed K8s User",
         severity: Medium,

@@ -26,7 +26,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "EphemeralContainers Created".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-013",
+        id: "EKS-FALCO-013",
         name: "falco-ephemeral-containers",
         title: "EphemeralContainers Created",
         severity: Low,

@@ -25,7 +25,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Full K8s Administrative Access".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-045",
+        id: "EKS-FALCO-045",
         name: "falco-full-admin-access",
         title: "Full K8s Administrative Access",
         severity: Medium,

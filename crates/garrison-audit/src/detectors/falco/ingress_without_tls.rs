@@ -24,7 +24,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Ingress Object without TLS Certificate Created".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-046",
+        id: "EKS-FALCO-046",
         name: "falco-ingress-without-tls",
         title: "Ingress Object without TLS Certificate Created",
         severity: Medium,

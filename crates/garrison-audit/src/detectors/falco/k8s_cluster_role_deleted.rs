@@ -25,7 +25,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "K8s ClusterRole Deleted".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-035",
+        id: "EKS-FALCO-035",
         name: "falco-cluster-role-deleted",
         title: "K8s ClusterRole Deleted",
         severity: Info,

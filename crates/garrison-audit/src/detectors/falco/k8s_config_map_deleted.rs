@@ -25,7 +25,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "K8s ConfigMap Deleted".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-027",
+        id: "EKS-FALCO-027",
         name: "falco-config-map-deleted",
         title: "K8s ConfigMap Deleted",
         severity: Info,

@@ -25,7 +25,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "K8s Role Created".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-032",
+        id: "EKS-FALCO-032",
         name: "falco-role-created",
         title: "K8s Role Created",
         severity: Info,

@@ -26,7 +26,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "K8s Secret Created".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-040",
+        id: "EKS-FALCO-040",
         name: "falco-secret-created",
         title: "K8s Secret Created",
         severity: Info,

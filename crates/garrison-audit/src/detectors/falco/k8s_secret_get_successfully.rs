@@ -26,7 +26,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "K8s Secret Get Successfully".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-042",
+        id: "EKS-FALCO-042",
         name: "falco-secret-get",
         title: "K8s Secret Get Successfully",
         severity: High,

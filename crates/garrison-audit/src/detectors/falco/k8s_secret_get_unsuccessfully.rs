@@ -23,7 +23,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "K8s Secret Get Unsuccessfully Tried".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-043",
+        id: "EKS-FALCO-043",
         name: "falco-secret-get-failed",
         title: "K8s Secret Get Unsuccessfully Tried",
         severity: Medium,

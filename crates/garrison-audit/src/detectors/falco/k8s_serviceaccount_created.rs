@@ -25,7 +25,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "K8s Serviceaccount Created".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-030",
+        id: "EKS-FALCO-030",
         name: "falco-serviceaccount-created",
         title: "K8s Serviceaccount Created",
         severity: Info,

@@ -26,7 +26,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Pod Created in Kube Namespace".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-015",
+        id: "EKS-FALCO-015",
         name: "falco-pod-in-kube-namespace",
         title: "Pod Created in Kube Namespace",
         severity: Medium,

@@ -24,7 +24,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "port-forward".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-012",
+        id: "EKS-FALCO-012",
         name: "falco-port-forward",
         title: "port-forward",
         severity: Low,

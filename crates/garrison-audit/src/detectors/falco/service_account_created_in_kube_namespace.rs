@@ -27,7 +27,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Service Account Created in Kube Namespace".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-016",
+        id: "EKS-FALCO-016",
         name: "falco-service-account-in-kube-namespace",
         title: "Service Account Created in Kube Namespace",
         severity: Medium,

@@ -26,7 +26,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "System ClusterRole Modified/Deleted".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-017",
+        id: "EKS-FALCO-017",
         name: "falco-system-role-modified",
         title: "System ClusterRole Modified/Deleted",
         severity: Medium,

@@ -25,7 +25,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Untrusted Node Successfully Joined the Cluster".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-047",
+        id: "EKS-FALCO-047",
         name: "falco-untrusted-node-joined",
         title: "Untrusted Node Successfully Joined the Cluster",
         severity: High,

@@ -25,7 +25,7 @@ detector! {
     /// - Falco k8saudit rules, `plugins/k8saudit/rules/k8s_audit_rules.yaml` (falcosecurity/plugins), rule "Untrusted Node Unsuccessfully Tried to Join the Cluster".
     /// - Kubernetes documentation, Auditing: https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
     pub static DETECTOR = {
-        id: "AUD-FAL-048",
+        id: "EKS-FALCO-048",
         name: "falco-untrusted-node-tried",
         title: "Untrusted Node Unsuccessfully Tried to Join the Cluster",
         severity: Medium,

@@ -28,7 +28,7 @@ detector! {
     /// - Amazon GuardDuty User Guide, "EKS audit log finding types": https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-finding-types-eks-audit-logs.html
     /// - Amazon GuardDuty User Guide, "Remediating EKS Protection findings": https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-remediate-kubernetes.html
     pub static DETECTOR = {
-        id: "AUD-GD-003",
+        id: "EKS-GDAUDIT-003",
         name: "gd-anonymous-access-granted",
         title: "Policy:Kubernetes/AnonymousAccessGranted",
         severity: High,

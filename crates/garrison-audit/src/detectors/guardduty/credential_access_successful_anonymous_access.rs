@@ -29,7 +29,7 @@ detector! {
     /// - Amazon GuardDuty User Guide, "EKS audit log finding types": https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-finding-types-eks-audit-logs.html
     /// - Amazon GuardDuty User Guide, "Remediating EKS Protection findings": https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-remediate-kubernetes.html
     pub static DETECTOR = {
-        id: "AUD-GD-008",
+        id: "EKS-GDAUDIT-008",
         name: "gd-credential-access-anonymous",
         title: "CredentialAccess:Kubernetes/SuccessfulAnonymousAccess",
         severity: High,

@@ -27,7 +27,7 @@ detector! {
     /// - Amazon GuardDuty User Guide, "EKS audit log finding types": https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-finding-types-eks-audit-logs.html
     /// - Amazon GuardDuty User Guide, "Remediating EKS Protection findings": https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-remediate-kubernetes.html
     pub static DETECTOR = {
-        id: "AUD-GD-004",
+        id: "EKS-GDAUDIT-004",
         name: "gd-exposed-dashboard",
         title: "Policy:Kubernetes/ExposedDashboard",
         severity: Medium,

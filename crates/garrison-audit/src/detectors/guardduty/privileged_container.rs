@@ -27,7 +27,7 @@ detector! {
     /// - Amazon GuardDuty User Guide, "EKS audit log finding types": https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-finding-types-eks-audit-logs.html
     /// - Amazon GuardDuty User Guide, "Remediating EKS Protection findings": https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-remediate-kubernetes.html
     pub static DETECTOR = {
-        id: "AUD-GD-006",
+        id: "EKS-GDAUDIT-006",
         name: "gd-privileged-container",
         title: "PrivilegeEscalation:Kubernetes/PrivilegedContainer",
         severity: Medium,
