@@ -21,3 +21,6 @@ cargo test --workspace --all-targets --locked
 
 echo "==> generated check docs are current"
 cargo run --quiet --locked -p garrison -- checks docs docs/checks --check
+
+echo "==> generated audit detector docs are current"
+cargo run --quiet --locked -p garrison -- audit docs docs/audit --check

@@ -39,6 +39,8 @@ enum Command {
     Authz(commands::authz::AuthzArgs),
     /// Re-render a saved `scan --format json` result in another format.
     Report(commands::report::ReportArgs),
+    /// Threat detection over Kubernetes audit logs, CloudWatch Logs exports and CloudTrail.
+    Audit(commands::audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Netpol(args) => commands::netpol::run(args),
         Command::Authz(args) => commands::authz::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Audit(args) => commands::audit::run(args),
     };
     match result {
         Ok(code) => code,

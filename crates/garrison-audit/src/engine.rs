@@ -1,0 +1,467 @@
+//! Detectors and the engine that runs them over a stream of records, producing findings in
+//! garrison's report model.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use garrison_core::{CheckMeta, Finding, ObjectRef, Status};
+use serde::Deserialize;
+
+use crate::event::{AuditEvent, CloudTrailRecord, EventView};
+
+/// Which source a detector mirrors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// A Falco k8saudit rule; the detector's title is the rule's name.
+    Falco,
+    /// An Amazon GuardDuty EKS audit-log finding type; the title is the type.
+    GuardDuty,
+    /// A CloudTrail event of the EKS API.
+    CloudTrail,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Falco => "falco",
+            Family::GuardDuty => "guardduty",
+            Family::CloudTrail => "cloudtrail",
+        }
+    }
+}
+
+/// What a detector reads. Detectors may keep state across events in [`State`].
+#[derive(Clone, Copy, Debug)]
+pub enum Run {
+    Audit(fn(&mut State, &Config, &EventView<'_, '_>) -> Option<String>),
+    CloudTrail(fn(&Config, &CloudTrailRecord<'_>) -> Option<String>),
+}
+
+/// One detector: its documentation and metadata (shared with checks) and its code.
+#[derive(Debug)]
+pub struct Detector {
+    pub meta: &'static CheckMeta,
+    pub family: Family,
+    pub run: Run,
+}
+
+/// State kept across events by detectors that look back ("never seen before").
+#[derive(Debug, Default)]
+pub struct State {
+    /// Images seen in privileged containers.
+    pub privileged_images: HashSet<String>,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|item| item.to_string()).collect()
+}
+
+/// Allow-lists and switches of the detectors. The defaults are Falco's lists; a configuration
+/// file adds to them (`[audit]` in TOML).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Users (besides `system:*` ones) expected to use the API (Falco `allowed_k8s_users` and
+    /// `eks_allowed_k8s_users`).
+    pub allowed_users: Vec<String>,
+    /// Namespaces that may be created (Falco `allowed_namespaces`).
+    pub allowed_namespaces: Vec<String>,
+    /// Image repositories allowed to run privileged.
+    pub privileged_images: Vec<String>,
+    /// Image repositories allowed to mount sensitive host paths.
+    pub sensitive_mount_images: Vec<String>,
+    pub host_network_images: Vec<String>,
+    pub host_pid_images: Vec<String>,
+    pub host_ipc_images: Vec<String>,
+    /// Images that may run in kube-system and kube-public.
+    pub kube_namespace_images: Vec<String>,
+    /// Service accounts that may be created in kube-system and kube-public.
+    pub known_service_accounts: Vec<String>,
+    /// When set, "Create Disallowed Pod" reports pods with an image outside this list.
+    pub allowed_images: Option<Vec<String>>,
+    /// When set, "Untrusted Node …" reports nodes outside this list.
+    pub allowed_nodes: Option<Vec<String>>,
+    /// The activity stream (Falco "K8s <Kind> Created/Deleted" rules); on by default.
+    pub activity_events: bool,
+    /// "All K8s Audit Events": one finding per completed request; off by default.
+    pub all_events: bool,
+    /// "Full K8s Administrative Access": report every request by an admin user; off by default.
+    pub full_admin_access: bool,
+    pub full_admin_users: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            allowed_users: strings(&[
+                "minikube",
+                "minikube-user",
+                "kubelet",
+                "kops",
+                "admin",
+                "kube",
+                "kube-proxy",
+                "kube-apiserver-healthcheck",
+                "kubernetes-admin",
+                "vpa-recommender",
+                "vpa-updater",
+                "cluster-autoscaler",
+                "system:addon-manager",
+                "cloud-controller-manager",
+                "system:kube-controller-manager",
+                "eks:node-manager",
+                "eks:certificate-controller",
+                "eks:fargate-scheduler",
+                "eks:k8s-metrics",
+                "eks:authenticator",
+                "eks:cluster-event-watcher",
+                "eks:nodewatcher",
+                "eks:pod-identity-mutating-webhook",
+                "eks:cloud-controller-manager",
+                "eks:vpc-resource-controller",
+                "eks:addon-manager",
+            ]),
+            allowed_namespaces: strings(&["kube-system", "kube-public", "default"]),
+            privileged_images: strings(&[
+                "falcosecurity/falco",
+                "docker.io/falcosecurity/falco",
+                "public.ecr.aws/falcosecurity/falco",
+                "docker.io/calico/node",
+                "calico/node",
+                "docker.io/cloudnativelabs/kube-router",
+                "docker.io/docker/ucp-agent",
+                "docker.io/mesosphere/mesos-slave",
+                "docker.io/rook/toolbox",
+                "docker.io/sysdig/sysdig",
+                "gcr.io/google_containers/kube-proxy",
+                "gcr.io/google-containers/startup-script",
+                "gcr.io/projectcalico-org/node",
+                "gke.gcr.io/kube-proxy",
+                "gke.gcr.io/gke-metadata-server",
+                "gke.gcr.io/netd-amd64",
+                "gke.gcr.io/watcher-daemonset",
+                "gcr.io/google-containers/prometheus-to-sd",
+                "registry.k8s.io/ip-masq-agent-amd64",
+                "registry.k8s.io/kube-proxy",
+                "registry.k8s.io/prometheus-to-sd",
+                "quay.io/calico/node",
+                "sysdig/sysdig",
+                "registry.k8s.io/dns/k8s-dns-node-cache",
+                "mcr.microsoft.com/oss/kubernetes/kube-proxy",
+            ]),
+            sensitive_mount_images: strings(&[
+                "falcosecurity/falco",
+                "docker.io/falcosecurity/falco",
+                "public.ecr.aws/falcosecurity/falco",
+                "docker.io/sysdig/sysdig",
+                "sysdig/sysdig",
+                "gcr.io/google_containers/hyperkube",
+                "gcr.io/google_containers/kube-proxy",
+                "docker.io/calico/node",
+                "docker.io/rook/toolbox",
+                "docker.io/cloudnativelabs/kube-router",
+                "docker.io/consul",
+                "docker.io/datadog/docker-dd-agent",
+                "docker.io/datadog/agent",
+                "docker.io/docker/ucp-agent",
+                "docker.io/gliderlabs/logspout",
+                "docker.io/netdata/netdata",
+                "docker.io/google/cadvisor",
+                "docker.io/prom/node-exporter",
+                "amazon/amazon-ecs-agent",
+                "prom/node-exporter",
+                "amazon/cloudwatch-agent",
+            ]),
+            host_network_images: strings(&[
+                "gcr.io/google-containers/prometheus-to-sd",
+                "gcr.io/projectcalico-org/typha",
+                "gcr.io/projectcalico-org/node",
+                "gke.gcr.io/gke-metadata-server",
+                "gke.gcr.io/kube-proxy",
+                "gke.gcr.io/netd-amd64",
+                "registry.k8s.io/ip-masq-agent-amd64",
+                "registry.k8s.io/prometheus-to-sd",
+            ]),
+            host_pid_images: Vec::new(),
+            host_ipc_images: Vec::new(),
+            kube_namespace_images: strings(&[
+                "gcr.io/google-containers/prometheus-to-sd",
+                "gcr.io/projectcalico-org/node",
+                "gke.gcr.io/addon-resizer",
+                "gke.gcr.io/heapster",
+                "gke.gcr.io/gke-metadata-server",
+                "registry.k8s.io/ip-masq-agent-amd64",
+                "registry.k8s.io/kube-apiserver",
+                "gke.gcr.io/kube-proxy",
+                "gke.gcr.io/netd-amd64",
+                "gke.gcr.io/watcher-daemonset",
+                "registry.k8s.io/addon-resizer",
+                "registry.k8s.io/prometheus-to-sd",
+                "registry.k8s.io/k8s-dns-dnsmasq-nanny-amd64",
+                "registry.k8s.io/k8s-dns-kube-dns-amd64",
+                "registry.k8s.io/k8s-dns-sidecar-amd64",
+                "registry.k8s.io/metrics-server-amd64",
+                "kope/kube-apiserver-healthcheck",
+            ]),
+            known_service_accounts: strings(&[
+                "coredns",
+                "coredns-autoscaler",
+                "cronjob-controller",
+                "daemon-set-controller",
+                "deployment-controller",
+                "disruption-controller",
+                "endpoint-controller",
+                "endpointslice-controller",
+                "endpointslicemirroring-controller",
+                "generic-garbage-collector",
+                "horizontal-pod-autoscaler",
+                "job-controller",
+                "namespace-controller",
+                "node-controller",
+                "persistent-volume-binder",
+                "pod-garbage-collector",
+                "pv-protection-controller",
+                "pvc-protection-controller",
+                "replicaset-controller",
+                "resourcequota-controller",
+                "root-ca-cert-publisher",
+                "service-account-controller",
+                "statefulset-controller",
+            ]),
+            allowed_images: None,
+            allowed_nodes: None,
+            activity_events: true,
+            all_events: false,
+            full_admin_access: false,
+            full_admin_users: strings(&[
+                "admin",
+                "kubernetes-admin",
+                "kubernetes-admin@kubernetes",
+                "kubernetes-admin@cluster.local",
+                "minikube-user",
+            ]),
+        }
+    }
+}
+
+/// The additions a configuration file makes to [`Config`]: lists are appended to the defaults.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigFile {
+    pub allowed_users: Vec<String>,
+    pub allowed_namespaces: Vec<String>,
+    /// Trusted images: added to the privileged, sensitive-mount, host-namespace and
+    /// kube-namespace lists at once.
+    pub trusted_images: Vec<String>,
+    pub known_service_accounts: Vec<String>,
+    pub allowed_images: Option<Vec<String>>,
+    pub allowed_nodes: Option<Vec<String>>,
+    pub activity_events: Option<bool>,
+    pub all_events: Option<bool>,
+    pub full_admin_access: Option<bool>,
+}
+
+impl Config {
+    /// The defaults with a file's additions.
+    pub fn with(file: ConfigFile) -> Config {
+        let mut config = Config::default();
+        config.allowed_users.extend(file.allowed_users);
+        config.allowed_namespaces.extend(file.allowed_namespaces);
+        config
+            .known_service_accounts
+            .extend(file.known_service_accounts);
+        for list in [
+            &mut config.privileged_images,
+            &mut config.sensitive_mount_images,
+            &mut config.host_network_images,
+            &mut config.host_pid_images,
+            &mut config.host_ipc_images,
+            &mut config.kube_namespace_images,
+        ] {
+            list.extend(file.trusted_images.iter().cloned());
+        }
+        config.allowed_images = file.allowed_images;
+        config.allowed_nodes = file.allowed_nodes;
+        if let Some(on) = file.activity_events {
+            config.activity_events = on;
+        }
+        if let Some(on) = file.all_events {
+            config.all_events = on;
+        }
+        if let Some(on) = file.full_admin_access {
+            config.full_admin_access = on;
+        }
+        config
+    }
+}
+
+/// Where a record came from: file and line (or `#index` within a document).
+#[derive(Clone, Debug)]
+pub struct Origin {
+    pub file: Arc<str>,
+    pub line: u32,
+}
+
+/// Kubernetes kinds of the resources detectors see most, for readable findings.
+fn kind_of(resource: &str) -> &str {
+    match resource {
+        "pods" => "Pod",
+        "services" => "Service",
+        "configmaps" => "ConfigMap",
+        "secrets" => "Secret",
+        "namespaces" => "Namespace",
+        "serviceaccounts" => "ServiceAccount",
+        "deployments" => "Deployment",
+        "daemonsets" => "DaemonSet",
+        "statefulsets" => "StatefulSet",
+        "replicasets" => "ReplicaSet",
+        "jobs" => "Job",
+        "cronjobs" => "CronJob",
+        "roles" => "Role",
+        "clusterroles" => "ClusterRole",
+        "rolebindings" => "RoleBinding",
+        "clusterrolebindings" => "ClusterRoleBinding",
+        "ingresses" => "Ingress",
+        "nodes" => "Node",
+        "" => "NonResourceURL",
+        other => other,
+    }
+}
+
+/// Runs detectors over records and collects their findings.
+#[derive(Debug)]
+pub struct Engine<'c> {
+    detectors: Vec<&'static Detector>,
+    config: &'c Config,
+    state: State,
+    pub findings: Vec<Finding>,
+    /// Records seen: audit events and CloudTrail records.
+    pub events: u64,
+    pub cloudtrail_records: u64,
+}
+
+impl<'c> Engine<'c> {
+    pub fn new(detectors: Vec<&'static Detector>, config: &'c Config) -> Self {
+        Engine {
+            detectors,
+            config,
+            state: State::default(),
+            findings: Vec::new(),
+            events: 0,
+            cloudtrail_records: 0,
+        }
+    }
+
+    /// Runs the audit-event detectors over one event.
+    pub fn audit(&mut self, event: &AuditEvent<'_>, origin: &Origin) {
+        self.events += 1;
+        let view = EventView::new(event);
+        for detector in &self.detectors {
+            let Run::Audit(run) = detector.run else {
+                continue;
+            };
+            if let Some(message) = run(&mut self.state, self.config, &view) {
+                self.findings
+                    .push(audit_finding(detector, event, origin, message));
+            }
+        }
+    }
+
+    /// Runs the CloudTrail detectors over one record.
+    pub fn cloudtrail(&mut self, record: &CloudTrailRecord<'_>, origin: &Origin) {
+        self.cloudtrail_records += 1;
+        if !record.is_eks() {
+            return;
+        }
+        for detector in &self.detectors {
+            let Run::CloudTrail(run) = detector.run else {
+                continue;
+            };
+            if let Some(message) = run(self.config, record) {
+                self.findings
+                    .push(cloudtrail_finding(detector, record, origin, message));
+            }
+        }
+    }
+}
+
+fn audit_finding(
+    detector: &Detector,
+    event: &AuditEvent<'_>,
+    origin: &Origin,
+    message: String,
+) -> Finding {
+    let object = event.object();
+    let mut user = event.username().to_string();
+    if let Some(impersonated) = &event.impersonated_user {
+        user.push_str(&format!(" as {}", impersonated.username));
+    }
+    let ip = event.source_ip();
+    let message = format!(
+        "{message} [user {user}, source IP {ip}, user agent {:?}, {} {}, code {}, auditID {}, at {}]",
+        event.user_agent,
+        event.verb,
+        event.request_uri,
+        event.response_status.code,
+        event.audit_id,
+        event.stage_timestamp
+    );
+    let name = if object.name.is_empty() {
+        if object.resource.is_empty() {
+            event.path().to_string()
+        } else {
+            "-".to_string()
+        }
+    } else if object.subresource.is_empty() {
+        object.name.to_string()
+    } else {
+        format!("{}/{}", object.name, object.subresource)
+    };
+    Finding {
+        check: detector.meta,
+        status: Status::Fail,
+        object: ObjectRef {
+            kind: Arc::from(kind_of(&object.resource)),
+            namespace: (!object.namespace.is_empty()).then(|| Arc::from(&*object.namespace)),
+            name: Arc::from(name),
+            arn: None,
+            source: Some(origin.file.clone()),
+            line: Some(origin.line),
+        },
+        pointer: None,
+        message,
+        suppressed: None,
+    }
+}
+
+fn cloudtrail_finding(
+    detector: &Detector,
+    record: &CloudTrailRecord<'_>,
+    origin: &Origin,
+    message: String,
+) -> Finding {
+    let message = format!(
+        "{message} [caller {}, source IP {}, user agent {:?}, {} eventID {}, at {}]",
+        record.caller(),
+        record.source_ip_address,
+        record.user_agent,
+        record.event_name,
+        record.event_id,
+        record.event_time
+    );
+    Finding {
+        check: detector.meta,
+        status: Status::Fail,
+        object: ObjectRef {
+            kind: Arc::from("EKSCluster"),
+            namespace: None,
+            name: Arc::from(record.cluster()),
+            arn: None,
+            source: Some(origin.file.clone()),
+            line: Some(origin.line),
+        },
+        pointer: None,
+        message,
+        suppressed: None,
+    }
+}

@@ -1,0 +1,519 @@
+//! The records detectors read: a Kubernetes audit `Event` (`audit.k8s.io/v1` and `v1beta1`) and
+//! a CloudTrail record of the EKS API. Both borrow from the text they were parsed from: strings
+//! without escapes are not copied, and the request and response bodies stay raw JSON until a
+//! detector asks for the part it needs.
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// `authenticationv1.UserInfo` as the audit log records it.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct UserInfo<'a> {
+    #[serde(default, borrow)]
+    pub username: Cow<'a, str>,
+    /// `groups[]`, kept raw: few detectors read it.
+    #[serde(default, borrow)]
+    pub groups: Option<&'a RawValue>,
+}
+
+/// `objectRef`: what the request was about. Absent for non-resource requests.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectRef<'a> {
+    #[serde(default, borrow)]
+    pub resource: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub namespace: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub api_group: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub subresource: Cow<'a, str>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ResponseStatus {
+    #[serde(default)]
+    pub code: u16,
+}
+
+/// The annotations detectors read; the others are skipped without being kept.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Annotations<'a> {
+    #[serde(default, borrow, rename = "authorization.k8s.io/decision")]
+    pub decision: Option<Cow<'a, str>>,
+}
+
+/// One stage of one request of the Kubernetes API server's audit log.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEvent<'a> {
+    #[serde(borrow)]
+    pub kind: Cow<'a, str>,
+    #[serde(default, borrow, rename = "auditID")]
+    pub audit_id: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub stage: Cow<'a, str>,
+    #[serde(default, borrow, rename = "requestURI")]
+    pub request_uri: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub verb: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub user: UserInfo<'a>,
+    #[serde(default, borrow)]
+    pub impersonated_user: Option<UserInfo<'a>>,
+    #[serde(default, borrow, rename = "sourceIPs")]
+    pub source_ips: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    pub user_agent: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub object_ref: Option<ObjectRef<'a>>,
+    #[serde(default)]
+    pub response_status: ResponseStatus,
+    #[serde(default, borrow)]
+    pub request_object: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    pub stage_timestamp: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub annotations: Annotations<'a>,
+}
+
+/// An `objectRef` with every field empty, for requests without one.
+static NO_OBJECT: ObjectRef<'static> = ObjectRef {
+    resource: Cow::Borrowed(""),
+    namespace: Cow::Borrowed(""),
+    name: Cow::Borrowed(""),
+    api_group: Cow::Borrowed(""),
+    subresource: Cow::Borrowed(""),
+};
+
+impl<'a> AuditEvent<'a> {
+    /// Parses one event; `Err` says why the text is not one.
+    pub fn parse(text: &'a str) -> Result<AuditEvent<'a>, String> {
+        let event: AuditEvent<'a> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if event.kind != "Event" {
+            return Err(format!("kind {:?} is not an audit Event", event.kind));
+        }
+        Ok(event)
+    }
+
+    pub fn object(&self) -> &ObjectRef<'a> {
+        self.object_ref.as_ref().unwrap_or(&NO_OBJECT)
+    }
+
+    pub fn resource(&self) -> &str {
+        &self.object().resource
+    }
+
+    pub fn subresource(&self) -> &str {
+        &self.object().subresource
+    }
+
+    pub fn namespace(&self) -> &str {
+        &self.object().namespace
+    }
+
+    pub fn name(&self) -> &str {
+        &self.object().name
+    }
+
+    pub fn username(&self) -> &str {
+        &self.user.username
+    }
+
+    pub fn complete(&self) -> bool {
+        self.stage == "ResponseComplete"
+    }
+
+    /// `responseStatus.code` is 2xx.
+    pub fn successful(&self) -> bool {
+        (200..300).contains(&self.response_status.code)
+    }
+
+    /// The request URI without its query.
+    pub fn path(&self) -> &str {
+        self.request_uri
+            .split_once('?')
+            .map_or(&*self.request_uri, |(path, _)| path)
+    }
+
+    /// The first source IP (the client as the API server saw it, unless a proxy added others).
+    pub fn source_ip(&self) -> String {
+        self.source_ips
+            .and_then(|raw| serde_json::from_str::<Vec<Cow<'_, str>>>(raw.get()).ok())
+            .and_then(|ips| ips.into_iter().next().map(Cow::into_owned))
+            .unwrap_or_default()
+    }
+
+    pub fn groups(&self) -> Vec<String> {
+        self.user
+            .groups
+            .and_then(|raw| serde_json::from_str::<Vec<String>>(raw.get()).ok())
+            .unwrap_or_default()
+    }
+
+    /// A query parameter of the request URI (all values joined with a space), e.g. exec's `command`.
+    pub fn query_param(&self, key: &str) -> Option<String> {
+        let (_, query) = self.request_uri.split_once('?')?;
+        let values: Vec<&str> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+            .collect();
+        (!values.is_empty()).then(|| values.join(" "))
+    }
+}
+
+/// A container of a pod in a request body, with the fields detectors read.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Container<'a> {
+    #[serde(default, borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub image: Cow<'a, str>,
+    #[serde(default)]
+    pub security_context: Option<SecurityContext>,
+    #[serde(default, borrow)]
+    pub volume_mounts: Vec<VolumeMount<'a>>,
+    #[serde(default, borrow)]
+    pub command: Vec<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub args: Vec<Cow<'a, str>>,
+}
+
+impl Container<'_> {
+    pub fn privileged(&self) -> bool {
+        self.security_context
+            .as_ref()
+            .and_then(|context| context.privileged)
+            .unwrap_or(false)
+    }
+
+    /// The image without its tag or digest, as Falco's `image.repository`.
+    pub fn repository(&self) -> &str {
+        image_repository(&self.image)
+    }
+}
+
+/// `nginx:1.25` → `nginx`, `registry:5000/app@sha256:…` → `registry:5000/app`.
+pub fn image_repository(image: &str) -> &str {
+    let image = image.split_once('@').map_or(image, |(name, _)| name);
+    let last = image.rfind('/').map_or(0, |slash| slash + 1);
+    match image[last..].find(':') {
+        Some(colon) => &image[..last + colon],
+        None => image,
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityContext {
+    #[serde(default)]
+    pub privileged: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeMount<'a> {
+    #[serde(default, borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub mount_path: Cow<'a, str>,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostPath<'a> {
+    #[serde(default, borrow)]
+    pub path: Cow<'a, str>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Volume<'a> {
+    #[serde(default, borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub host_path: Option<HostPath<'a>>,
+}
+
+/// A `spec` as pods, services and ingresses have it (the fields detectors read, all optional).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSpec<'a> {
+    #[serde(default, borrow)]
+    pub containers: Vec<Container<'a>>,
+    #[serde(default, borrow)]
+    pub init_containers: Vec<Container<'a>>,
+    #[serde(default, borrow)]
+    pub ephemeral_containers: Vec<Container<'a>>,
+    #[serde(default, borrow)]
+    pub volumes: Vec<Volume<'a>>,
+    #[serde(default)]
+    pub host_network: bool,
+    /// A Service's `type`.
+    #[serde(default, borrow, rename = "type")]
+    pub service_type: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub selector: Option<&'a RawValue>,
+    /// An Ingress's `tls`.
+    #[serde(default, borrow)]
+    pub tls: Option<&'a RawValue>,
+    /// A workload's pod template (Deployment, DaemonSet, StatefulSet, ReplicaSet, Job).
+    #[serde(default, borrow)]
+    pub template: Option<Box<PodTemplate<'a>>>,
+    #[serde(default, rename = "hostPID")]
+    pub host_pid: bool,
+    #[serde(default, rename = "hostIPC")]
+    pub host_ipc: bool,
+}
+
+impl<'a> PodSpec<'a> {
+    /// Init, regular and ephemeral containers.
+    pub fn all_containers(&self) -> impl Iterator<Item = &Container<'a>> {
+        self.init_containers
+            .iter()
+            .chain(&self.containers)
+            .chain(&self.ephemeral_containers)
+    }
+
+    /// Falco's `ka.req.pod.containers.image.repository in (LIST)`: `in` on a field with several
+    /// values holds when every value is in the list, so one untrusted container is enough to
+    /// leave a pod unexcused.
+    pub fn all_images_in(&self, list: &[String]) -> bool {
+        !self.containers.is_empty()
+            && self
+                .containers
+                .iter()
+                .all(|container| list.iter().any(|item| item == container.repository()))
+    }
+
+    pub fn host_paths(&self) -> impl Iterator<Item = &str> {
+        self.volumes
+            .iter()
+            .filter_map(|volume| volume.host_path.as_ref().map(|path| &*path.path))
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct PodTemplate<'a> {
+    #[serde(default, borrow)]
+    pub spec: Option<PodSpec<'a>>,
+}
+
+/// The parts of request bodies detectors read: pods, workload templates, roles, bindings,
+/// services. Unknown fields are skipped.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestBody<'a> {
+    #[serde(default, borrow)]
+    pub spec: Option<PodSpec<'a>>,
+    #[serde(default, borrow)]
+    pub rules: Vec<PolicyRule<'a>>,
+    #[serde(default, borrow)]
+    pub role_ref: Option<RoleRef<'a>>,
+    #[serde(default, borrow)]
+    pub subjects: Vec<Subject<'a>>,
+    #[serde(default, borrow)]
+    pub data: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    pub metadata: Option<Metadata<'a>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata<'a> {
+    #[serde(default, borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub labels: Option<&'a RawValue>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyRule<'a> {
+    #[serde(default, borrow)]
+    pub verbs: Vec<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub resources: Vec<Cow<'a, str>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RoleRef<'a> {
+    #[serde(default, borrow)]
+    pub kind: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub name: Cow<'a, str>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Subject<'a> {
+    #[serde(default, borrow)]
+    pub kind: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub namespace: Cow<'a, str>,
+}
+
+/// An audit event and its request body, parsed on first use and shared by every detector.
+#[derive(Debug)]
+pub struct EventView<'e, 'a> {
+    pub event: &'e AuditEvent<'a>,
+    body: OnceCell<Option<RequestBody<'a>>>,
+}
+
+impl<'e, 'a> EventView<'e, 'a> {
+    pub fn new(event: &'e AuditEvent<'a>) -> Self {
+        EventView {
+            event,
+            body: OnceCell::new(),
+        }
+    }
+
+    /// The request body's fields detectors read; `None` without a body (Metadata level) or
+    /// when it is not an object (a JSON patch).
+    pub fn body(&self) -> Option<&RequestBody<'a>> {
+        self.body
+            .get_or_init(|| {
+                let raw = self.event.request_object?;
+                serde_json::from_str::<RequestBody<'a>>(raw.get()).ok()
+            })
+            .as_ref()
+    }
+
+    /// The pod spec of a pod request.
+    pub fn pod_spec(&self) -> Option<&PodSpec<'a>> {
+        self.body()?.spec.as_ref()
+    }
+
+    /// The pod spec of a pod, or the pod template of a workload, in the request body.
+    pub fn workload_spec(&self) -> Option<&PodSpec<'a>> {
+        match self.event.resource() {
+            "pods" if self.event.subresource().is_empty() => self.pod_spec(),
+            "deployments"
+            | "daemonsets"
+            | "statefulsets"
+            | "replicasets"
+            | "jobs"
+            | "replicationcontrollers" => self.pod_spec()?.template.as_ref()?.spec.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// A CloudTrail record (the fields detectors read).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudTrailRecord<'a> {
+    #[serde(default, borrow)]
+    pub event_source: Cow<'a, str>,
+    #[serde(borrow)]
+    pub event_name: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub event_time: Cow<'a, str>,
+    #[serde(default, borrow, rename = "eventID")]
+    pub event_id: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub aws_region: Cow<'a, str>,
+    #[serde(default, borrow, rename = "sourceIPAddress")]
+    pub source_ip_address: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub user_agent: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub error_code: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub user_identity: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    pub request_parameters: Option<&'a RawValue>,
+}
+
+impl CloudTrailRecord<'_> {
+    pub fn is_eks(&self) -> bool {
+        self.event_source == "eks.amazonaws.com"
+    }
+
+    /// The call succeeded (CloudTrail records failures with an `errorCode`).
+    pub fn succeeded(&self) -> bool {
+        self.error_code.is_none()
+    }
+
+    /// `requestParameters` as a JSON value (`Null` when absent).
+    pub fn parameters(&self) -> serde_json::Value {
+        self.request_parameters
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// `userIdentity.arn`, the caller.
+    pub fn caller(&self) -> String {
+        self.user_identity
+            .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok())
+            .and_then(|identity| {
+                identity
+                    .get("arn")
+                    .and_then(|arn| arn.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default()
+    }
+
+    /// The cluster the call was about (`requestParameters.name` or `.clusterName`).
+    pub fn cluster(&self) -> String {
+        let parameters = self.parameters();
+        ["name", "clusterName"]
+            .iter()
+            .find_map(|key| parameters.get(key).and_then(|v| v.as_str()))
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn image_repository_strips_tag_and_digest() {
+        assert_eq!(image_repository("nginx"), "nginx");
+        assert_eq!(image_repository("nginx:1.25"), "nginx");
+        assert_eq!(
+            image_repository("registry:5000/team/app:v1"),
+            "registry:5000/team/app"
+        );
+        assert_eq!(image_repository("quay.io/a/b@sha256:abc"), "quay.io/a/b");
+    }
+
+    #[test]
+    fn allow_lists_excuse_a_pod_only_when_every_container_is_on_them() {
+        let spec: PodSpec<'_> = serde_json::from_str(
+            r#"{"containers": [{"name": "a", "image": "nginx:1.27"}, {"name": "b", "image": "evil/miner"}]}"#,
+        )
+        .unwrap();
+        let nginx = vec!["nginx".to_string()];
+        assert!(!spec.all_images_in(&nginx));
+        let both = vec!["nginx".to_string(), "evil/miner".to_string()];
+        assert!(spec.all_images_in(&both));
+        assert!(!PodSpec::default().all_images_in(&both));
+    }
+
+    #[test]
+    fn events_borrow_and_reject_other_kinds() {
+        let text = r#"{"kind":"Event","verb":"get","user":{"username":"u"},"requestURI":"/api/v1/pods?limit=5&watch=1"}"#;
+        let event = AuditEvent::parse(text).unwrap();
+        assert!(matches!(event.verb, Cow::Borrowed(_)));
+        assert_eq!(event.path(), "/api/v1/pods");
+        assert_eq!(event.query_param("limit").as_deref(), Some("5"));
+        assert!(AuditEvent::parse(r#"{"kind": 0}"#).is_err());
+        assert!(AuditEvent::parse(r#"{"kind": "EventList", "items": []}"#).is_err());
+    }
+}
