@@ -39,6 +39,10 @@ enum Command {
     Authz(commands::authz::AuthzArgs),
     /// Re-render a saved `scan --format json` result in another format.
     Report(commands::report::ReportArgs),
+    /// The validating admission webhook: Pod Security admission, Cedar policies, image rules.
+    Admission(commands::admission::AdmissionArgs),
+    /// Print the manifests that run garrison in a cluster.
+    Install(commands::install::InstallArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,8 @@ fn main() -> ExitCode {
         Command::Netpol(args) => commands::netpol::run(args),
         Command::Authz(args) => commands::authz::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Admission(args) => commands::admission::run(args),
+        Command::Install(args) => commands::install::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,7 @@
+pub mod admission;
 pub mod authz;
 pub mod checks;
+pub mod install;
 pub mod netpol;
 pub mod pss;
 pub mod rbac;
