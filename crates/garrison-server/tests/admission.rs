@@ -695,6 +695,25 @@ async fn cedar_forbids_image_rules_and_http_errors() {
         json!({"uid": "uid-settings-CREATE", "allowed": true})
     );
 
+    // Pod Security judges creates and updates only: a delete (no object) is allowed untouched.
+    let delete = review(
+        "DELETE",
+        POD,
+        "Pod",
+        "secure",
+        "gone",
+        ALICE,
+        Value::Null,
+        Some(pod(
+            "secure",
+            "gone",
+            "docker.io/library/nginx:1.27",
+            json!({"hostPID": true}),
+        )),
+    );
+    let response = client.review(&delete).await;
+    assert_eq!(response, json!({"uid": "uid-gone-DELETE", "allowed": true}));
+
     // Malformed JSON: 400 with a clear error.
     let (status, body) = client
         .post(b"{\"apiVersion\": ".to_vec(), "application/json")

@@ -110,14 +110,26 @@ impl CedarRules {
         }))
     }
 
-    /// A denial when a forbid matches; `None` when the policies admit the request.
-    pub fn validate(&self, request: &Request, namespaces: &NamespaceMap) -> Option<Verdict> {
+    /// A denial when a forbid matches; `None` when the policies admit the request. `object` is
+    /// the request's object, read once for all the rules that need it.
+    pub fn validate(
+        &self,
+        request: &Request,
+        namespaces: &NamespaceMap,
+        object: Option<&Value>,
+    ) -> Option<Verdict> {
         // The object judged: the new one, or for a delete the one going away.
-        let raw = match request.operation {
-            Operation::Delete => request.old_object.as_deref(),
-            _ => request.object.as_deref(),
+        let old: Option<Value> = match request.operation {
+            Operation::Delete => request
+                .old_object
+                .as_deref()
+                .and_then(|raw| serde_json::from_str(raw.get()).ok()),
+            _ => None,
         };
-        let object: Option<Value> = raw.and_then(|raw| serde_json::from_str(raw.get()).ok());
+        let object = match request.operation {
+            Operation::Delete => old.as_ref(),
+            _ => object,
+        };
         let input = AdmissionRequest {
             user: UserInfo {
                 name: request.user_info.username.clone(),
@@ -133,7 +145,7 @@ impl CedarRules {
             subresource: &request.sub_resource,
             name: &request.name,
             namespace: &request.namespace,
-            object: object.as_ref(),
+            object,
             namespace_labels: namespaces.get(&request.namespace).map(|info| &info.labels),
             dry_run: request.dry_run.unwrap_or(false),
         };

@@ -4,7 +4,6 @@
 
 use garrison_core::config::RegistryPattern;
 use garrison_core::ecr::ImageReference;
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::review::{Operation, Request, Status, Verdict};
@@ -47,25 +46,22 @@ fn containers(object: &Value, resource: &str) -> Vec<(&'static str, String, Stri
     out
 }
 
-#[derive(Deserialize)]
-struct Any(Value);
-
 impl ImageRules {
     pub fn is_empty(&self) -> bool {
         self.allowed_registries.is_empty() && !self.require_digest
     }
 
     /// `None` when the rules have nothing to say; a denial naming every offending image else.
-    pub fn validate(&self, request: &Request) -> Option<Verdict> {
+    /// `object` is the request's object, read once for all the rules that need it.
+    pub fn validate(&self, request: &Request, object: Option<&Value>) -> Option<Verdict> {
         if self.is_empty()
             || !matches!(request.operation, Operation::Create | Operation::Update)
             || !(request.sub_resource.is_empty() || request.sub_resource == "ephemeralcontainers")
         {
             return None;
         }
-        let object: Any = request.decode_object().ok()??;
         let mut problems = Vec::new();
-        for (kind, name, image) in containers(&object.0, &request.resource.resource) {
+        for (kind, name, image) in containers(object?, &request.resource.resource) {
             let reference = ImageReference::parse(&image);
             if !self.allowed_registries.is_empty()
                 && !self

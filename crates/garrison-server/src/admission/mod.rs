@@ -8,8 +8,9 @@
 //!
 //! Warnings and audit annotations of the rules that allowed are kept. Handlers are thin: the
 //! decision is one synchronous function, [`Admission::review`], that the handler runs on the
-//! request's task for small bodies (the work is microseconds, less than a hand-off to a blocking
-//! thread) and on the blocking pool for large ones, under a per-request timeout.
+//! request's task for bodies up to 64 KiB (the work is microseconds, less than a hand-off to a
+//! blocking thread would cost) and on the blocking pool for larger ones, under the per-request
+//! timeout (504 when it expires).
 //!
 //! What happens when the webhook cannot answer (down, timed out, an error status) is the
 //! ValidatingWebhookConfiguration's `failurePolicy`: `Fail` refuses the request (closed), `Ignore`
@@ -160,14 +161,23 @@ impl Admission {
             kept = verdict;
         }
         let mut decided = "none";
+        // Cedar and the image rules read the object as JSON: parsed once, only when needed.
+        let object: Option<serde_json::Value> = if self.cedar.is_some() || !self.images.is_empty() {
+            request
+                .object
+                .as_deref()
+                .and_then(|raw| serde_json::from_str(raw.get()).ok())
+        } else {
+            None
+        };
         if let Some(cedar) = &self.cedar
-            && let Some(denial) = cedar.validate(request, &namespaces)
+            && let Some(denial) = cedar.validate(request, &namespaces, object.as_ref())
         {
             decided = "cedar";
             kept = merge(kept, denial);
         }
         if kept.allowed
-            && let Some(denial) = self.images.validate(request)
+            && let Some(denial) = self.images.validate(request, object.as_ref())
         {
             decided = "images";
             kept = merge(kept, denial);

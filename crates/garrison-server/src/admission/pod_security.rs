@@ -361,6 +361,10 @@ impl PodSecurity {
     /// Judges one request. `None` when the plugin has nothing to say about the resource (it is
     /// neither a Pod, a Namespace nor a workload with a pod template).
     pub fn validate(&self, request: &Request, namespaces: &NamespaceMap) -> Option<Verdict> {
+        // The plugin handles creates and updates only.
+        if !matches!(request.operation, Operation::Create | Operation::Update) {
+            return None;
+        }
         let group = request.resource.group.as_str();
         let resource = request.resource.resource.as_str();
         match (group, resource) {
@@ -589,7 +593,7 @@ impl PodSecurity {
                     self.evaluate_pods_in_namespace(namespaces, &name, new_policy.enforce);
                 verdict
             }
-            _ => allowed(),
+            Operation::Delete | Operation::Connect => allowed(),
         }
     }
 
@@ -844,5 +848,39 @@ mod tests {
             NamespacePolicy::default(),
         );
         assert_eq!(policy.warn.to_string(), "restricted:v1.25");
+    }
+
+    fn pod(value: serde_json::Value) -> Pod {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn only_updates_that_change_what_the_policy_reads_are_significant() {
+        let base = serde_json::json!({
+            "metadata": {"name": "p", "annotations": {}},
+            "spec": {"containers": [{"name": "a", "image": "x:1"}],
+                     "ephemeralContainers": [{"name": "debug", "image": "busybox"}]}
+        });
+        let old = pod(base.clone());
+        let mut labelled = base.clone();
+        labelled["metadata"]["labels"] = serde_json::json!({"l": "v"});
+        labelled["spec"]["activeDeadlineSeconds"] = serde_json::json!(30);
+        assert!(!is_significant_pod_update(&pod(labelled), &old));
+        let mut image = base.clone();
+        image["spec"]["containers"][0]["image"] = serde_json::json!("x:2");
+        assert!(is_significant_pod_update(&pod(image), &old));
+        let mut added = base.clone();
+        added["spec"]["ephemeralContainers"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"name": "debug-2", "image": "busybox"}));
+        assert!(is_significant_pod_update(&pod(added), &old));
+        let mut seccomp = base.clone();
+        seccomp["metadata"]["annotations"] = serde_json::json!(
+            {"container.seccomp.security.alpha.kubernetes.io/a": "unconfined"});
+        assert!(is_significant_pod_update(&pod(seccomp), &old));
+        let mut init = base;
+        init["spec"]["initContainers"] = serde_json::json!([{"name": "i", "image": "x:1"}]);
+        assert!(is_significant_pod_update(&pod(init), &old));
     }
 }
