@@ -60,6 +60,7 @@ fn installed_admission_webhook_passes_its_own_scan_and_restricted() {
         "kind: ClusterRole",
         "kind: Deployment",
         "kind: PodDisruptionBudget",
+        "kind: NetworkPolicy",
         "kind: Service",
         "kind: Secret",
         "kind: ValidatingWebhookConfiguration",

@@ -199,6 +199,7 @@ spec:
     spec:
       serviceAccountName: {NAME}
       automountServiceAccountToken: false
+      enableServiceLinks: false
       securityContext:
         runAsNonRoot: true
         runAsUser: 65532
@@ -285,6 +286,25 @@ spec:
   selector:
     matchLabels:
       app.kubernetes.io/name: {NAME}
+---
+# Only the webhook and metrics ports are reachable; the webhook makes no connections itself.
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {NAME}
+  namespace: {namespace}
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: {NAME}
+  policyTypes: ["Ingress", "Egress"]
+  ingress:
+  - ports:
+    - port: 8443
+      protocol: TCP
+    - port: 9090
+      protocol: TCP
+  egress: []
 ---
 apiVersion: v1
 kind: Service
