@@ -17,7 +17,7 @@ use crate::request::{
 /// so that a Cedar change surfaces as an evaluation error rather than a panic.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("cannot build the Cedar request: {0}")]
-pub struct BuildError(String);
+pub struct BuildError(pub(crate) String);
 
 /// The entity type names of the schema, parsed once.
 #[derive(Clone, Debug)]
@@ -52,7 +52,7 @@ impl Types {
         })
     }
 
-    fn uid(&self, kind: &EntityTypeName, id: &str) -> EntityUid {
+    pub(crate) fn uid(&self, kind: &EntityTypeName, id: &str) -> EntityUid {
         EntityUid::from_type_name_and_id(kind.clone(), EntityId::new(id))
     }
 
@@ -96,15 +96,15 @@ impl Types {
     }
 }
 
-fn string(value: &str) -> RestrictedExpression {
+pub(crate) fn string(value: &str) -> RestrictedExpression {
     RestrictedExpression::new_string(value.to_string())
 }
 
-fn strings<'a>(values: impl IntoIterator<Item = &'a String>) -> RestrictedExpression {
+pub(crate) fn strings<'a>(values: impl IntoIterator<Item = &'a String>) -> RestrictedExpression {
     RestrictedExpression::new_set(values.into_iter().map(|value| string(value)))
 }
 
-fn entity(
+pub(crate) fn entity(
     uid: EntityUid,
     attributes: Vec<(&str, RestrictedExpression)>,
     parents: HashSet<EntityUid>,
@@ -134,7 +134,7 @@ fn identity_attributes(username: &str) -> Vec<(&'static str, RestrictedExpressio
 }
 
 /// The principal entity and its groups.
-fn principal_entities(
+pub(crate) fn principal_entities(
     types: &Types,
     user: &UserInfo,
     entities: &mut Vec<Entity>,

@@ -7,6 +7,7 @@
 //! RBAC's semantics ([`convert`]); and audit events turned back into requests ([`audit`]) so
 //! that a policy set can be tried on what a cluster really did ([`replay`]).
 
+pub mod admission;
 pub mod audit;
 pub mod authorizer;
 pub mod convert;

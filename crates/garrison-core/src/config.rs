@@ -118,7 +118,7 @@ pub struct RegistryPattern {
 }
 
 impl RegistryPattern {
-    fn new(pattern: &str) -> Result<RegistryPattern, globset::Error> {
+    pub fn new(pattern: &str) -> Result<RegistryPattern, globset::Error> {
         Ok(RegistryPattern {
             pattern: pattern.to_string(),
             matcher: Glob::new(pattern)?.compile_matcher(),

@@ -1,7 +1,9 @@
 //! garrison's HTTPS webhooks. [`tls`] is the plumbing any webhook reuses (rustls from PEM
 //! files, client-certificate authentication, graceful shutdown, a plain metrics listener);
-//! [`authorize`] is the Cedar authorization webhook; [`metrics`] its Prometheus metrics.
+//! [`admission`] is the validating admission webhook (Pod Security admission, Cedar admission
+//! policies, image rules); [`authorize`] is the Cedar authorization webhook; [`metrics`] its Prometheus metrics.
 
+pub mod admission;
 pub mod authorize;
 pub mod metrics;
 pub mod tls;

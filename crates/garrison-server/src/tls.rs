@@ -66,19 +66,17 @@ fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     Ok(certificates)
 }
 
-/// A rustls server configuration from PEM files: TLS 1.2 and 1.3 with the `ring` provider,
-/// HTTP/1.1 by ALPN, and client certificates required when `client_ca` is given.
-pub fn server_config(files: &TlsFiles) -> Result<Arc<rustls::ServerConfig>, TlsError> {
-    let chain = certificates(&files.cert)?;
-    let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|error| TlsError::Pem {
-        path: files.key.display().to_string(),
-        message: error.to_string(),
-    })?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+/// The protocol versions and client authentication every garrison TLS server uses: TLS 1.2
+/// and 1.3 with the `ring` provider, client certificates required when `client_ca` is given.
+fn builder(
+    files: &TlsFiles,
+    provider: &Arc<rustls::crypto::CryptoProvider>,
+) -> Result<rustls::ConfigBuilder<rustls::ServerConfig, rustls::server::WantsServerCert>, TlsError>
+{
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|error| TlsError::Config(error.to_string()))?;
-    let builder = match &files.client_ca {
+    Ok(match &files.client_ca {
         None => builder.with_no_client_auth(),
         Some(path) => {
             let mut roots = RootCertStore::empty();
@@ -88,17 +86,145 @@ pub fn server_config(files: &TlsFiles) -> Result<Arc<rustls::ServerConfig>, TlsE
                     message: error.to_string(),
                 })?;
             }
-            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                .build()
-                .map_err(|error| TlsError::Config(error.to_string()))?;
+            let verifier =
+                WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    .build()
+                    .map_err(|error| TlsError::Config(error.to_string()))?;
             builder.with_client_cert_verifier(verifier)
         }
-    };
-    let mut config = builder
+    })
+}
+
+fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
+    PrivateKeyDer::from_pem_file(path).map_err(|error| TlsError::Pem {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    })
+}
+
+/// A rustls server configuration from PEM files: TLS 1.2 and 1.3 with the `ring` provider,
+/// HTTP/1.1 by ALPN, and client certificates required when `client_ca` is given.
+pub fn server_config(files: &TlsFiles) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+    let chain = certificates(&files.cert)?;
+    let key = private_key(&files.key)?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = builder(files, &provider)?
         .with_single_cert(chain, key)
         .map_err(|error| TlsError::Config(error.to_string()))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+type FileStamp = Vec<Option<(u64, std::time::SystemTime)>>;
+
+fn stamp(files: &TlsFiles) -> FileStamp {
+    [&files.cert, &files.key]
+        .iter()
+        .map(|path| {
+            let metadata = std::fs::metadata(path).ok()?;
+            Some((metadata.len(), metadata.modified().ok()?))
+        })
+        .collect()
+}
+
+/// The server's certificate and key, re-read when their files change: new handshakes get the
+/// new pair, open connections keep theirs. A pair that does not load (a half-written renewal,
+/// a key that does not match) leaves the previous one in force and is logged.
+#[derive(Debug)]
+pub struct ReloadingCertificate {
+    files: TlsFiles,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    current: arc_swap::ArcSwap<rustls::sign::CertifiedKey>,
+    stamp: std::sync::Mutex<FileStamp>,
+}
+
+impl ReloadingCertificate {
+    fn read(
+        files: &TlsFiles,
+        provider: &rustls::crypto::CryptoProvider,
+    ) -> Result<rustls::sign::CertifiedKey, TlsError> {
+        let chain = certificates(&files.cert)?;
+        let key = private_key(&files.key)?;
+        let signing = provider
+            .key_provider
+            .load_private_key(key)
+            .map_err(|error| TlsError::Pem {
+                path: files.key.display().to_string(),
+                message: error.to_string(),
+            })?;
+        let certified = rustls::sign::CertifiedKey::new(chain, signing);
+        certified.keys_match().map_err(|error| {
+            TlsError::Config(format!(
+                "{} and {}: {error}",
+                files.cert.display(),
+                files.key.display()
+            ))
+        })?;
+        Ok(certified)
+    }
+
+    /// Re-reads the pair if a file changed: `Some(Ok)` after a reload, `Some(Err)` when the new
+    /// pair was refused, `None` when nothing changed.
+    pub fn reload_if_changed(&self) -> Option<Result<(), TlsError>> {
+        let current = stamp(&self.files);
+        {
+            let mut last = self.stamp.lock().ok()?;
+            if *last == current {
+                return None;
+            }
+            *last = current;
+        }
+        Some(
+            ReloadingCertificate::read(&self.files, &self.provider)
+                .map(|pair| self.current.store(Arc::new(pair))),
+        )
+    }
+
+    /// Polls the files every `interval` until the process ends.
+    pub async fn watch(self: Arc<Self>, interval: Duration) {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let this = self.clone();
+            match tokio::task::spawn_blocking(move || this.reload_if_changed()).await {
+                Ok(Some(Ok(()))) => tracing::info!("TLS certificate reloaded"),
+                Ok(Some(Err(error))) => tracing::error!(
+                    %error,
+                    "TLS certificate reload failed; the previous certificate stays in use"
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+impl rustls::server::ResolvesServerCert for ReloadingCertificate {
+    fn resolve(
+        &self,
+        _hello: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.current.load_full())
+    }
+}
+
+/// Like [`server_config`], with the certificate and key re-read on change (see
+/// [`ReloadingCertificate`]); the caller runs [`ReloadingCertificate::watch`].
+pub fn reloading_server_config(
+    files: &TlsFiles,
+) -> Result<(Arc<rustls::ServerConfig>, Arc<ReloadingCertificate>), TlsError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let stamp = stamp(files);
+    let pair = ReloadingCertificate::read(files, &provider)?;
+    let resolver = Arc::new(ReloadingCertificate {
+        files: files.clone(),
+        provider: provider.clone(),
+        current: arc_swap::ArcSwap::from_pointee(pair),
+        stamp: std::sync::Mutex::new(stamp),
+    });
+    let mut config = builder(files, &provider)?.with_cert_resolver(resolver.clone());
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok((Arc::new(config), resolver))
 }
 
 /// Serves `router` over TLS on `listener` until `shutdown` completes, then lets open

@@ -41,6 +41,10 @@ enum Command {
     Report(commands::report::ReportArgs),
     /// Threat detection over Kubernetes audit logs, CloudWatch Logs exports and CloudTrail.
     Audit(commands::audit::AuditArgs),
+    /// The validating admission webhook: Pod Security admission, Cedar policies, image rules.
+    Admission(commands::admission::AdmissionArgs),
+    /// Print the manifests that run garrison in a cluster.
+    Install(commands::install::InstallArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +58,8 @@ fn main() -> ExitCode {
         Command::Authz(args) => commands::authz::run(args),
         Command::Report(args) => commands::report::run(args),
         Command::Audit(args) => commands::audit::run(args),
+        Command::Admission(args) => commands::admission::run(args),
+        Command::Install(args) => commands::install::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,8 @@
+pub mod admission;
 pub mod audit;
 pub mod authz;
 pub mod checks;
+pub mod install;
 pub mod netpol;
 pub mod pss;
 pub mod rbac;

@@ -1,0 +1,312 @@
+//! Load test of the admission webhook over TLS on loopback: AdmissionReviews at a fixed rate for
+//! a fixed time, latency percentiles printed at the end.
+//!
+//! ```text
+//! cargo run --release -p garrison-server --example admission_load -- [RATE] [SECONDS] [CONNECTIONS]
+//! ```
+//!
+//! Defaults: 5,000 requests/s for 10 s over 16 keep-alive connections. The example makes its
+//! own CA and server certificate (rcgen) and serves, on 127.0.0.1 (an ephemeral port) in the
+//! same process on a runtime of its own with two worker threads, 100 namespaces labelled
+//! enforce=restricted / warn=restricted, 100 Cedar admission policies and image rules. The
+//! requests cycle through a compliant Pod (allowed), a Pod that violates restricted (denied with
+//! the upstream message) and a Deployment that is warned about, each with realistic Kubernetes
+//! JSON (about 3 KB). Latency is measured as in `authz_load`: from the actual send to the
+//! complete response, and from the scheduled send time. Traffic goes only to loopback, and the
+//! run stops by itself.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use garrison_server::admission::config::AdmissionConfig;
+use garrison_server::admission::pod_security::{NamespaceInfo, NamespaceMap};
+use garrison_server::admission::{Admission, Listeners, VALIDATE_PATH, serve};
+use garrison_server::tls::{TlsFiles, server_config};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair,
+};
+use rustls::pki_types::ServerName;
+use serde_json::json;
+
+fn authority(name: &str) -> CertifiedIssuer<'static, KeyPair> {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, name);
+    CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
+}
+
+fn leaf(issuer: &CertifiedIssuer<'static, KeyPair>) -> (String, String) {
+    let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let key = KeyPair::generate().unwrap();
+    let certificate = params.signed_by(&key, issuer).unwrap();
+    (certificate.pem(), key.serialize_pem())
+}
+
+fn policies() -> String {
+    let mut text = String::new();
+    for team in 0..100 {
+        text.push_str(&format!(
+            "forbid(principal, action == k8s::admission::Action::\"create\", resource is k8s::admission::Object)\n  when {{ resource in k8s::admission::Namespace::\"team-{team}\" && resource has podSpec && resource.podSpec.hostNetwork }};\n"
+        ));
+    }
+    text
+}
+
+const CONFIG: &str = "apiVersion: garrison.dev/v1alpha1\nkind: ImagePolicy\nallowedRegistries: [\"registry.k8s.io\", \"public.ecr.aws\"]\n";
+
+fn pod_spec(secure: bool) -> serde_json::Value {
+    let context = if secure {
+        json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": true})
+    } else {
+        json!({})
+    };
+    json!({
+        "securityContext": if secure { json!({"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}}) } else { json!({}) },
+        "serviceAccountName": "web",
+        "containers": [{
+            "name": "web",
+            "image": "registry.k8s.io/e2e-test-images/agnhost:2.53",
+            "args": ["netexec", "--http-port=8080"],
+            "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}],
+            "env": [{"name": "MODE", "value": "production"}, {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}},
+            "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 5},
+            "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 10},
+            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, {"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}],
+            "securityContext": context,
+            "terminationMessagePath": "/dev/termination-log",
+            "terminationMessagePolicy": "File",
+            "imagePullPolicy": "IfNotPresent"
+        }],
+        "volumes": [{"name": "tmp", "emptyDir": {}}, {"name": "kube-api-access", "projected": {"sources": [{"serviceAccountToken": {"path": "token", "expirationSeconds": 3607}}, {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}]}}],
+        "restartPolicy": "Always",
+        "dnsPolicy": "ClusterFirst",
+        "schedulerName": "default-scheduler",
+        "terminationGracePeriodSeconds": 30,
+        "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}]
+    })
+}
+
+fn review(index: usize) -> String {
+    let namespace = format!("team-{}", index % 100);
+    let (kind, resource, group, object) = match index % 3 {
+        0 => (
+            "Pod",
+            "pods",
+            "",
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": format!("web-{index}"), "namespace": namespace, "labels": {"app": "web"}}, "spec": pod_spec(true)}),
+        ),
+        1 => (
+            "Pod",
+            "pods",
+            "",
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": format!("web-{index}"), "namespace": namespace, "labels": {"app": "web"}}, "spec": pod_spec(false)}),
+        ),
+        _ => (
+            "Deployment",
+            "deployments",
+            "apps",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": format!("web-{index}"), "namespace": namespace}, "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}}, "spec": pod_spec(false)}}}),
+        ),
+    };
+    let version = "v1";
+    json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": format!("705ab4f5-6393-11e8-b7cc-{index:012}"),
+            "kind": {"group": group, "version": version, "kind": kind},
+            "resource": {"group": group, "version": version, "resource": resource},
+            "requestKind": {"group": group, "version": version, "kind": kind},
+            "requestResource": {"group": group, "version": version, "resource": resource},
+            "name": format!("web-{index}"),
+            "namespace": namespace,
+            "operation": "CREATE",
+            "userInfo": {"username": "system:serviceaccount:kube-system:replicaset-controller-x", "uid": "6f1c7a3e", "groups": ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"]},
+            "object": object,
+            "oldObject": null,
+            "dryRun": false,
+            "options": {"apiVersion": "meta.k8s.io/v1", "kind": "CreateOptions"}
+        }
+    })
+    .to_string()
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let rate: u64 = args.next().map_or(5_000, |a| a.parse().expect("RATE"));
+    let seconds: u64 = args.next().map_or(10, |a| a.parse().expect("SECONDS"));
+    let connections: u64 = args.next().map_or(16, |a| a.parse().expect("CONNECTIONS"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let server_ca = authority("load server CA");
+    let (cert, key) = leaf(&server_ca);
+    std::fs::write(dir.path().join("cert.pem"), cert).unwrap();
+    std::fs::write(dir.path().join("key.pem"), key).unwrap();
+    std::fs::write(dir.path().join("config.yaml"), CONFIG).unwrap();
+    let policy_dir = dir.path().join("policies");
+    std::fs::create_dir(&policy_dir).unwrap();
+    std::fs::write(policy_dir.join("teams.cedar"), policies()).unwrap();
+    let mut namespaces = NamespaceMap::new();
+    for team in 0..100 {
+        namespaces.insert(
+            format!("team-{team}"),
+            NamespaceInfo {
+                labels: [
+                    ("pod-security.kubernetes.io/enforce", "restricted"),
+                    ("pod-security.kubernetes.io/warn", "restricted"),
+                    ("pod-security.kubernetes.io/audit", "baseline"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+                pods: Vec::new(),
+            },
+        );
+    }
+
+    // The server, on its own runtime.
+    let server_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = server_config(&TlsFiles {
+        cert: dir.path().join("cert.pem"),
+        key: dir.path().join("key.pem"),
+        client_ca: None,
+    })
+    .unwrap();
+    let config_file = AdmissionConfig::load(&dir.path().join("config.yaml")).unwrap();
+    let cedar = garrison_server::admission::cedar::CedarRules::load(policy_dir).unwrap();
+    let state = Arc::new(Admission::new(config_file, namespaces, Some(cedar)));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (address, server) = server_runtime.block_on(async {
+        let webhook = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = webhook.local_addr().unwrap();
+        let server = tokio::spawn(serve(
+            Listeners { webhook, metrics },
+            config,
+            state,
+            Duration::from_secs(60),
+            Duration::from_secs(2),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        (address, server)
+    });
+
+    // The client.
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(server_ca.der().clone()).unwrap();
+    let client_config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config));
+    let client_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let total = rate * seconds;
+    let per_connection = total / connections;
+    let interval = Duration::from_nanos(1_000_000_000 * connections / rate);
+    let (latencies, errors, elapsed) = client_runtime.block_on(async move {
+        let start = tokio::time::Instant::now() + Duration::from_millis(200);
+        let mut tasks = Vec::new();
+        for connection in 0..connections {
+            let connector = connector.clone();
+            tasks.push(tokio::spawn(async move {
+                let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+                tcp.set_nodelay(true).unwrap();
+                let tls = connector
+                    .connect(ServerName::try_from("localhost").unwrap(), tcp)
+                    .await
+                    .unwrap();
+                let (mut sender, driver) =
+                    hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
+                        .await
+                        .unwrap();
+                tokio::spawn(driver);
+                let mut latencies = Vec::with_capacity(per_connection as usize);
+                let mut errors = 0u64;
+                // Connections start staggered across one interval.
+                let offset = interval * connection as u32 / connections as u32;
+                for index in 0..per_connection {
+                    let scheduled = start + offset + interval * index as u32;
+                    tokio::time::sleep_until(scheduled).await;
+                    let sent = tokio::time::Instant::now();
+                    let body = review((connection + index) as usize);
+                    let request = hyper::Request::post(VALIDATE_PATH)
+                        .header("host", "localhost")
+                        .header("content-type", "application/json")
+                        .body(Full::new(Bytes::from(body)))
+                        .unwrap();
+                    if sender.ready().await.is_err() {
+                        errors += 1;
+                        continue;
+                    }
+                    match sender.send_request(request).await {
+                        Ok(response) if response.status() == 200 => {
+                            let _ = response.into_body().collect().await;
+                            latencies.push((sent.elapsed(), scheduled.elapsed()));
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                (latencies, errors)
+            }));
+        }
+        let mut latencies = Vec::new();
+        let mut errors = 0;
+        for task in tasks {
+            let (mut part, failed) = task.await.unwrap();
+            latencies.append(&mut part);
+            errors += failed;
+        }
+        (latencies, errors, start.elapsed())
+    });
+    let _ = stop.send(());
+    server_runtime.block_on(async {
+        let _ = tokio::time::timeout(Duration::from_secs(15), server).await;
+    });
+
+    let mut service: Vec<Duration> = latencies.iter().map(|(sent, _)| *sent).collect();
+    let mut scheduled: Vec<Duration> = latencies.iter().map(|(_, late)| *late).collect();
+    service.sort();
+    scheduled.sort();
+    let percentiles = |sorted: &[Duration]| {
+        let at = |p: f64| {
+            let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+            sorted[index].as_secs_f64() * 1e3
+        };
+        format!(
+            "p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, p99.9 {:.3} ms, max {:.3} ms",
+            at(0.50),
+            at(0.90),
+            at(0.99),
+            at(0.999),
+            at(1.0)
+        )
+    };
+    println!(
+        "{} requests in {:.2} s ({:.0}/s offered {rate}/s), {errors} errors, {connections} connections",
+        latencies.len(),
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+    );
+    println!("latency, send to response: {}", percentiles(&service));
+    println!("latency from scheduled send: {}", percentiles(&scheduled));
+}

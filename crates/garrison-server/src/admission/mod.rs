@@ -1,0 +1,497 @@
+//! The admission webhook: AdmissionReview v1 (and v1beta1, answered in kind) on
+//! `POST /validate`, over TLS.
+//!
+//! Three rules judge each request, in order, and the first denial answers:
+//! 1. Pod Security admission, exactly as the API server's built-in plugin ([`pod_security`]);
+//! 2. Cedar admission policies from `--policies` ([`cedar`]): a matching `forbid` denies;
+//! 3. image rules from the configuration ([`images`]).
+//!
+//! Warnings and audit annotations of the rules that allowed are kept. Handlers are thin: the
+//! decision is one synchronous function, [`Admission::review`], that the handler runs on the
+//! request's task for bodies up to 64 KiB (the work is microseconds, less than a hand-off to a
+//! blocking thread would cost) and on the blocking pool for larger ones, under the per-request
+//! timeout (504 when it expires).
+//!
+//! What happens when the webhook cannot answer (down, timed out, an error status) is the
+//! ValidatingWebhookConfiguration's `failurePolicy`: `Fail` refuses the request (closed), `Ignore`
+//! admits it (open). `garrison install admission` writes `Fail` unless told otherwise.
+
+pub mod cedar;
+pub mod config;
+pub mod images;
+pub mod metrics;
+pub mod namespaces;
+pub mod pod_security;
+pub mod review;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::tls::{self, TlsFiles};
+use cedar::CedarRules;
+use config::AdmissionConfig;
+use images::ImageRules;
+use metrics::AdmissionMetrics;
+use pod_security::{NamespaceMap, PodSecurity};
+use review::{Request, ReviewError, Verdict};
+
+/// The path of the webhook.
+pub const VALIDATE_PATH: &str = "/validate";
+/// The largest body accepted: the API server's own limit on a request (3 MiB).
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+/// Bodies larger than this are decoded and judged on the blocking pool.
+const INLINE_BODY_BYTES: usize = 64 * 1024;
+
+/// What `garrison admission serve` is given.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub listen: String,
+    pub metrics_listen: String,
+    pub tls: TlsFiles,
+    pub config: Option<PathBuf>,
+    pub namespaces: Vec<String>,
+    pub policies: Option<PathBuf>,
+    pub reload_interval: Duration,
+    pub request_timeout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("config: {0}")]
+    Config(#[from] config::ConfigError),
+    #[error("namespaces: {0}")]
+    Namespaces(#[from] namespaces::NamespacesError),
+    #[error("policies: {0}")]
+    Policies(#[from] cedar::CedarError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// The webhook's state.
+#[derive(Debug)]
+pub struct Admission {
+    pod_security: PodSecurity,
+    images: ImageRules,
+    cedar: Option<CedarRules>,
+    namespace_paths: Vec<String>,
+    namespaces: ArcSwap<NamespaceMap>,
+    namespace_fingerprint: std::sync::Mutex<Vec<(String, u64, Option<std::time::SystemTime>)>>,
+    ready: AtomicBool,
+    pub metrics: AdmissionMetrics,
+}
+
+/// A decision and the rule that made it (for metrics and logs).
+#[derive(Debug)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub rule: &'static str,
+}
+
+impl Admission {
+    /// The webhook's state from parts already loaded (what tests and benches use).
+    pub fn new(
+        config: AdmissionConfig,
+        namespaces: NamespaceMap,
+        cedar: Option<CedarRules>,
+    ) -> Admission {
+        let metrics = AdmissionMetrics::new();
+        if let Some(cedar) = &cedar {
+            metrics.policies_loaded(cedar.len());
+        }
+        Admission {
+            pod_security: config.pod_security,
+            images: config.images,
+            cedar,
+            namespace_paths: Vec::new(),
+            namespaces: ArcSwap::from_pointee(namespaces),
+            namespace_fingerprint: std::sync::Mutex::new(Vec::new()),
+            ready: AtomicBool::new(true),
+            metrics,
+        }
+    }
+
+    /// Loads everything `options` names; any problem is an error (there is nothing to fall back
+    /// on at start).
+    pub fn load(options: &Options) -> Result<Admission, ServeError> {
+        let config = match &options.config {
+            Some(path) => AdmissionConfig::load(path)?,
+            None => AdmissionConfig::default(),
+        };
+        let fingerprint = namespaces::fingerprint(&options.namespaces);
+        let map = namespaces::load(&options.namespaces)?;
+        let cedar = match &options.policies {
+            Some(path) => Some(CedarRules::load(path.clone())?),
+            None => None,
+        };
+        let mut admission = Admission::new(config, map, cedar);
+        admission.namespace_paths = options.namespaces.clone();
+        admission.namespace_fingerprint = std::sync::Mutex::new(fingerprint);
+        Ok(admission)
+    }
+
+    /// Judges one request.
+    pub fn decide(&self, request: &Request) -> Decision {
+        let namespaces = self.namespaces.load();
+        let mut kept = Verdict::allow();
+        if let Some(verdict) = self.pod_security.validate(request, &namespaces) {
+            if !verdict.allowed {
+                return Decision {
+                    verdict,
+                    rule: "pod-security",
+                };
+            }
+            kept = verdict;
+        }
+        let mut decided = "none";
+        // Cedar and the image rules read the object as JSON: parsed once, only when needed.
+        let object: Option<serde_json::Value> = if self.cedar.is_some() || !self.images.is_empty() {
+            request
+                .object
+                .as_deref()
+                .and_then(|raw| serde_json::from_str(raw.get()).ok())
+        } else {
+            None
+        };
+        if let Some(cedar) = &self.cedar
+            && let Some(denial) = cedar.validate(request, &namespaces, object.as_ref())
+        {
+            decided = "cedar";
+            kept = merge(kept, denial);
+        }
+        if kept.allowed
+            && let Some(denial) = self.images.validate(request, object.as_ref())
+        {
+            decided = "images";
+            kept = merge(kept, denial);
+        }
+        Decision {
+            verdict: kept,
+            rule: decided,
+        }
+    }
+
+    /// Reads an AdmissionReview body and answers it.
+    pub fn review(&self, body: &[u8]) -> Result<(serde_json::Value, Decision), ReviewError> {
+        let (version, request) = review::parse(body)?;
+        let decision = self.decide(&request);
+        Ok((decision.verdict.to_review(version, &request.uid), decision))
+    }
+
+    /// Re-reads `--namespaces` and the Cedar policies if their files changed; a failed load
+    /// keeps what is in force.
+    pub fn reload_if_changed(&self) {
+        if !self.namespace_paths.is_empty() {
+            let current = namespaces::fingerprint(&self.namespace_paths);
+            let changed = match self.namespace_fingerprint.lock() {
+                Ok(mut last) if *last != current => {
+                    *last = current;
+                    true
+                }
+                _ => false,
+            };
+            if changed {
+                match namespaces::load(&self.namespace_paths) {
+                    Ok(map) => {
+                        tracing::info!(namespaces = map.len(), "namespaces reloaded");
+                        self.namespaces.store(Arc::new(map));
+                        self.metrics.reload(true);
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "namespace reload failed; the previous namespaces stay in force");
+                        self.metrics.reload(false);
+                    }
+                }
+            }
+        }
+        if let Some(cedar) = &self.cedar {
+            match cedar.reload_if_changed() {
+                Some(Ok(count)) => {
+                    tracing::info!(policies = count, "Cedar admission policies reloaded");
+                    self.metrics.reload(true);
+                    self.metrics.policies_loaded(count);
+                }
+                Some(Err(error)) => {
+                    tracing::error!(%error, "Cedar policy reload failed; the previous policies stay in force");
+                    self.metrics.reload(false);
+                }
+                None => {}
+            }
+        }
+    }
+
+    async fn watch(self: Arc<Self>, interval: Duration) {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let this = self.clone();
+            // Reading files blocks; keep it off the request threads.
+            let _ = tokio::task::spawn_blocking(move || this.reload_if_changed()).await;
+        }
+    }
+}
+
+/// `base` (an allowing verdict) with a later rule's `denial`: the denial's status, both
+/// warnings and annotations.
+fn merge(base: Verdict, denial: Verdict) -> Verdict {
+    let mut merged = denial;
+    let mut warnings = base.warnings;
+    warnings.append(&mut merged.warnings);
+    merged.warnings = warnings;
+    for (key, value) in base.audit_annotations {
+        merged.audit_annotations.entry(key).or_insert(value);
+    }
+    merged
+}
+
+/// Shared between the routes.
+#[derive(Debug)]
+struct Shared {
+    admission: Arc<Admission>,
+    timeout: Duration,
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn plain(status: StatusCode, message: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message,
+    )
+        .into_response()
+}
+
+async fn validate(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let started = Instant::now();
+    let admission = shared.admission.clone();
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            admission.metrics.invalid_request();
+            return plain(rejection.status(), format!("{}\n", rejection.body_text()));
+        }
+    };
+    if !is_json(&headers) {
+        admission.metrics.invalid_request();
+        return plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "an AdmissionReview is sent as Content-Type: application/json\n".to_string(),
+        );
+    }
+    let judged = if body.len() <= INLINE_BODY_BYTES {
+        Ok(admission.review(&body))
+    } else {
+        let work = admission.clone();
+        tokio::time::timeout(
+            shared.timeout,
+            tokio::task::spawn_blocking(move || work.review(&body)),
+        )
+        .await
+        .map_err(|_| ())
+        .and_then(|joined| joined.map_err(|_| ()))
+    };
+    match judged {
+        Ok(Ok((review, decision))) => {
+            admission
+                .metrics
+                .review(decision.verdict.allowed, decision.rule, started.elapsed());
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                review.to_string(),
+            )
+                .into_response()
+        }
+        Ok(Err(error)) => {
+            admission.metrics.invalid_request();
+            plain(StatusCode::BAD_REQUEST, format!("{error}\n"))
+        }
+        Err(()) => plain(
+            StatusCode::GATEWAY_TIMEOUT,
+            "the review took longer than the request timeout\n".to_string(),
+        ),
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
+    if shared.admission.ready.load(Ordering::Relaxed) {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+    }
+}
+
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    match shared.admission.metrics.encode() {
+        Ok(text) => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The webhook's routes: `POST /validate` (at most [`MAX_BODY_BYTES`], else 413) and
+/// `GET /healthz`.
+pub fn router(admission: Arc<Admission>, timeout: Duration) -> Router {
+    let shared = Arc::new(Shared { admission, timeout });
+    Router::new()
+        .route(VALIDATE_PATH, post(validate))
+        .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(shared)
+}
+
+/// The metrics listener's routes: `/metrics`, `/healthz`, `/readyz`.
+pub fn metrics_router(admission: Arc<Admission>) -> Router {
+    let shared = Arc::new(Shared {
+        admission,
+        timeout: Duration::from_secs(1),
+    });
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(shared)
+}
+
+/// The webhook's two listeners: TLS for AdmissionReviews, plain HTTP for metrics and health.
+#[derive(Debug)]
+pub struct Listeners {
+    pub webhook: tokio::net::TcpListener,
+    pub metrics: tokio::net::TcpListener,
+}
+
+async fn bind(address: &str) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|source| ServeError::Listen {
+            address: address.to_string(),
+            source,
+        })
+}
+
+/// Serves `admission` on bound listeners until `shutdown` completes, re-reading changed
+/// policies and namespaces every `reload_interval`; open connections are drained.
+pub async fn serve(
+    listeners: Listeners,
+    config: Arc<rustls::ServerConfig>,
+    admission: Arc<Admission>,
+    reload_interval: Duration,
+    request_timeout: Duration,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let watcher = tokio::spawn(admission.clone().watch(reload_interval));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut metrics_stopped = stopped.clone();
+    let metrics = tokio::spawn(tls::serve_plain(
+        listeners.metrics,
+        metrics_router(admission.clone()),
+        async move {
+            let _ = metrics_stopped.wait_for(|stop| *stop).await;
+        },
+    ));
+    let ready = admission.clone();
+    let result = tls::serve_tls(
+        listeners.webhook,
+        config,
+        router(admission, request_timeout),
+        async move {
+            shutdown.await;
+            ready.ready.store(false, Ordering::Relaxed);
+        },
+    )
+    .await;
+    let _ = stop.send(true);
+    watcher.abort();
+    let _ = metrics.await;
+    result.map_err(ServeError::from)
+}
+
+/// Loads everything `options` names, binds its addresses and serves until `shutdown`.
+pub async fn run(
+    options: Options,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let (config, certificate) = tls::reloading_server_config(&options.tls)?;
+    let admission = Arc::new(Admission::load(&options)?);
+    let certificate_watcher = tokio::spawn(certificate.watch(options.reload_interval));
+    let listeners = Listeners {
+        webhook: bind(&options.listen).await?,
+        metrics: bind(&options.metrics_listen).await?,
+    };
+    tracing::info!(
+        listen = %options.listen,
+        metrics = %options.metrics_listen,
+        namespaces = admission.namespaces.load().len(),
+        cedar_policies = admission.cedar.as_ref().map_or(0, CedarRules::len),
+        "serving AdmissionReview on POST {VALIDATE_PATH}"
+    );
+    let result = serve(
+        listeners,
+        config,
+        admission,
+        options.reload_interval,
+        options.request_timeout,
+        shutdown,
+    )
+    .await;
+    certificate_watcher.abort();
+    result
+}
+
+/// [`run`] on a new multi-threaded runtime, until Ctrl-C or SIGTERM, logging to stderr.
+pub fn run_blocking(options: Options) -> Result<(), ServeError> {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(run(options, tls::shutdown_signal()));
+    tracing::info!("stopped");
+    result
+}

@@ -1,0 +1,92 @@
+//! The namespaces admission judges by, read from `--namespaces`: files or directories of
+//! Namespace objects (a `kubectl get namespaces -o json` list, manifests, or a cluster
+//! snapshot). Pods found alongside are kept by namespace, for the warnings about existing pods
+//! when a namespace's enforce label is tightened.
+//!
+//! There is no API server to ask here: a namespace created after the file was written is not
+//! known, and is judged as a namespace without labels (by the configured defaults). The files
+//! are re-read when they change.
+
+use std::collections::BTreeMap;
+
+use garrison_core::{LoadOptions, load_paths};
+use k8s_openapi::api::core::v1::Pod;
+use serde_json::Value;
+
+use super::pod_security::NamespaceMap;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NamespacesError(pub String);
+
+/// Reads the namespaces (and pods) of `paths`. A document that does not parse is an error, so
+/// that a typo cannot silently drop a namespace's labels.
+pub fn load(paths: &[String]) -> Result<NamespaceMap, NamespacesError> {
+    let mut map = NamespaceMap::new();
+    if paths.is_empty() {
+        return Ok(map);
+    }
+    let loaded = load_paths(paths, &LoadOptions::default());
+    if let Some(input) = loaded.unreadable_inputs.first() {
+        return Err(NamespacesError(format!("cannot read {input}")));
+    }
+    if let Some(problem) = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.level == garrison_core::DiagnosticLevel::Error)
+    {
+        return Err(NamespacesError(problem.to_string()));
+    }
+    for object in &loaded.objects {
+        match (object.api_version.as_str(), object.kind.as_str()) {
+            ("v1", "Namespace") => {
+                let labels: BTreeMap<String, String> = object
+                    .labels()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_string())))
+                    .collect();
+                map.entry(object.name.clone()).or_default().labels = labels;
+            }
+            ("v1", "Pod") => {
+                let Some(namespace) = object.namespace.clone() else {
+                    continue;
+                };
+                let pod: Pod =
+                    serde_json::from_value(Value::clone(&object.value)).map_err(|error| {
+                        NamespacesError(format!(
+                            "{}:{}: Pod {namespace}/{}: {error}",
+                            object.origin.file.name, object.origin.line, object.name
+                        ))
+                    })?;
+                map.entry(namespace).or_default().pods.push(pod);
+            }
+            _ => {}
+        }
+    }
+    Ok(map)
+}
+
+/// The files' names, sizes and modification times: a change in any means a reload.
+pub fn fingerprint(paths: &[String]) -> Vec<(String, u64, Option<std::time::SystemTime>)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<std::path::PathBuf> = paths.iter().map(std::path::PathBuf::from).collect();
+    while let Some(path) = stack.pop() {
+        let Ok(metadata) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if metadata.is_dir() {
+            for entry in std::fs::read_dir(&path).into_iter().flatten().flatten() {
+                stack.push(entry.path());
+            }
+        } else {
+            out.push((
+                path.display().to_string(),
+                metadata.len(),
+                metadata.modified().ok(),
+            ));
+        }
+    }
+    out.sort();
+    out
+}

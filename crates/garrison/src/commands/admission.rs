@@ -1,0 +1,86 @@
+//! `garrison admission serve`: the validating admission webhook (Pod Security admission exactly
+//! as the built-in plugin, Cedar admission policies, image rules).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+
+use super::CommandError;
+
+#[derive(Debug, Args)]
+pub struct AdmissionArgs {
+    #[command(subcommand)]
+    command: AdmissionCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdmissionCommand {
+    /// Serve AdmissionReview v1 (and v1beta1) over TLS on POST /validate.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address of the webhook's TLS listener.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8443")]
+    listen: String,
+    /// Address of the plain-HTTP listener for /metrics, /healthz and /readyz.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9090")]
+    metrics_listen: String,
+    /// The server certificate chain (PEM), re-read when it changes.
+    #[arg(long, value_name = "FILE")]
+    tls_cert: PathBuf,
+    /// The server's private key (PEM), re-read when it changes.
+    #[arg(long, value_name = "FILE")]
+    tls_key: PathBuf,
+    /// CA certificates (PEM) of the API server's client certificate: clients without a
+    /// certificate signed by one of them are refused during the TLS handshake.
+    #[arg(long, value_name = "FILE")]
+    client_ca: Option<PathBuf>,
+    /// Configuration: a PodSecurityConfiguration (or the API server's AdmissionConfiguration)
+    /// for defaults and exemptions, and an ImagePolicy (garrison.dev/v1alpha1) for image rules.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Namespace objects whose pod-security.kubernetes.io labels decide the policies: files,
+    /// directories or a cluster snapshot (repeatable), re-read when they change. A namespace
+    /// not found there is judged by the defaults, as a namespace without labels.
+    #[arg(long, value_name = "PATH")]
+    namespaces: Vec<String>,
+    /// A directory of *.cedar admission policies (or one file), watched for changes.
+    #[arg(long, value_name = "DIR")]
+    policies: Option<PathBuf>,
+    /// How often certificates, policies and namespaces are checked for changes, in ms.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    reload_interval_ms: u64,
+    /// The longest a review may take before the webhook answers 504, in ms.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    request_timeout_ms: u64,
+}
+
+pub fn run(args: AdmissionArgs) -> Result<ExitCode, CommandError> {
+    match args.command {
+        AdmissionCommand::Serve(args) => serve(args),
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, CommandError> {
+    let options = garrison_server::admission::Options {
+        listen: args.listen,
+        metrics_listen: args.metrics_listen,
+        tls: garrison_server::tls::TlsFiles {
+            cert: args.tls_cert,
+            key: args.tls_key,
+            client_ca: args.client_ca,
+        },
+        config: args.config,
+        namespaces: args.namespaces,
+        policies: args.policies,
+        reload_interval: Duration::from_millis(args.reload_interval_ms),
+        request_timeout: Duration::from_millis(args.request_timeout_ms),
+    };
+    garrison_server::admission::run_blocking(options)
+        .map_err(|error| CommandError::Usage(error.to_string()))?;
+    Ok(ExitCode::SUCCESS)
+}
