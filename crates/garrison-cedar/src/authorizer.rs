@@ -122,7 +122,8 @@ impl Engine {
         let mut forbids = Vec::new();
         let mut permits = Vec::new();
         let mut failed_forbids: Vec<String> = Vec::new();
-        for slice in policies.slices(&principal, groups) {
+        let action = self.types.action_uid(&request.verb);
+        for slice in policies.slices(&principal, groups, &action) {
             let response = self
                 .authorizer
                 .is_authorized(&cedar_request, slice, &entities);

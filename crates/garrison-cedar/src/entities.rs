@@ -307,7 +307,11 @@ pub fn to_cedar(types: &Types, request: &AccessRequest) -> Result<(Request, Enti
         None,
     )
     .map_err(|error| BuildError(error.to_string()))?;
-    let entities =
-        Entities::from_entities(entities, None).map_err(|error| BuildError(error.to_string()))?;
+    // `add_entities` to an empty set computes the same transitive closure (and refuses the same
+    // cycles) as `from_entities`, but by a walk over the few entities a request has instead of the
+    // strongly-connected-components pass, which cost a fifth of a decision (callgrind).
+    let entities = Entities::empty()
+        .add_entities(entities, None)
+        .map_err(|error| BuildError(error.to_string()))?;
     Ok((cedar_request, entities))
 }
