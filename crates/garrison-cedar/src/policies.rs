@@ -2,7 +2,7 @@
 //! strictly against the schema. A set with any error is refused whole: dropping one bad file
 //! would silently drop its forbids.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
 
@@ -61,6 +61,8 @@ pub struct Policies {
     unscoped: Slice,
     /// Policies scoped `principal == E`, `principal in E` or `principal is T in E`, by E.
     scoped: HashMap<EntityUid, Slice>,
+    /// The ids of the `k8s::Group` entities that policies name.
+    named_groups: HashSet<String>,
 }
 
 /// The policies of one principal scope, by action.
@@ -130,6 +132,7 @@ impl Policies {
             info: HashMap::new(),
             unscoped: Slice::default(),
             scoped: HashMap::new(),
+            named_groups: HashSet::new(),
         }
     }
 
@@ -262,6 +265,12 @@ impl Policies {
         if !problems.is_empty() {
             return Err(PolicyError::Invalid { problems });
         }
+        let named_groups = set
+            .policies()
+            .flat_map(|policy| policy.entity_literals())
+            .filter(|entity| entity.type_name().to_string() == "k8s::Group")
+            .map(|entity| entity.id().unescaped().to_string())
+            .collect();
         let mut unscoped_policies = Vec::new();
         let mut scoped_policies: HashMap<EntityUid, Vec<&cedar_policy::Policy>> = HashMap::new();
         for policy in set.policies() {
@@ -295,6 +304,7 @@ impl Policies {
                 info,
                 unscoped,
                 scoped,
+                named_groups,
             })
         } else {
             Err(PolicyError::Invalid { problems })
@@ -331,6 +341,11 @@ impl Policies {
         slices
             .into_iter()
             .filter(|slice| slice.num_of_policies() > 0)
+    }
+
+    /// Whether a policy names the group `k8s::Group::"<group>"`.
+    pub fn names_group(&self, group: &str) -> bool {
+        self.named_groups.contains(group)
     }
 
     pub fn info(&self, id: &PolicyId) -> Option<&PolicyInfo> {

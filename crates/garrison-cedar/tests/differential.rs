@@ -395,7 +395,7 @@ fn slices_decide_as_the_whole_set() {
 forbid(principal, action == k8s::Action::"delete", resource is k8s::Resource)
   when { resource has namespace && resource.namespace == "kube-system" };
 @id("forbid-escalation")
-forbid(principal, action in [k8s::Action::"escalate", k8s::Action::"bind", k8s::Action::"impersonate"], resource)
+forbid(principal, action in [k8s::Action::"escalate", k8s::Action::"bind"], resource)
   unless { principal in k8s::Group::"system:masters" };
 @id("permit-read-configmaps")
 permit(principal, action in [k8s::Action::"get", k8s::Action::"list", k8s::Action::"get"], resource is k8s::Resource)
@@ -412,6 +412,8 @@ permit(principal in k8s::Group::"devs", action, resource is k8s::Resource)
   when { resource has namespace && resource.namespace == "ns1" };
 @id("forbid-ops-patch")
 forbid(principal in k8s::Group::"ops", action in [k8s::Action::"patch", k8s::Action::"update"], resource);
+@id("impersonate-own-groups")
+permit(principal, action == k8s::Action::"impersonate", resource is k8s::Group) when { principal in resource };
 "#;
     let schema = schema().unwrap();
     let policies = Policies::from_sources(
@@ -425,8 +427,38 @@ forbid(principal in k8s::Group::"ops", action in [k8s::Action::"patch", k8s::Act
     let whole = cedar_policy::Authorizer::new();
     let mut rng = Rng(0x736c_6963_6573);
     let mut seen = BTreeMap::new();
-    for _ in 0..12_000 {
-        let access = request(&mut rng);
+    // Impersonating a group of one's own that no policy names: the group must stay a parent.
+    let own_group = AccessRequest {
+        user: UserInfo {
+            name: "bob".to_string(),
+            uid: None,
+            groups: vec!["system:authenticated".to_string(), "devs".to_string()],
+            extra: BTreeMap::new(),
+        },
+        verb: "impersonate".to_string(),
+        target: Target::Resource(ResourceRequest {
+            resource: "groups".to_string(),
+            name: "system:authenticated".to_string(),
+            version: "v1".to_string(),
+            ..ResourceRequest::default()
+        }),
+    };
+    assert_eq!(
+        engine.decide(&policies, &own_group).decision,
+        Decision::Allow
+    );
+    let mut other_group = own_group.clone();
+    if let Target::Resource(resource) = &mut other_group.target {
+        resource.name = "system:masters".to_string();
+    }
+    assert_eq!(
+        engine.decide(&policies, &other_group).decision,
+        Decision::NoOpinion
+    );
+    let requests = [own_group, other_group]
+        .into_iter()
+        .chain(std::iter::repeat_with(|| request(&mut rng)).take(12_000));
+    for access in requests {
         let answer = engine.decide(&policies, &access);
         let (cedar_request, entities) =
             garrison_cedar::entities::to_cedar(engine.types(), &access).unwrap();
