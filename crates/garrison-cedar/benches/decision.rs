@@ -13,6 +13,10 @@
 
 #![allow(clippy::expect_used, clippy::panic)]
 
+// The allocator of the garrison binary, which serves the webhook.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 

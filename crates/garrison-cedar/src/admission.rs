@@ -240,7 +240,7 @@ impl AdmissionEngine {
         request: &AdmissionRequest<'_>,
     ) -> Result<(Request, Entities), BuildError> {
         let mut entities = Vec::with_capacity(3);
-        let principal = principal_entities(&self.types, &request.user, &mut entities)?;
+        let principal = principal_entities(&self.types, &request.user, &|_| true, &mut entities)?;
         let mut parents = HashSet::new();
         if !request.namespace.is_empty() {
             let uid = Self::uid(&self.namespace, request.namespace);

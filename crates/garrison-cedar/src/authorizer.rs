@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use cedar_policy::{Decision as CedarDecision, Effect};
 use serde::{Deserialize, Serialize};
 
-use crate::entities::{BuildError, Types, to_cedar};
+use crate::entities::{BuildError, Types, to_cedar_with_groups};
 use crate::policies::Policies;
-use crate::request::AccessRequest;
+use crate::request::{AccessRequest, Impersonated, Target};
 
 /// What the authorizer answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -100,7 +100,19 @@ impl Engine {
                 reason,
             };
         }
-        let (cedar_request, entities) = match to_cedar(&self.types, request) {
+        // The impersonated group is the resource, which `principal in resource` compares with
+        // the principal's groups.
+        let impersonated_group = match &request.target {
+            Target::Resource(resource) => match resource.impersonated(&request.verb) {
+                Some(Impersonated::Group(group)) => Some(group),
+                _ => None,
+            },
+            Target::NonResource { .. } => None,
+        };
+        let relevant =
+            |group: &str| policies.names_group(group) || impersonated_group == Some(group);
+        let (cedar_request, entities) = match to_cedar_with_groups(&self.types, request, &relevant)
+        {
             Ok(built) => built,
             Err(error) => {
                 return Answer {
@@ -117,12 +129,14 @@ impl Engine {
             .user
             .groups
             .iter()
+            .filter(|group| policies.names_group(group))
             .map(|group| self.types.group_uid(group))
             .collect();
         let mut forbids = Vec::new();
         let mut permits = Vec::new();
         let mut failed_forbids: Vec<String> = Vec::new();
-        for slice in policies.slices(&principal, groups) {
+        let action = self.types.action_uid(&request.verb);
+        for slice in policies.slices(&principal, groups, &action) {
             let response = self
                 .authorizer
                 .is_authorized(&cedar_request, slice, &entities);

@@ -133,10 +133,11 @@ fn identity_attributes(username: &str) -> Vec<(&'static str, RestrictedExpressio
     }
 }
 
-/// The principal entity and its groups.
+/// The principal entity and its groups (those `relevant` says a policy can ask about).
 pub(crate) fn principal_entities(
     types: &Types,
     user: &UserInfo,
+    relevant: &dyn Fn(&str) -> bool,
     entities: &mut Vec<Entity>,
 ) -> Result<EntityUid, BuildError> {
     let uid = types.principal_uid(&user.name);
@@ -146,6 +147,7 @@ pub(crate) fn principal_entities(
     let parents: HashSet<EntityUid> = user
         .groups
         .iter()
+        .filter(|group| relevant(group))
         .map(|group| types.group_uid(group))
         .collect();
     let mut attributes = identity_attributes(&user.name);
@@ -274,8 +276,22 @@ fn resource_entity(
 /// against the schema: a verb that the schema does not declare (a custom verb) still reaches
 /// the policies, where only policies that leave the action unconstrained can match it.
 pub fn to_cedar(types: &Types, request: &AccessRequest) -> Result<(Request, Entities), BuildError> {
-    let mut entities = Vec::with_capacity(request.user.groups.len() + 2);
-    let principal = principal_entities(types, &request.user, &mut entities)?;
+    to_cedar_with_groups(types, request, &|_| true)
+}
+
+/// [`to_cedar`] with only the groups `relevant` accepts as the principal's parents. A group
+/// that no policy names (and that is not the resource) cannot change a decision: `in` is the
+/// only test of a principal's ancestors, and its right-hand side is an entity literal of a
+/// policy or the resource (no entity has an entity-valued attribute). Every group costs a
+/// share of the entity set's transitive closure, and users commonly have groups no policy
+/// names (`system:authenticated`).
+pub fn to_cedar_with_groups(
+    types: &Types,
+    request: &AccessRequest,
+    relevant: &dyn Fn(&str) -> bool,
+) -> Result<(Request, Entities), BuildError> {
+    let mut entities = Vec::with_capacity(2);
+    let principal = principal_entities(types, &request.user, relevant, &mut entities)?;
     let resource = match &request.target {
         Target::NonResource { path } => {
             let resource = entity(
@@ -307,7 +323,11 @@ pub fn to_cedar(types: &Types, request: &AccessRequest) -> Result<(Request, Enti
         None,
     )
     .map_err(|error| BuildError(error.to_string()))?;
-    let entities =
-        Entities::from_entities(entities, None).map_err(|error| BuildError(error.to_string()))?;
+    // `add_entities` to an empty set computes the same transitive closure (and refuses the same
+    // cycles) as `from_entities`, but by a walk over the few entities a request has instead of the
+    // strongly-connected-components pass, which cost a fifth of a decision (callgrind).
+    let entities = Entities::empty()
+        .add_entities(entities, None)
+        .map_err(|error| BuildError(error.to_string()))?;
     Ok((cedar_request, entities))
 }

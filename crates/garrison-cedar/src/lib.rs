@@ -12,6 +12,7 @@ pub mod audit;
 pub mod authorizer;
 pub mod convert;
 pub mod entities;
+pub mod generate;
 pub mod policies;
 pub mod replay;
 pub mod request;

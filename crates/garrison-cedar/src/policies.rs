@@ -2,12 +2,13 @@
 //! strictly against the schema. A set with any error is refused whole: dropping one bad file
 //! would silently drop its forbids.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
 
 use cedar_policy::{
-    Effect, EntityUid, PolicyId, PolicySet, PrincipalConstraint, Schema, ValidationMode, Validator,
+    ActionConstraint, Effect, EntityUid, PolicyId, PolicySet, PrincipalConstraint, Schema,
+    ValidationMode, Validator,
 };
 
 /// Why a policy set was refused. Each message names the file and line.
@@ -38,19 +39,78 @@ pub struct PolicyInfo {
 
 /// A validated policy set with the origin of each policy.
 ///
-/// The set is also kept sliced by principal scope: Cedar looks at every policy of a set it is
-/// given (about a microsecond each), while a request can only match the policies without a
-/// principal constraint and those scoped to its principal or one of its groups. The decision
-/// over those slices is the decision over the whole set, because a principal's only ancestors
-/// are its groups (see `entities.rs`).
+/// The set is also kept sliced by principal scope and by action: Cedar looks at every policy of
+/// a set it is given (about a microsecond each), while a request can only match
+///
+/// - the policies without a principal constraint and those scoped to its principal or one of
+///   its groups, because a principal's only ancestors are its groups (see `entities.rs`); and of
+///   those,
+/// - the policies without an action constraint and those whose scope names its action
+///   (`action == A`, `action in [A, …]`): a request's action entity is never given to Cedar, so
+///   it has no ancestors and `action in A` holds exactly when the action is A.
+///
+/// A policy left out of a request's slices therefore has a scope that is false for the request,
+/// and cannot be satisfied or fail to evaluate (Cedar evaluates the scope before the
+/// conditions): the decision over the slices is the decision over the whole set. The
+/// differential test (`tests/differential.rs`) checks this over 12,000 requests.
 #[derive(Debug)]
 pub struct Policies {
     set: PolicySet,
     info: HashMap<PolicyId, PolicyInfo>,
     /// Policies without a principal entity in their scope (`principal`, `principal is T`).
-    unscoped: PolicySet,
+    unscoped: Slice,
     /// Policies scoped `principal == E`, `principal in E` or `principal is T in E`, by E.
-    scoped: HashMap<EntityUid, PolicySet>,
+    scoped: HashMap<EntityUid, Slice>,
+    /// The ids of the `k8s::Group` entities that policies name.
+    named_groups: HashSet<String>,
+}
+
+/// The policies of one principal scope, by action.
+#[derive(Debug, Default)]
+struct Slice {
+    /// The policies without an action constraint.
+    any_action: PolicySet,
+    /// For each action some policy names: those policies and the ones of `any_action`.
+    by_action: HashMap<EntityUid, PolicySet>,
+}
+
+impl Slice {
+    fn build(policies: &[&cedar_policy::Policy]) -> Result<Slice, String> {
+        let mut slice = Slice::default();
+        let mut named: HashMap<EntityUid, Vec<&cedar_policy::Policy>> = HashMap::new();
+        for policy in policies {
+            match policy.action_constraint() {
+                ActionConstraint::Any => {
+                    slice
+                        .any_action
+                        .add((*policy).clone())
+                        .map_err(|error| error.to_string())?;
+                }
+                ActionConstraint::Eq(action) => named.entry(action).or_default().push(policy),
+                ActionConstraint::In(actions) => {
+                    for action in actions {
+                        let list = named.entry(action).or_default();
+                        // `action in [A, A]` names A once.
+                        if !list.iter().any(|known| known.id() == policy.id()) {
+                            list.push(policy);
+                        }
+                    }
+                }
+            }
+        }
+        for (action, own) in named {
+            let mut set = slice.any_action.clone();
+            for policy in own {
+                set.add(policy.clone()).map_err(|error| error.to_string())?;
+            }
+            slice.by_action.insert(action, set);
+        }
+        Ok(slice)
+    }
+
+    fn for_action(&self, action: &EntityUid) -> &PolicySet {
+        self.by_action.get(action).unwrap_or(&self.any_action)
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -70,8 +130,9 @@ impl Policies {
         Policies {
             set: PolicySet::new(),
             info: HashMap::new(),
-            unscoped: PolicySet::new(),
+            unscoped: Slice::default(),
             scoped: HashMap::new(),
+            named_groups: HashSet::new(),
         }
     }
 
@@ -204,17 +265,37 @@ impl Policies {
         if !problems.is_empty() {
             return Err(PolicyError::Invalid { problems });
         }
-        let mut unscoped = PolicySet::new();
-        let mut scoped: HashMap<EntityUid, PolicySet> = HashMap::new();
+        let named_groups = set
+            .policies()
+            .flat_map(|policy| policy.entity_literals())
+            .filter(|entity| entity.type_name().to_string() == "k8s::Group")
+            .map(|entity| entity.id().unescaped().to_string())
+            .collect();
+        let mut unscoped_policies = Vec::new();
+        let mut scoped_policies: HashMap<EntityUid, Vec<&cedar_policy::Policy>> = HashMap::new();
         for policy in set.policies() {
-            let slice = match policy.principal_constraint() {
-                PrincipalConstraint::Any | PrincipalConstraint::Is(_) => &mut unscoped,
+            match policy.principal_constraint() {
+                PrincipalConstraint::Any | PrincipalConstraint::Is(_) => {
+                    unscoped_policies.push(policy)
+                }
                 PrincipalConstraint::Eq(entity)
                 | PrincipalConstraint::In(entity)
-                | PrincipalConstraint::IsIn(_, entity) => scoped.entry(entity).or_default(),
-            };
-            if let Err(error) = slice.add(policy.clone()) {
-                problems.push(error.to_string());
+                | PrincipalConstraint::IsIn(_, entity) => {
+                    scoped_policies.entry(entity).or_default().push(policy)
+                }
+            }
+        }
+        let unscoped = Slice::build(&unscoped_policies).unwrap_or_else(|error| {
+            problems.push(error);
+            Slice::default()
+        });
+        let mut scoped = HashMap::new();
+        for (entity, policies) in scoped_policies {
+            match Slice::build(&policies) {
+                Ok(slice) => {
+                    scoped.insert(entity, slice);
+                }
+                Err(error) => problems.push(error),
             }
         }
         if problems.is_empty() {
@@ -223,6 +304,7 @@ impl Policies {
                 info,
                 unscoped,
                 scoped,
+                named_groups,
             })
         } else {
             Err(PolicyError::Invalid { problems })
@@ -234,24 +316,36 @@ impl Policies {
         &self.set
     }
 
-    /// The slices that can match a request by `principal` with the parents `groups`.
+    /// The slices that can match a request by `principal` with the parents `groups` for
+    /// `action`.
     pub fn slices<'a>(
         &'a self,
         principal: &EntityUid,
         groups: impl IntoIterator<Item = EntityUid>,
+        action: &EntityUid,
     ) -> impl Iterator<Item = &'a PolicySet> {
-        let mut slices = vec![&self.unscoped];
+        let mut slices = vec![self.unscoped.for_action(action)];
         if !self.scoped.is_empty() {
-            slices.extend(self.scoped.get(principal));
+            slices.extend(
+                self.scoped
+                    .get(principal)
+                    .map(|slice| slice.for_action(action)),
+            );
             slices.extend(
                 groups
                     .into_iter()
-                    .filter_map(|group| self.scoped.get(&group)),
+                    .filter_map(|group| self.scoped.get(&group))
+                    .map(|slice| slice.for_action(action)),
             );
         }
         slices
             .into_iter()
             .filter(|slice| slice.num_of_policies() > 0)
+    }
+
+    /// Whether a policy names the group `k8s::Group::"<group>"`.
+    pub fn names_group(&self, group: &str) -> bool {
+        self.named_groups.contains(group)
     }
 
     pub fn info(&self, id: &PolicyId) -> Option<&PolicyInfo> {

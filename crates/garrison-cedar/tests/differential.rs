@@ -378,3 +378,117 @@ fn prototype_converter_errors_are_not_repeated() {
             .any(|warning| warning.contains("does-not-exist"))
     );
 }
+
+/// Policies sliced by principal scope and action (`Policies::slices`) decide every request as
+/// Cedar does over the whole set: same decision, same deciding policies. The set mixes the
+/// converted RBAC permits with forbids and permits of every scope shape: any principal or a
+/// group, user or type; any action, one action or a list; conditions on the resource.
+#[test]
+fn slices_decide_as_the_whole_set() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rbac");
+    let loaded = load_paths(&[dir.display().to_string()], &LoadOptions::default());
+    let (authorizer, _) = Authorizer::from_objects(&loaded.objects, None);
+    let engine = Engine::new(Bypass::default()).unwrap();
+    let converted = convert(&authorizer, engine.types());
+    let extra = r#"
+@id("forbid-delete-kube-system")
+forbid(principal, action == k8s::Action::"delete", resource is k8s::Resource)
+  when { resource has namespace && resource.namespace == "kube-system" };
+@id("forbid-escalation")
+forbid(principal, action in [k8s::Action::"escalate", k8s::Action::"bind"], resource)
+  unless { principal in k8s::Group::"system:masters" };
+@id("permit-read-configmaps")
+permit(principal, action in [k8s::Action::"get", k8s::Action::"list", k8s::Action::"get"], resource is k8s::Resource)
+  when { resource.resource == "configmaps" };
+@id("forbid-sa-urls")
+forbid(principal in k8s::Group::"system:serviceaccounts", action, resource is k8s::NonResourceURL)
+  when { resource.path like "/logs*" };
+@id("permit-alice-watch")
+permit(principal == k8s::User::"alice", action == k8s::Action::"watch", resource);
+@id("forbid-nodes-secrets")
+forbid(principal is k8s::Node, action, resource is k8s::Resource) when { resource.resource == "secrets" };
+@id("permit-devs-anything-ns1")
+permit(principal in k8s::Group::"devs", action, resource is k8s::Resource)
+  when { resource has namespace && resource.namespace == "ns1" };
+@id("forbid-ops-patch")
+forbid(principal in k8s::Group::"ops", action in [k8s::Action::"patch", k8s::Action::"update"], resource);
+@id("impersonate-own-groups")
+permit(principal, action == k8s::Action::"impersonate", resource is k8s::Group) when { principal in resource };
+"#;
+    let schema = schema().unwrap();
+    let policies = Policies::from_sources(
+        &[
+            ("converted.cedar".to_string(), converted.text.clone()),
+            ("extra.cedar".to_string(), extra.to_string()),
+        ],
+        &schema,
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let whole = cedar_policy::Authorizer::new();
+    let mut rng = Rng(0x736c_6963_6573);
+    let mut seen = BTreeMap::new();
+    // Impersonating a group of one's own that no policy names: the group must stay a parent.
+    let own_group = AccessRequest {
+        user: UserInfo {
+            name: "bob".to_string(),
+            uid: None,
+            groups: vec!["system:authenticated".to_string(), "devs".to_string()],
+            extra: BTreeMap::new(),
+        },
+        verb: "impersonate".to_string(),
+        target: Target::Resource(ResourceRequest {
+            resource: "groups".to_string(),
+            name: "system:authenticated".to_string(),
+            version: "v1".to_string(),
+            ..ResourceRequest::default()
+        }),
+    };
+    assert_eq!(
+        engine.decide(&policies, &own_group).decision,
+        Decision::Allow
+    );
+    let mut other_group = own_group.clone();
+    if let Target::Resource(resource) = &mut other_group.target {
+        resource.name = "system:masters".to_string();
+    }
+    assert_eq!(
+        engine.decide(&policies, &other_group).decision,
+        Decision::NoOpinion
+    );
+    let requests = [own_group, other_group]
+        .into_iter()
+        .chain(std::iter::repeat_with(|| request(&mut rng)).take(12_000));
+    for access in requests {
+        let answer = engine.decide(&policies, &access);
+        let (cedar_request, entities) =
+            garrison_cedar::entities::to_cedar(engine.types(), &access).unwrap();
+        let response = whole.is_authorized(&cedar_request, policies.set(), &entities);
+        assert_eq!(response.diagnostics().errors().count(), 0, "{access:?}");
+        let mut reasons: Vec<String> = response
+            .diagnostics()
+            .reason()
+            .map(|id| policies.info(id).unwrap().id.clone())
+            .collect();
+        reasons.sort();
+        let expected = match response.decision() {
+            cedar_policy::Decision::Allow => Decision::Allow,
+            cedar_policy::Decision::Deny if reasons.is_empty() => Decision::NoOpinion,
+            cedar_policy::Decision::Deny => Decision::Deny,
+        };
+        let mut sliced = answer.policies.clone();
+        sliced.sort();
+        assert_eq!(
+            (answer.decision, &sliced),
+            (expected, &reasons),
+            "{access:?}"
+        );
+        *seen.entry(expected).or_insert(0) += 1;
+    }
+    // All three outcomes occur often enough for agreement to mean something.
+    for decision in [Decision::Allow, Decision::Deny, Decision::NoOpinion] {
+        assert!(
+            seen.get(&decision).copied().unwrap_or(0) > 500,
+            "{decision:?}: {seen:?}"
+        );
+    }
+}

@@ -253,6 +253,11 @@ fn snapshot_role(relative: &str) -> Option<Role> {
             .strip_suffix(".configz.json")
             .map(|node| Role::NodeConfig(node.to_string()));
     }
+    // The API's own documents (discovery, OpenAPI), read by `garrison authz schema`, are not
+    // objects of the cluster.
+    if relative.starts_with("k8s/discovery/") || relative.starts_with("k8s/openapi/") {
+        return None;
+    }
     if let Some(rest) = relative.strip_prefix("k8s/") {
         return is_manifest_name(Path::new(rest)).then_some(Role::Manifests);
     }
@@ -1203,6 +1208,16 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_documents_of_a_snapshot_are_not_manifests() {
+        assert!(snapshot_role("k8s/discovery/apis__apps__v1.json").is_none());
+        assert!(snapshot_role("k8s/openapi/v3/api__v1_openapi.json").is_none());
+        assert!(matches!(
+            snapshot_role("k8s/pods.json"),
+            Some(Role::Manifests)
+        ));
+    }
 
     #[test]
     fn identity_only_keeps_identity_sections_and_lines() {

@@ -255,3 +255,41 @@ fn schema_prints_the_shipped_schema() {
     assert_eq!(output.status.code(), Some(0));
     assert!(stdout(&output).contains("namespace k8s {"));
 }
+
+#[test]
+fn schema_from_a_snapshot_adds_the_clusters_kinds() {
+    let snapshot = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../garrison-cedar/tests/schema-snapshot"
+    );
+    let output = garrison(&["authz", "schema", "--snapshot", snapshot]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("namespace com::example::stable::v1"),
+        "{text}"
+    );
+    assert!(text.contains("entity CronTab"), "{text}");
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("warning: Ingress (networking.k8s.io/v1) has no OpenAPI definition"),
+        "{errors}"
+    );
+    assert!(errors.contains("2 admission entity types"), "{errors}");
+
+    let output = garrison(&[
+        "authz",
+        "schema",
+        "--snapshot",
+        snapshot,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(json["io::k8s::networking::v1"]["entityTypes"]["NetworkPolicy"].is_object());
+
+    let output = garrison(&["authz", "schema", "--snapshot", "/nonexistent-snapshot"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("/nonexistent-snapshot"));
+}

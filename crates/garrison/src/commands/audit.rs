@@ -347,6 +347,8 @@ fn scan(args: ScanArgs) -> Result<ExitCode, CommandError> {
         include_passed: false,
         passes_not_listed: (0, 0),
         recorded_summary: None,
+        // Detections have no benchmark view.
+        benchmark: None,
         asff: match format {
             Format::Asff => Some(args.asff.target(&findings, None)?),
             _ => None,

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use garrison_authz::rbac::Authorizer;
 use garrison_cedar::audit::AuditLog;
+use garrison_cedar::generate::{ClusterApi, generate};
 use garrison_cedar::request::{ResourceRequest, Target, UserInfo};
 use garrison_cedar::schema::{SCHEMA_TEXT, schema};
 use garrison_cedar::{AccessRequest, Bypass, Decision, Engine, Policies};
@@ -36,8 +37,27 @@ enum AuthzCommand {
     Replay(ReplayArgs),
     /// Serve SubjectAccessReview v1 over TLS on POST /authorize: the authorization webhook.
     Serve(ServeArgs),
-    /// Print the Cedar schema that policies are validated against.
-    Schema,
+    /// Print the Cedar schema that policies are validated against; with --snapshot, the schema
+    /// of that cluster: the shipped one plus an entity type for every kind admission can see,
+    /// generated from its discovery and OpenAPI documents.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+struct SchemaArgs {
+    /// A snapshot directory with `k8s/discovery/*.json` (`kubectl get --raw /apis/GROUP/VERSION`)
+    /// and `k8s/openapi/v3/*.json` (`kubectl get --raw /openapi/v3/apis/GROUP/VERSION`).
+    #[arg(long, value_name = "DIR")]
+    snapshot: Option<PathBuf>,
+    /// `cedar` (the schema syntax) or `json` (Cedar's JSON schema format).
+    #[arg(long, short = 'f', value_enum, default_value_t = SchemaFormat::Cedar)]
+    format: SchemaFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SchemaFormat {
+    Cedar,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -170,11 +190,40 @@ pub fn run(args: AuthzArgs) -> Result<ExitCode, CommandError> {
         AuthzCommand::ConvertRbac(args) => convert_rbac(args),
         AuthzCommand::Replay(args) => replay(args),
         AuthzCommand::Serve(args) => serve(args),
-        AuthzCommand::Schema => {
-            print!("{SCHEMA_TEXT}");
-            Ok(ExitCode::SUCCESS)
-        }
+        AuthzCommand::Schema(args) => print_schema(args),
     }
+}
+
+fn print_schema(args: SchemaArgs) -> Result<ExitCode, CommandError> {
+    let api = match &args.snapshot {
+        Some(dir) => ClusterApi::from_snapshot(dir).map_err(failure)?,
+        None => {
+            if let SchemaFormat::Cedar = args.format {
+                print!("{SCHEMA_TEXT}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            ClusterApi::default()
+        }
+    };
+    let generated = generate(&api).map_err(failure)?;
+    for warning in &generated.warnings {
+        eprintln!("warning: {warning}");
+    }
+    match args.format {
+        SchemaFormat::Cedar => print!("{}", generated.text),
+        SchemaFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&generated.json).map_err(failure)?
+        ),
+    }
+    if args.snapshot.is_some() {
+        eprintln!(
+            "{} admission entity types from {} resources",
+            generated.entity_types.len(),
+            api.resources.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn failure(error: impl std::fmt::Display) -> CommandError {
