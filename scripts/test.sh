@@ -10,6 +10,13 @@ if [ ! -d ../shared/corpus/real-manifests ] || [ ! -d ../shared/conformance ]; t
   exit 1
 fi
 
+# moto's server and boto3 for the AWS collector's tests (crates/garrison-collect/tests/moto.rs,
+# which starts moto_server on loopback and fails, never skips, when it cannot).
+if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3' 2>/dev/null; then
+  echo "==> installing moto[server] and boto3 (pip)"
+  python3 -m pip install --quiet 'moto[server]' boto3
+fi
+
 echo "==> cargo test (workspace, all targets: libraries, binaries, tests, benchmarks)"
 cargo test --workspace --all-targets --locked
 

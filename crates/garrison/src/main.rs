@@ -39,6 +39,9 @@ enum Command {
     Authz(commands::authz::AuthzArgs),
     /// Re-render a saved `scan --format json` result in another format.
     Report(commands::report::ReportArgs),
+    /// Snapshot a live EKS cluster (AWS APIs and Kubernetes API) for `scan`.
+    #[cfg(feature = "collect")]
+    Collect(commands::collect::CollectArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,8 @@ fn main() -> ExitCode {
         Command::Netpol(args) => commands::netpol::run(args),
         Command::Authz(args) => commands::authz::run(args),
         Command::Report(args) => commands::report::run(args),
+        #[cfg(feature = "collect")]
+        Command::Collect(args) => commands::collect::run(args),
     };
     match result {
         Ok(code) => code,

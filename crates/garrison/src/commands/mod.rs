@@ -1,5 +1,7 @@
 pub mod authz;
 pub mod checks;
+#[cfg(feature = "collect")]
+pub mod collect;
 pub mod netpol;
 pub mod pss;
 pub mod rbac;
@@ -18,4 +20,7 @@ pub enum CommandError {
     },
     #[error(transparent)]
     Config(#[from] garrison_core::config::ConfigError),
+    #[cfg(feature = "collect")]
+    #[error(transparent)]
+    Collect(garrison_collect::CollectError),
 }
