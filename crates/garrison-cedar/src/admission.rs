@@ -336,7 +336,8 @@ impl AdmissionEngine {
             .collect();
         let mut forbids = Vec::new();
         let mut failed = Vec::new();
-        for slice in policies.slices(&principal, groups) {
+        let action = Self::uid(&self.action, request.operation);
+        for slice in policies.slices(&principal, groups, &action) {
             let response = self
                 .authorizer
                 .is_authorized(&cedar_request, slice, &entities);

@@ -45,6 +45,9 @@ enum Command {
     Admission(commands::admission::AdmissionArgs),
     /// Print the manifests that run garrison in a cluster.
     Install(commands::install::InstallArgs),
+    /// Snapshot a live EKS cluster (AWS APIs and Kubernetes API) for `scan`.
+    #[cfg(feature = "collect")]
+    Collect(commands::collect::CollectArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +63,8 @@ fn main() -> ExitCode {
         Command::Audit(args) => commands::audit::run(args),
         Command::Admission(args) => commands::admission::run(args),
         Command::Install(args) => commands::install::run(args),
+        #[cfg(feature = "collect")]
+        Command::Collect(args) => commands::collect::run(args),
     };
     match result {
         Ok(code) => code,

@@ -3,6 +3,8 @@ pub mod audit;
 pub mod authz;
 pub mod checks;
 pub mod install;
+#[cfg(feature = "collect")]
+pub mod collect;
 pub mod netpol;
 pub mod pss;
 pub mod rbac;
@@ -21,4 +23,7 @@ pub enum CommandError {
     },
     #[error(transparent)]
     Config(#[from] garrison_core::config::ConfigError),
+    #[cfg(feature = "collect")]
+    #[error(transparent)]
+    Collect(garrison_collect::CollectError),
 }

@@ -1,0 +1,419 @@
+//! `aws eks …`: the cluster, node groups, add-ons, access entries, pod identity associations
+//! and Fargate profiles (camelCase, as on the wire).
+
+use aws_sdk_eks::Client;
+use aws_sdk_eks::types::{
+    AccessConfigResponse, AccessEntry, AccessScope, Addon, AddonHealth, AddonIssue,
+    AssociatedAccessPolicy, Cluster, ClusterHealth, ClusterIssue, ComputeConfigResponse,
+    ElasticLoadBalancing, EncryptionConfig, FargateProfile, Identity, Issue,
+    KubernetesNetworkConfigResponse, LaunchTemplateSpecification, LogSetup, Logging, Nodegroup,
+    NodegroupHealth, NodegroupResources, Oidc, PodIdentityAssociation,
+    PodIdentityAssociationSummary, Provider, RemoteAccessConfig, StorageConfigResponse,
+    UpgradePolicyResponse, VpcConfigResponse,
+};
+
+use super::Context;
+use super::convert::{cli, text, texts, to_json};
+use crate::safe_file_name;
+
+to_json! {
+    Cluster => |c| cli! {
+        "name" => c.name, "arn" => c.arn, "version" => c.version,
+        "platformVersion" => c.platform_version, "status" => text(&c.status),
+        "roleArn" => c.role_arn, "endpoint" => c.endpoint,
+        "resourcesVpcConfig" => c.resources_vpc_config,
+        "kubernetesNetworkConfig" => c.kubernetes_network_config,
+        "logging" => c.logging, "identity" => c.identity,
+        "encryptionConfig" => c.encryption_config, "health" => c.health,
+        "accessConfig" => c.access_config, "upgradePolicy" => c.upgrade_policy,
+        "computeConfig" => c.compute_config, "storageConfig" => c.storage_config,
+        "deletionProtection" => c.deletion_protection, "tags" => c.tags,
+    };
+    VpcConfigResponse => |v| cli! {
+        "subnetIds" => v.subnet_ids, "securityGroupIds" => v.security_group_ids,
+        "clusterSecurityGroupId" => v.cluster_security_group_id, "vpcId" => v.vpc_id,
+        "endpointPublicAccess" => v.endpoint_public_access,
+        "endpointPrivateAccess" => v.endpoint_private_access,
+        "publicAccessCidrs" => v.public_access_cidrs,
+    };
+    KubernetesNetworkConfigResponse => |k| cli! {
+        "serviceIpv4Cidr" => k.service_ipv4_cidr, "serviceIpv6Cidr" => k.service_ipv6_cidr,
+        "ipFamily" => text(&k.ip_family), "elasticLoadBalancing" => k.elastic_load_balancing,
+    };
+    ElasticLoadBalancing => |e| cli! { "enabled" => e.enabled };
+    Logging => |l| cli! { "clusterLogging" => l.cluster_logging };
+    LogSetup => |l| cli! { "types" => texts(&l.types), "enabled" => l.enabled };
+    Identity => |i| cli! { "oidc" => i.oidc };
+    Oidc => |o| cli! { "issuer" => o.issuer };
+    EncryptionConfig => |e| cli! { "resources" => e.resources, "provider" => e.provider };
+    Provider => |p| cli! { "keyArn" => p.key_arn };
+    ClusterHealth => |h| cli! { "issues" => h.issues };
+    ClusterIssue => |i| cli! {
+        "code" => text(&i.code), "message" => i.message, "resourceIds" => i.resource_ids,
+    };
+    AccessConfigResponse => |a| cli! {
+        "bootstrapClusterCreatorAdminPermissions" => a.bootstrap_cluster_creator_admin_permissions,
+        "authenticationMode" => text(&a.authentication_mode),
+    };
+    UpgradePolicyResponse => |u| cli! { "supportType" => text(&u.support_type) };
+    ComputeConfigResponse => |c| cli! {
+        "enabled" => c.enabled, "nodePools" => c.node_pools, "nodeRoleArn" => c.node_role_arn,
+    };
+    StorageConfigResponse => |s| cli! {
+        "blockStorage" => s.block_storage.as_ref().map(|b| cli! { "enabled" => b.enabled }),
+    };
+    Nodegroup => |n| cli! {
+        "nodegroupName" => n.nodegroup_name, "nodegroupArn" => n.nodegroup_arn,
+        "clusterName" => n.cluster_name, "version" => n.version,
+        "releaseVersion" => n.release_version, "status" => text(&n.status),
+        "capacityType" => text(&n.capacity_type), "instanceTypes" => n.instance_types,
+        "subnets" => n.subnets, "remoteAccess" => n.remote_access,
+        "amiType" => text(&n.ami_type), "nodeRole" => n.node_role, "labels" => n.labels,
+        "resources" => n.resources, "diskSize" => n.disk_size, "health" => n.health,
+        "launchTemplate" => n.launch_template, "tags" => n.tags,
+    };
+    RemoteAccessConfig => |r| cli! {
+        "ec2SshKey" => r.ec2_ssh_key, "sourceSecurityGroups" => r.source_security_groups,
+    };
+    NodegroupResources => |r| cli! {
+        "autoScalingGroups" => r.auto_scaling_groups.as_ref().map(|groups| groups
+            .iter()
+            .map(|group| cli! { "name" => group.name })
+            .collect::<Vec<_>>()),
+        "remoteAccessSecurityGroup" => r.remote_access_security_group,
+    };
+    NodegroupHealth => |h| cli! { "issues" => h.issues };
+    Issue => |i| cli! {
+        "code" => text(&i.code), "message" => i.message, "resourceIds" => i.resource_ids,
+    };
+    LaunchTemplateSpecification => |l| cli! { "name" => l.name, "version" => l.version, "id" => l.id };
+    Addon => |a| cli! {
+        "addonName" => a.addon_name, "clusterName" => a.cluster_name,
+        "status" => text(&a.status), "addonVersion" => a.addon_version, "health" => a.health,
+        "addonArn" => a.addon_arn, "serviceAccountRoleArn" => a.service_account_role_arn,
+        "tags" => a.tags, "configurationValues" => a.configuration_values,
+        "podIdentityAssociations" => a.pod_identity_associations,
+    };
+    AddonHealth => |h| cli! { "issues" => h.issues };
+    AddonIssue => |i| cli! {
+        "code" => text(&i.code), "message" => i.message, "resourceIds" => i.resource_ids,
+    };
+    AccessEntry => |a| cli! {
+        "clusterName" => a.cluster_name, "principalArn" => a.principal_arn,
+        "kubernetesGroups" => a.kubernetes_groups, "accessEntryArn" => a.access_entry_arn,
+        "tags" => a.tags, "username" => a.username, "type" => a.r#type,
+    };
+    AssociatedAccessPolicy => |a| cli! { "policyArn" => a.policy_arn, "accessScope" => a.access_scope };
+    AccessScope => |a| cli! { "type" => text(&a.r#type), "namespaces" => a.namespaces };
+    PodIdentityAssociationSummary => |p| cli! {
+        "clusterName" => p.cluster_name, "namespace" => p.namespace,
+        "serviceAccount" => p.service_account, "associationArn" => p.association_arn,
+        "associationId" => p.association_id, "ownerArn" => p.owner_arn,
+    };
+    PodIdentityAssociation => |p| cli! {
+        "clusterName" => p.cluster_name, "namespace" => p.namespace,
+        "serviceAccount" => p.service_account, "roleArn" => p.role_arn,
+        "associationArn" => p.association_arn, "associationId" => p.association_id,
+        "tags" => p.tags, "ownerArn" => p.owner_arn, "targetRoleArn" => p.target_role_arn,
+        "policy" => p.policy,
+    };
+    FargateProfile => |f| cli! {
+        "fargateProfileName" => f.fargate_profile_name, "fargateProfileArn" => f.fargate_profile_arn,
+        "clusterName" => f.cluster_name, "podExecutionRoleArn" => f.pod_execution_role_arn,
+        "subnets" => f.subnets, "status" => text(&f.status), "tags" => f.tags,
+    };
+}
+
+/// `describe-cluster.json`.
+pub async fn describe_cluster(context: &Context<'_>) -> Option<Cluster> {
+    let client = Client::new(context.config);
+    context
+        .fetch(
+            "eks:DescribeCluster",
+            "aws/eks/describe-cluster.json",
+            client.describe_cluster().name(context.cluster).send(),
+            |output| cli! { "cluster" => output.cluster },
+        )
+        .await
+        .and_then(|output| output.cluster)
+}
+
+/// What the EC2 and IAM collectors need from the EKS answers.
+#[derive(Debug, Default)]
+pub struct Referenced {
+    /// Role ARNs of node groups, add-ons, pod identity associations and Fargate profiles.
+    pub roles: Vec<String>,
+    /// Launch templates of node groups.
+    pub templates: Vec<LaunchTemplateSpecification>,
+}
+
+/// Everything below `aws/eks/` other than the cluster itself.
+pub async fn collect(context: &Context<'_>) -> Referenced {
+    let client = Client::new(context.config);
+    let (groups, addons, (), associations, profiles) = tokio::join!(
+        nodegroups(context, &client),
+        addons(context, &client),
+        access_entries(context, &client),
+        pod_identity(context, &client),
+        fargate(context, &client),
+    );
+    let mut referenced = Referenced::default();
+    for group in groups {
+        referenced.roles.extend(group.node_role);
+        referenced.templates.extend(group.launch_template);
+    }
+    for addon in addons {
+        referenced.roles.extend(addon.service_account_role_arn);
+    }
+    for association in associations {
+        referenced.roles.extend(association.role_arn);
+        referenced.roles.extend(association.target_role_arn);
+    }
+    for profile in profiles {
+        referenced.roles.extend(profile.pod_execution_role_arn);
+    }
+    referenced
+}
+
+async fn nodegroups(context: &Context<'_>, client: &Client) -> Vec<Nodegroup> {
+    let names = context
+        .fetch(
+            "eks:ListNodegroups",
+            "aws/eks/list-nodegroups.json",
+            client
+                .list_nodegroups()
+                .cluster_name(context.cluster)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |names| cli! { "nodegroups" => names },
+        )
+        .await
+        .unwrap_or_default();
+    let described = std::sync::Mutex::new(Vec::new());
+    context
+        .each(names, |name| {
+            let described = &described;
+            async move {
+                let file = format!("aws/eks/nodegroups/{}.json", safe_file_name(&name));
+                let output = context
+                    .fetch(
+                        "eks:DescribeNodegroup",
+                        &file,
+                        client
+                            .describe_nodegroup()
+                            .cluster_name(context.cluster)
+                            .nodegroup_name(&name)
+                            .send(),
+                        |output| cli! { "nodegroup" => output.nodegroup },
+                    )
+                    .await;
+                if let Some(group) = output.and_then(|output| output.nodegroup) {
+                    lock(described).push(group);
+                }
+            }
+        })
+        .await;
+    into_inner(described)
+}
+
+async fn addons(context: &Context<'_>, client: &Client) -> Vec<Addon> {
+    let names = context
+        .fetch(
+            "eks:ListAddons",
+            "aws/eks/list-addons.json",
+            client
+                .list_addons()
+                .cluster_name(context.cluster)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |names| cli! { "addons" => names },
+        )
+        .await
+        .unwrap_or_default();
+    let described = std::sync::Mutex::new(Vec::new());
+    context
+        .each(names, |name| {
+            let described = &described;
+            async move {
+                let file = format!("aws/eks/addons/{}.json", safe_file_name(&name));
+                let output = context
+                    .fetch(
+                        "eks:DescribeAddon",
+                        &file,
+                        client
+                            .describe_addon()
+                            .cluster_name(context.cluster)
+                            .addon_name(&name)
+                            .send(),
+                        |output| cli! { "addon" => output.addon },
+                    )
+                    .await;
+                if let Some(addon) = output.and_then(|output| output.addon) {
+                    lock(described).push(addon);
+                }
+            }
+        })
+        .await;
+    into_inner(described)
+}
+
+async fn access_entries(context: &Context<'_>, client: &Client) {
+    let principals = context
+        .fetch(
+            "eks:ListAccessEntries",
+            "aws/eks/list-access-entries.json",
+            client
+                .list_access_entries()
+                .cluster_name(context.cluster)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |principals| cli! { "accessEntries" => principals },
+        )
+        .await
+        .unwrap_or_default();
+    context
+        .each(principals, |principal| async move {
+            let stem = format!("aws/eks/access-entries/{}", safe_file_name(&principal));
+            context
+                .fetch(
+                    "eks:DescribeAccessEntry",
+                    &format!("{stem}.describe.json"),
+                    client
+                        .describe_access_entry()
+                        .cluster_name(context.cluster)
+                        .principal_arn(&principal)
+                        .send(),
+                    |output| cli! { "accessEntry" => output.access_entry },
+                )
+                .await;
+            context
+                .fetch(
+                    "eks:ListAssociatedAccessPolicies",
+                    &format!("{stem}.policies.json"),
+                    client
+                        .list_associated_access_policies()
+                        .cluster_name(context.cluster)
+                        .principal_arn(&principal)
+                        .into_paginator()
+                        .items()
+                        .send()
+                        .try_collect(),
+                    |policies| {
+                        cli! {
+                            "clusterName" => context.cluster,
+                            "principalArn" => principal,
+                            "associatedAccessPolicies" => policies,
+                        }
+                    },
+                )
+                .await;
+        })
+        .await;
+}
+
+async fn pod_identity(context: &Context<'_>, client: &Client) -> Vec<PodIdentityAssociation> {
+    let summaries = context
+        .fetch(
+            "eks:ListPodIdentityAssociations",
+            "aws/eks/list-pod-identity-associations.json",
+            client
+                .list_pod_identity_associations()
+                .cluster_name(context.cluster)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |associations| cli! { "associations" => associations },
+        )
+        .await
+        .unwrap_or_default();
+    let described = std::sync::Mutex::new(Vec::new());
+    let ids = summaries
+        .into_iter()
+        .filter_map(|summary| summary.association_id);
+    context
+        .each(ids, |id| {
+            let described = &described;
+            async move {
+                let file = format!("aws/eks/pod-identity/{}.json", safe_file_name(&id));
+                let output = context
+                    .fetch(
+                        "eks:DescribePodIdentityAssociation",
+                        &file,
+                        client
+                            .describe_pod_identity_association()
+                            .cluster_name(context.cluster)
+                            .association_id(&id)
+                            .send(),
+                        |output| cli! { "association" => output.association },
+                    )
+                    .await;
+                if let Some(association) = output.and_then(|output| output.association) {
+                    lock(described).push(association);
+                }
+            }
+        })
+        .await;
+    into_inner(described)
+}
+
+async fn fargate(context: &Context<'_>, client: &Client) -> Vec<FargateProfile> {
+    let names = context
+        .fetch(
+            "eks:ListFargateProfiles",
+            "aws/eks/list-fargate-profiles.json",
+            client
+                .list_fargate_profiles()
+                .cluster_name(context.cluster)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |names| cli! { "fargateProfileNames" => names },
+        )
+        .await
+        .unwrap_or_default();
+    let described = std::sync::Mutex::new(Vec::new());
+    context
+        .each(names, |name| {
+            let described = &described;
+            async move {
+                let file = format!("aws/eks/fargate/{}.json", safe_file_name(&name));
+                let output = context
+                    .fetch(
+                        "eks:DescribeFargateProfile",
+                        &file,
+                        client
+                            .describe_fargate_profile()
+                            .cluster_name(context.cluster)
+                            .fargate_profile_name(&name)
+                            .send(),
+                        |output| cli! { "fargateProfile" => output.fargate_profile },
+                    )
+                    .await;
+                if let Some(profile) = output.and_then(|output| output.fargate_profile) {
+                    lock(described).push(profile);
+                }
+            }
+        })
+        .await;
+    into_inner(described)
+}
+
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+pub(crate) fn into_inner<T>(mutex: std::sync::Mutex<T>) -> T {
+    mutex
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,166 @@
+//! The AWS half: the calls of the snapshot layout (research note §6.1) through the AWS SDK for
+//! Rust, written in the CLI's JSON shape.
+//!
+//! Lists are paginated, calls go at most `--concurrency` at a time, throttling and transient
+//! errors are retried by the SDK's standard retry strategy with backoff, and every failure is
+//! recorded in the manifest without ending the collection.
+
+pub mod convert;
+mod ec2;
+mod eks;
+mod iam;
+mod services;
+
+use std::future::Future;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig, retry::RetryConfig};
+use aws_sdk_eks::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use crate::{CollectError, Options, Recorder};
+
+/// The SDK configuration: default credential chain and region chain, `--profile`,
+/// `--region`, `--endpoint-url`, standard retries, and a rustls (ring) HTTPS client.
+pub async fn load_config(options: &Options) -> Result<SdkConfig, CollectError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http_client())
+        .retry_config(RetryConfig::standard().with_max_attempts(6));
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return Err(CollectError::NoRegion);
+    }
+    Ok(config)
+}
+
+/// HTTPS (and plain HTTP, for a local endpoint) through rustls with ring, as the rest of
+/// garrison: the SDK's default client would bring aws-lc, a second crypto library to build.
+pub fn http_client() -> aws_sdk_eks::config::SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
+
+/// What every AWS task shares.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub config: &'a SdkConfig,
+    pub cluster: &'a str,
+    pub recorder: &'a Recorder,
+    pub(crate) permits: Semaphore,
+    pub concurrency: usize,
+}
+
+impl Context<'_> {
+    /// Makes one call (holding a concurrency permit) and records it: its converted output
+    /// written to `file`, or its error. Returns the output for follow-up calls.
+    pub async fn fetch<T, E>(
+        &self,
+        call: &str,
+        file: &str,
+        request: impl Future<Output = Result<T, E>>,
+        convert: impl FnOnce(&T) -> Value,
+    ) -> Option<T>
+    where
+        E: ErrorText,
+    {
+        let result = {
+            let _permit = self.permits.acquire().await;
+            request.await
+        };
+        match result {
+            Ok(output) => {
+                self.recorder.write(call, file, &convert(&output));
+                Some(output)
+            }
+            Err(error) => {
+                self.recorder.fail(call, file, &error.text());
+                None
+            }
+        }
+    }
+
+    /// Runs `task` for each item, `concurrency` at a time (each call inside still takes a
+    /// permit).
+    pub async fn each<T, F, Fut>(&self, items: impl IntoIterator<Item = T>, task: F)
+    where
+        F: Fn(T) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        use futures::StreamExt;
+        futures::stream::iter(items)
+            .for_each_concurrent(self.concurrency.max(1), task)
+            .await;
+    }
+}
+
+/// An error as the manifest records it: `Code: message` as the CLI prints it.
+pub trait ErrorText {
+    fn text(&self) -> String;
+}
+
+impl<E> ErrorText for SdkError<E, aws_sdk_eks::config::http::HttpResponse>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    fn text(&self) -> String {
+        match (self.code(), self.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(code), None) => code.to_string(),
+            // An answer without the API's error shape (an HTML 404 from an endpoint that
+            // does not implement the call, a proxy's error page): its HTTP status says more
+            // than the parser's complaint, and the raw response is not worth keeping.
+            _ => match self.raw_response() {
+                Some(response) => format!(
+                    "HTTP {}: not an answer of this API (the endpoint may not implement the call)",
+                    response.status().as_u16()
+                ),
+                None => DisplayErrorContext(self).to_string(),
+            },
+        }
+    }
+}
+
+/// Collects the AWS documents of `options.cluster`; returns the cluster ARN when
+/// `describe-cluster` answered.
+pub async fn collect(config: &SdkConfig, options: &Options, recorder: &Recorder) -> Option<String> {
+    let context = Context {
+        config,
+        cluster: &options.cluster,
+        recorder,
+        permits: Semaphore::new(options.concurrency.max(1)),
+        concurrency: options.concurrency.max(1),
+    };
+    let cluster = eks::describe_cluster(&context).await;
+    let cluster_arn = cluster.as_ref().and_then(|cluster| cluster.arn.clone());
+    let (referenced, (), ()) = tokio::join!(
+        eks::collect(&context),
+        services::collect(&context, cluster.as_ref()),
+        ec2::collect(&context, cluster.as_ref()),
+    );
+    // Roles named by the cluster, its node groups, add-ons, pod identity associations and
+    // Fargate profiles.
+    let mut roles = referenced.roles;
+    if let Some(cluster) = &cluster {
+        roles.extend(cluster.role_arn.clone());
+        if let Some(compute) = &cluster.compute_config {
+            roles.extend(compute.node_role_arn.clone());
+        }
+    }
+    tokio::join!(
+        iam::collect(&context, roles),
+        ec2::launch_templates(&context, referenced.templates),
+    );
+    cluster_arn
+}
