@@ -2,9 +2,9 @@ pub mod admission;
 pub mod audit;
 pub mod authz;
 pub mod checks;
-pub mod install;
 #[cfg(feature = "collect")]
 pub mod collect;
+pub mod install;
 pub mod netpol;
 pub mod pss;
 pub mod rbac;
