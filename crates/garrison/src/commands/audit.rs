@@ -149,56 +149,16 @@ fn list(format: ListFormat) -> String {
 }
 
 fn generate_docs(dir: &Path, check: bool) -> Result<ExitCode, CommandError> {
-    let files = docs::generated(DETECTORS);
-    if check {
-        let mut stale = Vec::new();
-        for (name, contents) in &files {
-            let path = dir.join(name);
-            if std::fs::read_to_string(&path).ok().as_deref() != Some(contents.as_str()) {
-                stale.push(path.display().to_string());
-            }
-        }
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.ends_with(".md") && !files.iter().any(|(file, _)| *file == name) {
-                    stale.push(format!("{} (no such detector)", entry.path().display()));
-                }
-            }
-        }
-        if stale.is_empty() {
-            println!("{} audit detector docs are current", files.len());
-            return Ok(ExitCode::SUCCESS);
-        }
-        eprintln!(
-            "audit detector docs are stale; run `garrison audit docs {}`:",
-            dir.display()
-        );
-        for path in stale {
-            eprintln!("  {path}");
-        }
-        return Ok(ExitCode::from(1));
-    }
-    std::fs::create_dir_all(dir).map_err(|source| CommandError::Write {
-        path: dir.display().to_string(),
-        source,
-    })?;
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            if entry.path().extension().is_some_and(|ext| ext == "md") {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
-    for (name, contents) in &files {
-        let path = dir.join(name);
-        std::fs::write(&path, contents).map_err(|source| CommandError::Write {
-            path: path.display().to_string(),
-            source,
-        })?;
-    }
-    println!("wrote {} files to {}", files.len(), dir.display());
-    Ok(ExitCode::SUCCESS)
+    super::checks::write_generated_docs(
+        dir,
+        check,
+        &docs::generated(DETECTORS),
+        &super::checks::DocsKind {
+            noun: "audit detector",
+            item: "detector",
+            command: "audit docs",
+        },
+    )
 }
 
 fn load_config(path: Option<&Path>) -> Result<Config, CommandError> {

@@ -107,10 +107,38 @@ pub fn generated_docs() -> Vec<(String, String)> {
 }
 
 fn generate_docs(dir: &Path, check: bool) -> Result<ExitCode, CommandError> {
-    let files = generated_docs();
+    write_generated_docs(dir, check, &generated_docs(), &DocsKind::CHECKS)
+}
+
+/// What a set of generated docs documents, for its messages.
+pub struct DocsKind {
+    /// Plural noun of the messages: "check" docs, "audit detector" docs.
+    pub noun: &'static str,
+    /// What one file documents, for a file without one.
+    pub item: &'static str,
+    /// The garrison subcommand that writes them.
+    pub command: &'static str,
+}
+
+impl DocsKind {
+    const CHECKS: DocsKind = DocsKind {
+        noun: "check",
+        item: "check",
+        command: "checks docs",
+    };
+}
+
+/// Writes `files` into `dir` (replacing its `.md` files), or with `check` reports those that
+/// differ from what is there and exits 1 when any does.
+pub fn write_generated_docs(
+    dir: &Path,
+    check: bool,
+    files: &[(String, String)],
+    kind: &DocsKind,
+) -> Result<ExitCode, CommandError> {
     if check {
         let mut stale = Vec::new();
-        for (name, contents) in &files {
+        for (name, contents) in files {
             let path = dir.join(name);
             if std::fs::read_to_string(&path).ok().as_deref() != Some(contents.as_str()) {
                 stale.push(path.display().to_string());
@@ -121,16 +149,22 @@ fn generate_docs(dir: &Path, check: bool) -> Result<ExitCode, CommandError> {
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 if name.ends_with(".md") && !expected.contains(&name.as_str()) {
-                    stale.push(format!("{} (no such check)", entry.path().display()));
+                    stale.push(format!(
+                        "{} (no such {})",
+                        entry.path().display(),
+                        kind.item
+                    ));
                 }
             }
         }
         if stale.is_empty() {
-            println!("{} check docs are current", files.len());
+            println!("{} {} docs are current", files.len(), kind.noun);
             return Ok(ExitCode::SUCCESS);
         }
         eprintln!(
-            "check docs are stale; run `garrison checks docs {}`:",
+            "{} docs are stale; run `garrison {} {}`:",
+            kind.noun,
+            kind.command,
             dir.display()
         );
         for path in stale {
@@ -153,7 +187,7 @@ fn generate_docs(dir: &Path, check: bool) -> Result<ExitCode, CommandError> {
             }
         }
     }
-    for (name, contents) in &files {
+    for (name, contents) in files {
         let path = dir.join(name);
         std::fs::write(&path, contents).map_err(|source| CommandError::Write {
             path: path.display().to_string(),
