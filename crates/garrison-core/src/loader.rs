@@ -183,6 +183,14 @@ pub fn load_paths(paths: &[String], options: &LoadOptions) -> Loaded {
         .into_par_iter()
         .map(|unit| load_unit(unit, options))
         .collect();
+    // Sized once: growing by doubling copies the objects several times and leaves the old
+    // blocks behind.
+    loaded
+        .objects
+        .reserve(results.iter().map(|result| result.objects.len()).sum());
+    loaded
+        .diagnostics
+        .reserve(results.iter().map(|result| result.diagnostics.len()).sum());
     for result in results {
         loaded.absorb(result);
     }

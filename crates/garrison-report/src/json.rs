@@ -99,13 +99,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Resu
             .par_chunks(CHUNK)
             .map(|chunk| {
                 let mut text = Vec::with_capacity(chunk.len() * 1024);
-                let mut scratch = Vec::with_capacity(2048);
                 for item in chunk {
                     text.extend_from_slice(b",\n    ");
-                    scratch.clear();
-                    serde_json::to_writer_pretty(&mut scratch, &finding(item))
-                        .map_err(std::io::Error::other)?;
-                    indent_into(&scratch, 2, &mut text);
+                    write_nested(&mut text, &finding(item), 2)?;
                 }
                 Ok(text)
             })
@@ -124,25 +120,164 @@ pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Resu
     out.write_all(b"\n}\n")
 }
 
-/// `value` pretty-printed as it appears `depth` levels deep in a pretty-printed document: every
-/// line after the first indented by two spaces per level (JSON strings hold no raw newlines).
+/// `value` pretty-printed as it appears `depth` levels deep in a pretty-printed document.
 fn pretty<T: Serialize + ?Sized>(value: &T, depth: usize) -> std::io::Result<Vec<u8>> {
-    let text = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
-    let lines = memchr::memchr_iter(b'\n', &text).count();
-    let mut out = Vec::with_capacity(text.len() + lines * depth * 2);
-    indent_into(&text, depth, &mut out);
+    let mut out = Vec::new();
+    write_nested(&mut out, value, depth)?;
     Ok(out)
 }
 
-/// Appends pretty-printed `text` to `out` with every line after the first indented by two
-/// spaces per level of `depth`.
-fn indent_into(text: &[u8], depth: usize, out: &mut Vec<u8>) {
-    let indent = depth * 2;
-    let mut start = 0;
-    for newline in memchr::memchr_iter(b'\n', text) {
-        out.extend_from_slice(&text[start..=newline]);
-        out.extend(std::iter::repeat_n(b' ', indent));
-        start = newline + 1;
+/// Appends `value` to `out` pretty-printed (two-space indentation) as it appears `depth` levels
+/// deep in a pretty-printed document, in one pass: the same bytes as printing it on its own and
+/// then indenting every line after the first.
+fn write_nested<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    depth: usize,
+) -> std::io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, Nested::new(depth));
+    value
+        .serialize(&mut serializer)
+        .map_err(std::io::Error::other)
+}
+
+/// serde_json's pretty printing, starting `depth` levels in.
+struct Nested {
+    level: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn new(depth: usize) -> Self {
+        Nested {
+            level: depth,
+            has_value: false,
+        }
     }
-    out.extend_from_slice(&text[start..]);
+
+    fn newline<W: ?Sized + std::io::Write>(&self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all(b"\n")?;
+        for _ in 0..self.level {
+            writer.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn element<W: ?Sized + std::io::Write>(
+        &self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
+        }
+        self.newline(writer)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.element(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.element(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_nested;
+
+    /// serde_json's own pretty printing with every line after the first indented by `depth`
+    /// levels: what [`write_nested`] must produce.
+    fn reference(value: &serde_json::Value, depth: usize) -> String {
+        let text = serde_json::to_string_pretty(value).expect("serializes");
+        text.replace('\n', &format!("\n{}", "  ".repeat(depth)))
+    }
+
+    #[test]
+    fn nested_pretty_printing_matches_serde_json() {
+        let value = serde_json::json!({
+            "id": "EKS-POD-001",
+            "empty_object": {},
+            "empty_array": [],
+            "nested": {"a": [1, {"b": null, "c": [true, false]}], "d": "x\ny \"q\""},
+            "numbers": [1.5, -2, 3e20],
+        });
+        for depth in 0..4 {
+            let mut out = Vec::new();
+            write_nested(&mut out, &value, depth).expect("writes");
+            assert_eq!(
+                String::from_utf8(out).expect("utf-8"),
+                reference(&value, depth)
+            );
+        }
+        let mut out = Vec::new();
+        write_nested(&mut out, &serde_json::json!("plain"), 3).expect("writes");
+        assert_eq!(out, b"\"plain\"");
+    }
 }

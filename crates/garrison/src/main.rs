@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 /// mimalloc: the scan allocates millions of small strings from several threads, where glibc's
 /// allocator spends its time growing per-thread arenas.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
