@@ -2,7 +2,7 @@
 //! a fixed time, latency percentiles printed at the end.
 //!
 //! ```text
-//! cargo run --release -p garrison-server --example admission_load -- [RATE] [SECONDS] [CONNECTIONS]
+//! cargo run --release -p garrison-server --features loadgen --example admission_load -- [RATE] [SECONDS] [CONNECTIONS]
 //! ```
 //!
 //! Defaults: 5,000 requests/s for 10 s over 16 keep-alive connections. The example makes its
@@ -12,7 +12,7 @@
 //! requests cycle through a compliant Pod (allowed), a Pod that violates restricted (denied with
 //! the upstream message) and a Deployment that is warned about, each with realistic Kubernetes
 //! JSON (about 3 KB). Latency is measured as in `authz_load`: from the actual send to the
-//! complete response, and from the scheduled send time. Traffic goes only to loopback, and the
+//! complete response, and from the scheduled send time (`garrison_server::loadgen`). Traffic goes only to loopback, and the
 //! run stops by itself.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -23,14 +23,14 @@ use std::time::Duration;
 use garrison_server::admission::config::AdmissionConfig;
 use garrison_server::admission::pod_security::{NamespaceInfo, NamespaceMap};
 use garrison_server::admission::{Admission, Listeners, VALIDATE_PATH, serve};
+use garrison_server::loadgen::{
+    Client, Generator, Plan, Probe, percentiles, post, run, sorted_latencies,
+};
 use garrison_server::tls::{TlsFiles, server_config};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair,
 };
-use rustls::pki_types::ServerName;
 use serde_json::json;
 
 fn authority(name: &str) -> CertifiedIssuer<'static, KeyPair> {
@@ -204,108 +204,50 @@ fn main() {
         (address, server)
     });
 
-    // The client.
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(server_ca.der().clone()).unwrap();
-    let client_config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config));
+    // The client: garrison_server::loadgen, shared with the soak harness.
+    let client = Client::new(server_ca.pem().as_bytes(), None).unwrap();
     let client_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let total = rate * seconds;
-    let per_connection = total / connections;
-    let interval = Duration::from_nanos(1_000_000_000 * connections / rate);
-    let (latencies, errors, elapsed) = client_runtime.block_on(async move {
-        let start = tokio::time::Instant::now() + Duration::from_millis(200);
-        let mut tasks = Vec::new();
-        for connection in 0..connections {
-            let connector = connector.clone();
-            tasks.push(tokio::spawn(async move {
-                let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
-                tcp.set_nodelay(true).unwrap();
-                let tls = connector
-                    .connect(ServerName::try_from("localhost").unwrap(), tcp)
-                    .await
-                    .unwrap();
-                let (mut sender, driver) =
-                    hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
-                        .await
-                        .unwrap();
-                tokio::spawn(driver);
-                let mut latencies = Vec::with_capacity(per_connection as usize);
-                let mut errors = 0u64;
-                // Connections start staggered across one interval.
-                let offset = interval * connection as u32 / connections as u32;
-                for index in 0..per_connection {
-                    let scheduled = start + offset + interval * index as u32;
-                    tokio::time::sleep_until(scheduled).await;
-                    let sent = tokio::time::Instant::now();
-                    let body = review((connection + index) as usize);
-                    let request = hyper::Request::post(VALIDATE_PATH)
-                        .header("host", "localhost")
-                        .header("content-type", "application/json")
-                        .body(Full::new(Bytes::from(body)))
-                        .unwrap();
-                    if sender.ready().await.is_err() {
-                        errors += 1;
-                        continue;
-                    }
-                    match sender.send_request(request).await {
-                        Ok(response) if response.status() == 200 => {
-                            let _ = response.into_body().collect().await;
-                            latencies.push((sent.elapsed(), scheduled.elapsed()));
-                        }
-                        _ => errors += 1,
-                    }
-                }
-                (latencies, errors)
-            }));
-        }
-        let mut latencies = Vec::new();
-        let mut errors = 0;
-        for task in tasks {
-            let (mut part, failed) = task.await.unwrap();
-            latencies.append(&mut part);
-            errors += failed;
-        }
-        (latencies, errors, start.elapsed())
+    let per_connection = rate * seconds / connections;
+    let generate: Generator = Arc::new(|index| Probe {
+        kind: "valid",
+        request: post(VALIDATE_PATH, "application/json", review(index as usize)),
+        check: Box::new(|status, _| {
+            if status == 200 {
+                Ok(())
+            } else {
+                Err(format!("status {status}"))
+            }
+        }),
+    });
+    let (tally, elapsed) = client_runtime.block_on(async move {
+        let started = tokio::time::Instant::now();
+        let (_keep, never) = tokio::sync::watch::channel(false);
+        let plan = Plan {
+            address,
+            rate,
+            connections,
+            limit: Some(per_connection),
+            no_new_connections: None,
+        };
+        let tally = run(client, plan, generate, never).await;
+        (tally, started.elapsed())
     });
     let _ = stop.send(());
     server_runtime.block_on(async {
         let _ = tokio::time::timeout(Duration::from_secs(15), server).await;
     });
 
-    let mut service: Vec<Duration> = latencies.iter().map(|(sent, _)| *sent).collect();
-    let mut scheduled: Vec<Duration> = latencies.iter().map(|(_, late)| *late).collect();
-    service.sort();
-    scheduled.sort();
-    let percentiles = |sorted: &[Duration]| {
-        let at = |p: f64| {
-            let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-            sorted[index].as_secs_f64() * 1e3
-        };
-        format!(
-            "p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, p99.9 {:.3} ms, max {:.3} ms",
-            at(0.50),
-            at(0.90),
-            at(0.99),
-            at(0.999),
-            at(1.0)
-        )
-    };
+    let (service, scheduled) = sorted_latencies(&tally);
     println!(
-        "{} requests in {:.2} s ({:.0}/s offered {rate}/s), {errors} errors, {connections} connections",
-        latencies.len(),
+        "{} requests in {:.2} s ({:.0}/s offered {rate}/s), {} errors, {connections} connections",
+        service.len(),
         elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
+        service.len() as f64 / elapsed.as_secs_f64(),
+        tally.errors(),
     );
     println!("latency, send to response: {}", percentiles(&service));
     println!("latency from scheduled send: {}", percentiles(&scheduled));

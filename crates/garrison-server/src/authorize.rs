@@ -1,5 +1,7 @@
 //! The Cedar authorization webhook: SubjectAccessReview v1 on `POST /authorize`.
 //!
+//! - a body that is not `Content-Type: application/json` → 415, over 2 MiB (axum's default
+//!   limit) → 413, unreadable JSON → 200 with `evaluationError` (no opinion);
 //! - allow → `allowed: true`; deny → `allowed: false, denied: true`; no opinion →
 //!   `allowed: false` (the API server asks the next authorizer, usually RBAC);
 //! - the reason names the deciding policies and their annotations;
@@ -38,6 +40,8 @@ pub struct Options {
     pub policies: PathBuf,
     pub reload_interval: Duration,
     pub bypass: Bypass,
+    /// Read timeouts, connection cap and shutdown grace of the TLS listener.
+    pub limits: tls::Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +89,9 @@ fn fingerprint(directory: &Path) -> Fingerprint {
                 .is_some_and(|extension| extension == "cedar")
         })
         .filter_map(|entry| {
-            let metadata = entry.metadata().ok()?;
+            // Through symlinks: a ConfigMap volume updates a file by swapping the `..data`
+            // link its `*.cedar` links point through, never touching those links themselves.
+            let metadata = std::fs::metadata(entry.path()).ok()?;
             Some((
                 entry.file_name().to_string_lossy().to_string(),
                 metadata.len(),
@@ -188,8 +194,25 @@ fn review(status: serde_json::Value) -> Response {
 
 /// `POST /authorize`. The decision takes microseconds, less than handing it to a blocking
 /// thread would, so it runs on the request's task.
-async fn authorize(State(state): State<Arc<Authorization>>, body: Bytes) -> Response {
+async fn authorize(
+    State(state): State<Arc<Authorization>>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
     let started = Instant::now();
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        state.metrics.invalid_request();
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "a SubjectAccessReview is sent as Content-Type: application/json\n",
+        )
+            .into_response();
+    }
     let request = match std::str::from_utf8(&body)
         .map_err(|error| error.to_string())
         .and_then(|text| AccessRequest::from_sar_json(text).map_err(|error| error.to_string()))
@@ -280,6 +303,26 @@ pub async fn serve(
     reload_interval: Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    serve_with(
+        listeners,
+        config,
+        state,
+        reload_interval,
+        tls::Limits::default(),
+        shutdown,
+    )
+    .await
+}
+
+/// [`serve`] under explicit [`tls::Limits`].
+pub async fn serve_with(
+    listeners: Listeners,
+    config: Arc<rustls::ServerConfig>,
+    state: Arc<Authorization>,
+    reload_interval: Duration,
+    limits: tls::Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
     let watcher = tokio::spawn(state.clone().watch(reload_interval));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut metrics_stopped = stopped.clone();
@@ -291,10 +334,16 @@ pub async fn serve(
         },
     ));
     let ready = state.clone();
-    let result = tls::serve_tls(listeners.webhook, config, router(state), async move {
-        shutdown.await;
-        ready.ready.store(false, Ordering::Relaxed);
-    })
+    let result = tls::serve_tls_with(
+        listeners.webhook,
+        config,
+        router(state),
+        limits,
+        async move {
+            shutdown.await;
+            ready.ready.store(false, Ordering::Relaxed);
+        },
+    )
     .await;
     let _ = stop.send(true);
     watcher.abort();
@@ -307,8 +356,10 @@ pub async fn run(
     options: Options,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let config = tls::server_config(&options.tls)?;
+    // The certificate is re-read when its files change, as the admission webhook's.
+    let (config, certificate) = tls::reloading_server_config(&options.tls)?;
     let state = Arc::new(Authorization::new(options.policies, options.bypass)?);
+    let certificate_watcher = tokio::spawn(certificate.watch(options.reload_interval));
     let listeners = Listeners {
         webhook: bind(&options.listen).await?,
         metrics: bind(&options.metrics_listen).await?,
@@ -319,7 +370,17 @@ pub async fn run(
         client_auth = options.tls.client_ca.is_some(),
         "serving SubjectAccessReview on POST {AUTHORIZE_PATH}"
     );
-    serve(listeners, config, state, options.reload_interval, shutdown).await
+    let result = serve_with(
+        listeners,
+        config,
+        state,
+        options.reload_interval,
+        options.limits,
+        shutdown,
+    )
+    .await;
+    certificate_watcher.abort();
+    result
 }
 
 /// [`run`] on a new multi-threaded runtime, until Ctrl-C or SIGTERM, logging to stderr.

@@ -4,8 +4,8 @@
 //! graceful shutdown, a plain-HTTP listener for metrics and health, and the process's shutdown
 //! signal.
 //!
-//! Public API: [`TlsFiles`], [`server_config`], [`serve_tls`], [`serve_plain`],
-//! [`shutdown_signal`].
+//! Public API: [`TlsFiles`], [`server_config`], [`serve_tls`] (and [`serve_tls_with`] with
+//! explicit [`Limits`]), [`serve_plain`], [`shutdown_signal`].
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -23,10 +23,34 @@ use rustls::server::WebPkiClientVerifier;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-/// How long a client may take to complete the TLS handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long open connections get to finish after shutdown begins.
+/// How long open connections get to finish their requests once they have been asked to close.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What one client may hold of a TLS server: the defences against slow or numerous clients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest a client may take to complete the TLS handshake, to send a request's headers
+    /// (from their first byte), and to send its body and get the answer; a request over it is
+    /// answered 408 and its connection closed.
+    pub read_timeout: Duration,
+    /// Connections served at once; further clients wait in the listen backlog until one closes.
+    pub max_connections: usize,
+    /// After shutdown begins (the listener is closed at once), how long connections already
+    /// open keep being served before idle ones are closed; requests in flight then get
+    /// [`DRAIN_TIMEOUT`] more. This covers a request written on a keep-alive connection just as
+    /// the signal came.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(2),
+        }
+    }
+}
 
 /// The PEM files of a TLS server.
 #[derive(Clone, Debug)]
@@ -228,18 +252,78 @@ pub fn reloading_server_config(
 }
 
 /// Serves `router` over TLS on `listener` until `shutdown` completes, then lets open
-/// connections finish (for at most a few seconds). A failed handshake (such as a client without
-/// the required certificate) closes that connection only.
+/// connections finish, with the default [`Limits`]. A failed handshake (such as a client
+/// without the required certificate) closes that connection only.
 pub async fn serve_tls(
     listener: TcpListener,
     config: Arc<rustls::ServerConfig>,
     router: Router,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    serve_tls_with(listener, config, router, Limits::default(), shutdown).await
+}
+
+/// Answers 408 when a request (reading its body included) is not answered within `deadline`,
+/// and marks a 413 `connection: close`: its body was not read to the end, so the connection
+/// cannot carry another request, and a client told so opens a new one instead of writing into
+/// a connection that is closing.
+async fn request_deadline(
+    axum::extract::State(deadline): axum::extract::State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(deadline, next.run(request)).await {
+        Ok(mut response) => {
+            if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                response.headers_mut().insert(
+                    axum::http::header::CONNECTION,
+                    axum::http::HeaderValue::from_static("close"),
+                );
+            }
+            response
+        }
+        Err(_) => {
+            use axum::response::IntoResponse;
+            (
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                [(axum::http::header::CONNECTION, "close")],
+                "the request was not received and answered in time\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// [`serve_tls`] under explicit [`Limits`]: at most `max_connections` at once, each handshake,
+/// request head and request (body included) within `read_timeout`, and on shutdown the listener
+/// closed at once, open connections served for `shutdown_grace`, then drained.
+pub async fn serve_tls_with(
+    listener: TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    router: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let acceptor = TlsAcceptor::from(config);
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        limits.read_timeout,
+        request_deadline,
+    ));
+    let slots = Arc::new(tokio::sync::Semaphore::new(
+        limits
+            .max_connections
+            .clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
+    ));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -255,7 +339,9 @@ pub async fn serve_tls(
         let service = TowerToHyperService::new(router.clone());
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+            let _slot = slot;
+            let tls = match tokio::time::timeout(limits.read_timeout, acceptor.accept(stream)).await
+            {
                 Ok(Ok(tls)) => tls,
                 Ok(Err(error)) => {
                     tracing::info!(%peer, %error, "TLS handshake failed");
@@ -268,7 +354,7 @@ pub async fn serve_tls(
             };
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(30))
+                .header_read_timeout(limits.read_timeout)
                 .serve_connection(TokioIo::new(tls), service);
             if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!(%peer, %error, "connection ended with an error");
@@ -276,6 +362,10 @@ pub async fn serve_tls(
         });
     }
     drop(listener);
+    let grace_ends = tokio::time::Instant::now() + limits.shutdown_grace;
+    while graceful.count() > 0 && tokio::time::Instant::now() < grace_ends {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;
     Ok(())
 }

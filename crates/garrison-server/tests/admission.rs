@@ -264,6 +264,7 @@ impl Server {
             policies: Some(path("policies")),
             reload_interval: Duration::from_millis(50),
             request_timeout: Duration::from_secs(2),
+            limits: garrison_server::tls::Limits::default(),
         };
         let admission = Arc::new(Admission::load(&options).unwrap());
         let (config, _certificate) = reloading_server_config(&options.tls).unwrap();

@@ -33,7 +33,9 @@ fn fingerprint(path: &Path) -> Fingerprint {
             .flatten()
             .filter(|entry| entry.path().extension().is_some_and(|e| e == "cedar"))
             .filter_map(|entry| {
-                let metadata = entry.metadata().ok()?;
+                // Through symlinks: a ConfigMap volume updates a file by swapping the `..data`
+                // link its `*.cedar` links point through, never touching those links themselves.
+                let metadata = std::fs::metadata(entry.path()).ok()?;
                 Some((
                     entry.file_name().to_string_lossy().to_string(),
                     metadata.len(),

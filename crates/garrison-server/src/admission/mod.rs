@@ -64,6 +64,8 @@ pub struct Options {
     pub policies: Option<PathBuf>,
     pub reload_interval: Duration,
     pub request_timeout: Duration,
+    /// Read timeouts, connection cap and shutdown grace of the TLS listener.
+    pub limits: tls::Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -419,6 +421,29 @@ pub async fn serve(
     request_timeout: Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let limits = tls::Limits::default();
+    serve_with(
+        listeners,
+        config,
+        admission,
+        reload_interval,
+        request_timeout,
+        limits,
+        shutdown,
+    )
+    .await
+}
+
+/// [`serve`] under explicit [`tls::Limits`].
+pub async fn serve_with(
+    listeners: Listeners,
+    config: Arc<rustls::ServerConfig>,
+    admission: Arc<Admission>,
+    reload_interval: Duration,
+    request_timeout: Duration,
+    limits: tls::Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
     let watcher = tokio::spawn(admission.clone().watch(reload_interval));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut metrics_stopped = stopped.clone();
@@ -430,10 +455,11 @@ pub async fn serve(
         },
     ));
     let ready = admission.clone();
-    let result = tls::serve_tls(
+    let result = tls::serve_tls_with(
         listeners.webhook,
         config,
         router(admission, request_timeout),
+        limits,
         async move {
             shutdown.await;
             ready.ready.store(false, Ordering::Relaxed);
@@ -465,12 +491,13 @@ pub async fn run(
         cedar_policies = admission.cedar.as_ref().map_or(0, CedarRules::len),
         "serving AdmissionReview on POST {VALIDATE_PATH}"
     );
-    let result = serve(
+    let result = serve_with(
         listeners,
         config,
         admission,
         options.reload_interval,
         options.request_timeout,
+        options.limits,
         shutdown,
     )
     .await;

@@ -57,6 +57,34 @@ struct ServeArgs {
     /// The longest a review may take before the webhook answers 504, in ms.
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     request_timeout_ms: u64,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The TLS listener's defences against slow and numerous clients, shared by the webhooks.
+#[derive(Debug, Args)]
+pub(super) struct LimitArgs {
+    /// The longest a client may take for the TLS handshake, for a request's headers, and for
+    /// its body and answer (then 408 and the connection is closed), in ms.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    read_timeout_ms: u64,
+    /// Connections served at once; further clients wait in the listen backlog.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+    /// On SIGTERM the listener closes at once; connections already open are served this long
+    /// before idle ones are closed and in-flight requests drained, in ms.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    shutdown_grace_ms: u64,
+}
+
+impl LimitArgs {
+    pub(super) fn limits(&self) -> garrison_server::tls::Limits {
+        garrison_server::tls::Limits {
+            read_timeout: Duration::from_millis(self.read_timeout_ms),
+            max_connections: self.max_connections,
+            shutdown_grace: Duration::from_millis(self.shutdown_grace_ms),
+        }
+    }
 }
 
 pub fn run(args: AdmissionArgs) -> Result<ExitCode, CommandError> {
@@ -79,6 +107,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CommandError> {
         policies: args.policies,
         reload_interval: Duration::from_millis(args.reload_interval_ms),
         request_timeout: Duration::from_millis(args.request_timeout_ms),
+        limits: args.limits.limits(),
     };
     garrison_server::admission::run_blocking(options)
         .map_err(|error| CommandError::Usage(error.to_string()))?;

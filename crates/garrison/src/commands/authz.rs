@@ -164,10 +164,10 @@ struct ServeArgs {
     /// Address of the plain-HTTP listener for /metrics, /healthz and /readyz.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:10289")]
     metrics_listen: String,
-    /// The server certificate chain (PEM).
+    /// The server certificate chain (PEM), re-read when it changes.
     #[arg(long, value_name = "FILE")]
     tls_cert: PathBuf,
-    /// The server's private key (PEM).
+    /// The server's private key (PEM), re-read when it changes.
     #[arg(long, value_name = "FILE")]
     tls_key: PathBuf,
     /// CA certificates (PEM) of the API server's client certificate: clients without a
@@ -177,11 +177,14 @@ struct ServeArgs {
     /// A directory of *.cedar files, watched for changes.
     #[arg(long, value_name = "DIR")]
     policies: PathBuf,
-    /// How often the policy directory is checked for changes, in milliseconds.
+    /// How often the policy directory and the certificate are checked for changes, in
+    /// milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     reload_interval_ms: u64,
     #[command(flatten)]
     bypass: BypassArgs,
+    #[command(flatten)]
+    limits: super::admission::LimitArgs,
 }
 
 pub fn run(args: AuthzArgs) -> Result<ExitCode, CommandError> {
@@ -418,6 +421,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CommandError> {
         policies: args.policies,
         reload_interval: std::time::Duration::from_millis(args.reload_interval_ms),
         bypass: args.bypass.bypass(),
+        limits: args.limits.limits(),
     };
     garrison_server::authorize::run_blocking(options).map_err(failure)?;
     Ok(ExitCode::SUCCESS)
