@@ -192,9 +192,12 @@ build_corpus() {
             [[ -f "$demo/k8s/$kind.json" ]] || continue
             jq -c '.items[]' "$demo/k8s/$kind.json" | head -n 40 | while IFS= read -r object; do
                 uid=$((uid + 1))
-                jq -c --arg uid "$kind-$uid" '{apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview",
-                    request: {uid: $uid, kind: {group: "", version: "v1", kind: .kind},
-                        resource: {group: "", version: "v1", resource: "pods"},
+                jq -c --arg uid "$kind-$uid" --arg resource "$kind" '
+                    (.apiVersion | split("/")) as $gv
+                    | ($gv | if length > 1 then .[0] else "" end) as $group
+                    | {apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview",
+                    request: {uid: $uid, kind: {group: $group, version: $gv[-1], kind: .kind},
+                        resource: {group: $group, version: $gv[-1], resource: $resource},
                         name: .metadata.name, namespace: (.metadata.namespace // "default"),
                         operation: "CREATE", userInfo: {username: "alice", groups: ["system:authenticated"]},
                         object: .}}' <<<"$object" | seed_text "demo-$kind-$uid.json" "$corpus"

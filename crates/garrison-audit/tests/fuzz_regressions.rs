@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 #[path = "../../../fuzz/src/audit.rs"]
 mod harness;
 
-const TARGETS: &[(&str, fn(&[u8]))] = &[("audit_events", harness::audit_events)];
+/// A target's name and body.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: &[Target] = &[("audit_events", harness::audit_events)];
 
 fn inputs(directory: &Path) -> Vec<PathBuf> {
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(directory)

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 #[path = "../../../fuzz/src/cedar.rs"]
 mod harness;
 
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A target's name and body.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: &[Target] = &[
     ("subject_access_review", harness::subject_access_review),
     ("cedar_policy", harness::cedar_policy),
 ];

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 #[path = "../../../fuzz/src/checks.rs"]
 mod harness;
 
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A target's name and body.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: &[Target] = &[
     ("pss_pod", harness::pss_pod),
     ("manifest_loader", harness::manifest_loader),
     ("aws_snapshot", harness::aws_snapshot),

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 #[path = "../../../fuzz/src/netpol.rs"]
 mod harness;
 
-const TARGETS: &[(&str, fn(&[u8]))] = &[("netpol", harness::netpol)];
+/// A target's name and body.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: &[Target] = &[("netpol", harness::netpol)];
 
 fn inputs(directory: &Path) -> Vec<PathBuf> {
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(directory)

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 #[path = "../../../fuzz/src/server.rs"]
 mod harness;
 
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A target's name and body.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: &[Target] = &[
     ("admission_review", harness::admission_review),
     ("config_files", harness::config_files),
 ];
