@@ -1,13 +1,24 @@
 //! Replays every input a fuzz target ever crashed on (`tests/fuzz_regressions/`, and
 //! `garrison-core/tests/fuzz_regressions/` when present) through every fuzz target body, which
-//! are the very functions `fuzz/` runs. The directory may hold no input yet, but it must exist:
-//! a missing directory fails rather than passing vacuously.
+//! are the very functions `fuzz/` runs (`fuzz/src/checks.rs`). The directory may hold no input
+//! yet, but it must exist: a missing directory fails rather than passing vacuously. The committed
+//! seeds of the same targets (`fuzz/seeds/<target>/`) are replayed too, so the target bodies are
+//! exercised by CI, which does not run the fuzzer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 
-#[path = "../../../fuzz/src/lib.rs"]
+#[path = "../../../fuzz/src/checks.rs"]
 mod harness;
+
+/// A target's name and body.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: &[Target] = &[
+    ("pss_pod", harness::pss_pod),
+    ("manifest_loader", harness::manifest_loader),
+    ("aws_snapshot", harness::aws_snapshot),
+];
 
 fn inputs(directory: &Path) -> Vec<PathBuf> {
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(directory)
@@ -35,10 +46,7 @@ fn fuzz_regression_inputs_do_not_panic() {
     }
     for path in &all {
         let data = std::fs::read(path).unwrap();
-        for (target, run) in [
-            ("pss_pod", harness::pss_pod as fn(&[u8])),
-            ("manifest_loader", harness::manifest_loader),
-        ] {
+        for (target, run) in TARGETS {
             let outcome = std::panic::catch_unwind(|| run(&data));
             assert!(
                 outcome.is_ok(),
@@ -49,4 +57,26 @@ fn fuzz_regression_inputs_do_not_panic() {
         }
     }
     eprintln!("{} fuzz regression input(s) replayed", all.len());
+}
+
+#[test]
+fn committed_seeds_do_not_panic() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds");
+    let mut count = 0;
+    for (target, run) in TARGETS {
+        let directory = seeds.join(target);
+        let found = inputs(&directory);
+        assert!(!found.is_empty(), "no seed in {}", directory.display());
+        for path in &found {
+            let data = std::fs::read(path).unwrap();
+            let outcome = std::panic::catch_unwind(|| run(&data));
+            assert!(
+                outcome.is_ok(),
+                "{target} panicked on its seed {}",
+                path.display()
+            );
+        }
+        count += found.len();
+    }
+    eprintln!("{count} seed(s) replayed");
 }

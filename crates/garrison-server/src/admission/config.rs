@@ -15,7 +15,8 @@ use std::path::Path;
 
 use garrison_checks::pss::{PssLevel, PssPolicy, PssVersion};
 use garrison_core::config::RegistryPattern;
-use garrison_core::{LoadOptions, Object, load_paths};
+use garrison_core::loader::load_text;
+use garrison_core::{LoadOptions, Loaded, Object, load_paths};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -138,6 +139,15 @@ impl AdmissionConfig {
         if let Some(input) = loaded.unreadable_inputs.first() {
             return Err(ConfigError(format!("cannot read {input}")));
         }
+        AdmissionConfig::from_loaded(&loaded)
+    }
+
+    /// Validates `text` as if read from a file called `name` (YAML or JSON by its extension).
+    pub fn parse(name: &str, text: &str) -> Result<AdmissionConfig, ConfigError> {
+        AdmissionConfig::from_loaded(&load_text(name, text))
+    }
+
+    fn from_loaded(loaded: &Loaded) -> Result<AdmissionConfig, ConfigError> {
         if let Some(problem) = loaded.diagnostics.first() {
             return Err(ConfigError(problem.to_string()));
         }

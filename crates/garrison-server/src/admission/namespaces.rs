@@ -9,7 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use garrison_core::{LoadOptions, load_paths};
+use garrison_core::loader::load_text;
+use garrison_core::{LoadOptions, Loaded, load_paths};
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::Value;
 
@@ -22,14 +23,23 @@ pub struct NamespacesError(pub String);
 /// Reads the namespaces (and pods) of `paths`. A document that does not parse is an error, so
 /// that a typo cannot silently drop a namespace's labels.
 pub fn load(paths: &[String]) -> Result<NamespaceMap, NamespacesError> {
-    let mut map = NamespaceMap::new();
     if paths.is_empty() {
-        return Ok(map);
+        return Ok(NamespaceMap::new());
     }
     let loaded = load_paths(paths, &LoadOptions::default());
     if let Some(input) = loaded.unreadable_inputs.first() {
         return Err(NamespacesError(format!("cannot read {input}")));
     }
+    from_loaded(&loaded)
+}
+
+/// Reads the namespaces (and pods) of `text` as if read from a file called `name`.
+pub fn parse(name: &str, text: &str) -> Result<NamespaceMap, NamespacesError> {
+    from_loaded(&load_text(name, text))
+}
+
+fn from_loaded(loaded: &Loaded) -> Result<NamespaceMap, NamespacesError> {
+    let mut map = NamespaceMap::new();
     if let Some(problem) = loaded
         .diagnostics
         .iter()
