@@ -33,6 +33,8 @@ pub struct Shared {
     /// [`crate::checks::identity::powerful_token_mounted`].
     pub(crate) powerful_accounts:
         std::sync::OnceLock<crate::checks::identity::powerful_token_mounted::PowerfulAccounts>,
+    /// The NetworkPolicy analysis; see [`crate::checks::network_policy::index`].
+    pub(crate) netpol: std::sync::OnceLock<crate::checks::network_policy::NetpolIndex>,
 }
 
 /// One problem a check found in one object. No outcomes at all means PASS.

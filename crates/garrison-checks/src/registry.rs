@@ -914,6 +914,52 @@ pub static CHECKS: &[Check] = &[
             run: network_policy::pod_security_group_open::evaluate,
         },
     },
+    // NetworkPolicy coverage (garrison-netpol's analysis, built once per scan on first use).
+    Check {
+        meta: &network_policy::namespace_without_policy::META,
+        runner: Runner::Objects {
+            kinds: &["Namespace"],
+            run: network_policy::namespace_without_policy::evaluate,
+        },
+    },
+    Check {
+        meta: &network_policy::namespace_default_deny::META,
+        runner: Runner::Objects {
+            kinds: &["Namespace"],
+            run: network_policy::namespace_default_deny::evaluate,
+        },
+    },
+    Check {
+        meta: &network_policy::dns_egress_blocked::META,
+        runner: Runner::Workload(network_policy::dns_egress_blocked::evaluate),
+    },
+    Check {
+        meta: &network_policy::allow_all_policy::META,
+        runner: Runner::Objects {
+            kinds: &["NetworkPolicy"],
+            run: network_policy::allow_all_policy::evaluate,
+        },
+    },
+    Check {
+        meta: &network_policy::metadata_egress::META,
+        runner: Runner::Workload(network_policy::metadata_egress::evaluate),
+    },
+    Check {
+        meta: &network_policy::policy_selects_nothing::META,
+        runner: Runner::Objects {
+            // The admin policies are read for the model; the check judges NetworkPolicies.
+            kinds: &[
+                "NetworkPolicy",
+                "AdminNetworkPolicy",
+                "BaselineAdminNetworkPolicy",
+            ],
+            run: network_policy::policy_selects_nothing::evaluate,
+        },
+    },
+    Check {
+        meta: &network_policy::workload_open_ingress::META,
+        runner: Runner::Workload(network_policy::workload_open_ingress::evaluate),
+    },
     Check {
         meta: &auto_mode::capabilities_inconsistent::META,
         runner: Runner::Cluster {

@@ -263,3 +263,40 @@ pub fn side(analyzer: &crate::Analyzer<'_>) -> Side {
         .collect();
     (rows, workloads)
 }
+
+/// [`side`] with each network analysed apart (the pod network, primary (Cluster)UserDefinedNetworks,
+/// secondary NetworkAttachmentDefinitions with their MultiNetworkPolicies), as netpol-analyzer's
+/// `diff` does with `--multiple-networks`: the rows of every network, workloads named without
+/// their network. A pair connected on several networks keeps the first network's connections
+/// (the pod network, then the others in order).
+pub fn side_of_networks(inventory: &garrison_core::Inventory, cluster: &crate::Cluster) -> Side {
+    use crate::networks::{NetworkKind, Networks};
+    let networks = Networks::of(inventory, cluster);
+    let mut rows: Vec<Row> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (index, network) in networks.networks.iter().enumerate() {
+        let view = networks.cluster_of(inventory, cluster, index);
+        let analyzer = crate::Analyzer::new(&view);
+        let mut connections = analyzer.connections();
+        if network.kind == NetworkKind::Nad {
+            // Secondary networks carry no traffic with external addresses.
+            connections.retain(|connection| {
+                !matches!(connection.src, crate::Peer::Ip(..))
+                    && !matches!(connection.dst, crate::Peer::Ip(..))
+            });
+        }
+        for row in crate::output::rows(&analyzer, &connections) {
+            if seen.insert((row.src.clone(), row.dst.clone())) {
+                rows.push(row);
+            }
+        }
+    }
+    let workloads = cluster
+        .pods
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !cluster.is_ingress_controller(*index))
+        .map(|(_, pod)| pod.display())
+        .collect();
+    (rows, workloads)
+}

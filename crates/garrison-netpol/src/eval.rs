@@ -127,6 +127,17 @@ pub struct Analyzer<'a> {
 
 impl<'a> Analyzer<'a> {
     pub fn new(cluster: &'a Cluster) -> Analyzer<'a> {
+        Analyzer::build(cluster, true)
+    }
+
+    /// [`Analyzer::new`] on the calling thread alone. For callers inside a rayon task that hold
+    /// a lock (a `OnceLock` being initialised): waiting for a parallel job there could make the
+    /// thread run another task that waits for the same lock.
+    pub fn new_sequential(cluster: &'a Cluster) -> Analyzer<'a> {
+        Analyzer::build(cluster, false)
+    }
+
+    fn build(cluster: &'a Cluster, parallel: bool) -> Analyzer<'a> {
         // Pods by namespace: a peer's namespaces are matched once each, then only their pods.
         let mut by_namespace: std::collections::BTreeMap<&str, Vec<usize>> =
             std::collections::BTreeMap::new();
@@ -190,14 +201,15 @@ impl<'a> Analyzer<'a> {
                 })
                 .collect()
         };
-        let np: Vec<CompiledPolicy> = cluster
-            .policies
-            .par_iter()
-            .map(|policy| CompiledPolicy {
-                ingress: compile_rules(&policy.ingress),
-                egress: compile_rules(&policy.egress),
-            })
-            .collect();
+        let compile = |policy: &crate::model::NetPol| CompiledPolicy {
+            ingress: compile_rules(&policy.ingress),
+            egress: compile_rules(&policy.egress),
+        };
+        let np: Vec<CompiledPolicy> = if parallel {
+            cluster.policies.par_iter().map(compile).collect()
+        } else {
+            cluster.policies.iter().map(compile).collect()
+        };
         let admin: Vec<CompiledPolicy> = cluster
             .admin
             .iter()
@@ -376,6 +388,19 @@ impl<'a> Analyzer<'a> {
             Direction::Ingress => !self.np_ingress[pod].is_empty(),
             Direction::Egress => !self.np_egress[pod].is_empty(),
         }
+    }
+
+    /// The NetworkPolicies isolating `pod` in a direction (indexes into `cluster.policies`).
+    pub fn isolating(&self, pod: usize, direction: Direction) -> &[usize] {
+        match direction {
+            Direction::Ingress => &self.np_ingress[pod],
+            Direction::Egress => &self.np_egress[pod],
+        }
+    }
+
+    /// Whether an AdminNetworkPolicy selects `pod`.
+    pub fn admin_applies(&self, pod: usize) -> bool {
+        !self.admin_of[pod].is_empty()
     }
 
     /// Whether any policy of any tier constrains the pod in a direction.
@@ -652,6 +677,11 @@ impl<'a> Analyzer<'a> {
     /// What `pod`'s ingress allows from `src`, whatever `src`'s egress says.
     pub fn ingress_allowed(&self, src: Peer, pod: usize) -> ConnSet {
         self.direction(pod, src, Direction::Ingress, None)
+    }
+
+    /// What `pod`'s egress allows to `dst`, whatever `dst`'s ingress says.
+    pub fn egress_allowed(&self, pod: usize, dst: Peer) -> ConnSet {
+        self.direction(pod, dst, Direction::Egress, None)
     }
 }
 

@@ -193,10 +193,15 @@ fn access_ports(ports: &[&Value], wanted: &PortRef) -> Vec<PortRef> {
     out
 }
 
+/// Whether the workload serves TCP `number`: a container declares it, or the workload is a
+/// KubeVirt VirtualMachine, whose ports are the guest's and declared nowhere (netpol-analyzer
+/// takes the Service's word for them).
 fn exposes_tcp(pod: &Pod, number: u32) -> bool {
-    pod.container_ports
-        .iter()
-        .any(|(protocol, port)| *protocol == Protocol::Tcp && *port == number)
+    pod.kind == "VirtualMachine"
+        || pod
+            .container_ports
+            .iter()
+            .any(|(protocol, port)| *protocol == Protocol::Tcp && *port == number)
 }
 
 fn namespace(object: &Object) -> String {

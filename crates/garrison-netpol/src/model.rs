@@ -141,6 +141,35 @@ pub struct Rule {
     pub ports: Option<Vec<PortSpec>>,
     /// `Allow` for NetworkPolicy rules.
     pub action: Action,
+    /// The rule's IPv6 ipBlock peers. Connections are analysed over IPv4 (as netpol-analyzer
+    /// does: these peers match nothing there); the coverage checks ask about the IPv6 address
+    /// of the instance metadata service.
+    pub ipv6: Vec<Ipv6Block>,
+}
+
+/// An IPv6 ipBlock: a network and the networks its `except` takes out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ipv6Block {
+    pub network: (u128, u8),
+    pub except: Vec<(u128, u8)>,
+}
+
+impl Ipv6Block {
+    pub fn contains(&self, address: u128) -> bool {
+        let within = |(base, length): (u128, u8)| {
+            let mask = u128::MAX.checked_shl(128 - u32::from(length)).unwrap_or(0);
+            address & mask == base & mask
+        };
+        within(self.network) && !self.except.iter().any(|except| within(*except))
+    }
+}
+
+/// `fd00:ec2::/32` as (address, prefix length).
+pub fn parse_cidr6(text: &str) -> Option<(u128, u8)> {
+    let (address, length) = text.split_once('/')?;
+    let address: std::net::Ipv6Addr = address.parse().ok()?;
+    let length: u8 = length.parse().ok().filter(|length| *length <= 128)?;
+    Some((u128::from(address), length))
 }
 
 impl Rule {
@@ -225,6 +254,9 @@ pub struct Cluster {
     /// Exposure analysis: the peers policy rules select that no workload of the input stands
     /// for (filled by [`Cluster::add_representatives`]); the first is the entire cluster.
     pub representatives: Vec<Representative>,
+    /// The pod standing for each workload object of the inventory (by object index); the Pods
+    /// of one controller share their controller's.
+    pub pod_of_object: std::collections::HashMap<usize, usize>,
 }
 
 /// A peer a policy rule's selectors describe, standing for pods that may exist in a cluster
@@ -298,6 +330,24 @@ impl Representative {
 impl Cluster {
     /// Builds the model from loaded objects.
     pub fn from_inventory(inventory: &Inventory) -> Cluster {
+        Cluster::build(inventory, None)
+    }
+
+    /// Builds the model of the workloads and NetworkPolicies of some namespaces only (every
+    /// Namespace and admin policy is kept; Ingresses and Routes are not analysed). The answers
+    /// about a pod of those namespaces do not depend on the pods left out, except where a
+    /// rule's peer selects one of them.
+    pub fn from_inventory_in(
+        inventory: &Inventory,
+        namespaces: &std::collections::BTreeSet<String>,
+    ) -> Cluster {
+        Cluster::build(inventory, Some(namespaces))
+    }
+
+    fn build(inventory: &Inventory, scope: Option<&std::collections::BTreeSet<String>>) -> Cluster {
+        let in_scope = |namespace: Option<&str>| {
+            scope.is_none_or(|scope| scope.contains(namespace.unwrap_or("default")))
+        };
         let mut cluster = Cluster::default();
         for object in &inventory.objects {
             if object.kind == "Namespace" {
@@ -308,7 +358,7 @@ impl Cluster {
         let mut by_owner: BTreeMap<(String, String, String), usize> = BTreeMap::new();
         for entry in &inventory.workloads {
             let object = inventory.entry_object(entry);
-            if object.kind == "PodTemplate" {
+            if object.kind == "PodTemplate" || !in_scope(object.namespace.as_deref()) {
                 continue;
             }
             // A spec that does not decode is reported by the scan; such a workload is left out.
@@ -326,7 +376,8 @@ impl Cluster {
                 _ => (object.kind.clone(), object.name.clone()),
             };
             let key = (namespace.clone(), kind.clone(), name.clone());
-            if by_owner.contains_key(&key) {
+            if let Some(&pod) = by_owner.get(&key) {
+                cluster.pod_of_object.insert(workload.object, pod);
                 continue;
             }
             let labels = object_labels(
@@ -363,6 +414,9 @@ impl Cluster {
                     .and_then(Value::as_object),
             );
             by_owner.insert(key, cluster.pods.len());
+            cluster
+                .pod_of_object
+                .insert(workload.object, cluster.pods.len());
             cluster.ensure_namespace(&namespace);
             cluster.pods.push(Pod {
                 namespace,
@@ -379,7 +433,7 @@ impl Cluster {
         }
         // KubeVirt VirtualMachines: their template's labels select them like a pod's.
         for (index, object) in inventory.objects.iter().enumerate() {
-            if object.kind != "VirtualMachine" {
+            if object.kind != "VirtualMachine" || !in_scope(object.namespace.as_deref()) {
                 continue;
             }
             let namespace = object
@@ -415,6 +469,8 @@ impl Cluster {
         }
         for object in &inventory.objects {
             match (object.group(), object.kind.as_str()) {
+                ("networking.k8s.io", "NetworkPolicy")
+                    if !in_scope(object.namespace.as_deref()) => {}
                 ("networking.k8s.io", "NetworkPolicy") => match network_policy(object) {
                     Ok(policy) => {
                         cluster.ensure_namespace(&policy.namespace);
@@ -450,7 +506,10 @@ impl Cluster {
                 .cmp(&b.priority)
                 .then_with(|| a.name.cmp(&b.name))
         });
-        let targets = crate::ingress::targets(inventory, &cluster);
+        let targets = match scope {
+            None => crate::ingress::targets(inventory, &cluster),
+            Some(_) => Vec::new(),
+        };
         if !targets.is_empty() {
             cluster.ensure_namespace(crate::ingress::CONTROLLER_NAMESPACE);
             cluster.ingress_controller = Some(cluster.pods.len());
@@ -615,20 +674,24 @@ pub fn network_policy(object: &Object) -> Result<NetPol, String> {
     let pod_selector = selector(spec.pod_selector.as_ref())?;
     let mut ingress = Vec::new();
     for rule in spec.ingress.iter().flatten() {
+        let mut ipv6 = Vec::new();
         ingress.push(Rule {
             name: String::new(),
-            peers: np_peers(rule.from.as_deref(), &namespace)?,
+            peers: np_peers(rule.from.as_deref(), &namespace, &mut ipv6)?,
             ports: np_ports(rule.ports.as_deref())?,
             action: Action::Allow,
+            ipv6,
         });
     }
     let mut egress = Vec::new();
     for rule in spec.egress.iter().flatten() {
+        let mut ipv6 = Vec::new();
         egress.push(Rule {
             name: String::new(),
-            peers: np_peers(rule.to.as_deref(), &namespace)?,
+            peers: np_peers(rule.to.as_deref(), &namespace, &mut ipv6)?,
             ports: np_ports(rule.ports.as_deref())?,
             action: Action::Allow,
+            ipv6,
         });
     }
     let (isolates_ingress, isolates_egress) = match &spec.policy_types {
@@ -665,6 +728,7 @@ pub fn network_policy(object: &Object) -> Result<NetPol, String> {
 fn np_peers(
     peers: Option<&[NetworkPolicyPeer]>,
     namespace: &str,
+    ipv6: &mut Vec<Ipv6Block>,
 ) -> Result<Option<Vec<PeerSel>>, String> {
     let Some(peers) = peers.filter(|peers| !peers.is_empty()) else {
         return Ok(None);
@@ -677,6 +741,17 @@ fn np_peers(
             }
             let Some((low, high)) = parse_cidr(&block.cidr) else {
                 if block.cidr.contains(':') {
+                    if let Some(network) = parse_cidr6(&block.cidr) {
+                        ipv6.push(Ipv6Block {
+                            network,
+                            except: block
+                                .except
+                                .iter()
+                                .flatten()
+                                .filter_map(|except| parse_cidr6(except))
+                                .collect(),
+                        });
+                    }
                     out.push(PeerSel::Nothing);
                     continue;
                 }
@@ -987,6 +1062,7 @@ pub fn admin_policy(
                 peers: Some(peers),
                 ports,
                 action,
+                ipv6: Vec::new(),
             });
         }
         Ok(out)

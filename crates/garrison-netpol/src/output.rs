@@ -342,10 +342,14 @@ impl Focus {
                     None => as_src || as_dst,
                 }
             });
+            // The focus workloads and focus peers are drawn even when no connection of theirs
+            // remains (netpol-analyzer's dot).
+            let named_peer =
+                |peer: Peer| !self.peers.is_empty() && Focus::names(analyzer, peer, &self.peers);
             let mut kept: Vec<Peer> = nodes
                 .iter()
                 .copied()
-                .filter(|peer| focused(*peer))
+                .filter(|peer| focused(*peer) || named_peer(*peer))
                 .collect();
             for connection in connections.iter() {
                 for peer in [connection.src, connection.dst] {

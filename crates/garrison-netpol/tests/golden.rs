@@ -1,8 +1,8 @@
 //! Golden outputs of every format over one small cluster (`tests/data/shop.yaml`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use garrison_core::Inventory;
 use garrison_core::loader::load_text;
-use garrison_core::{Inventory, Status};
 use garrison_netpol::output::{self, Format};
 use garrison_netpol::{Analyzer, Cluster};
 
@@ -69,70 +69,49 @@ fn diff_txt_csv_md() {
 }
 
 #[test]
-fn coverage_findings() {
-    let cluster = cluster(SHOP);
+fn coverage_answers() {
+    let mut cluster = cluster(SHOP);
+    let dns = garrison_netpol::coverage::prepare(&mut cluster);
     let analyzer = Analyzer::new(&cluster);
-    let findings = garrison_netpol::coverage::findings(&analyzer);
-    let lines: Vec<String> = findings
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {} {} {}",
-                f.status.as_str(),
-                f.check.id,
-                f.object.display_name(),
-                f.message
-            )
-        })
-        .collect();
-    // The typo policy selects nothing, monitoring has no default deny, the scraper is open.
+    let mut lines = Vec::new();
+    for namespace in ["shop", "monitoring"] {
+        let (ingress, egress) = garrison_netpol::coverage::default_deny(&cluster, namespace);
+        lines.push(format!(
+            "namespace {namespace}: default deny ingress {ingress}, egress {egress}"
+        ));
+    }
+    for policy in &cluster.policies {
+        lines.push(format!(
+            "policy {}: selects something {}, allow-all rules {:?}",
+            policy.display(),
+            garrison_netpol::coverage::selects_something(&cluster, policy),
+            garrison_netpol::coverage::allow_all_rules(policy)
+        ));
+    }
+    for (index, pod) in cluster.pods.iter().enumerate() {
+        let coverage = garrison_netpol::coverage::workload(&analyzer, index, &dns);
+        lines.push(format!(
+            "{}: ingress protected {}, egress protected {}, open to everyone {}, metadata {}, dns {}",
+            pod.display(),
+            coverage.ingress_protected,
+            coverage.egress_protected,
+            coverage.open_to_everyone,
+            coverage.metadata,
+            coverage.dns
+        ));
+    }
+    let text = lines.join("\n");
+    // The typo policy selects nothing; monitoring has no default deny and its scraper is open;
+    // the baseline admin policy keeps every workload from the metadata address; the db policy's
+    // `from: [{podSelector: {}}]` only opens the namespace.
     assert!(
-        findings
-            .iter()
-            .any(|f| f.status == Status::Fail && f.check.id == "EKS-NP-008")
+        text.contains("policy shop/typo: selects something false"),
+        "{text}"
     );
-    insta::assert_snapshot!(lines.join("\n"));
-}
-
-#[test]
-fn enforcement_needs_a_policy_engine() {
-    let verdict = |extra: &str| {
-        let cluster_text = format!("{SHOP}\n---\n{extra}");
-        let loaded = load_text("shop.yaml", &cluster_text);
-        let inventory = Inventory::new(loaded);
-        let cluster = Cluster::from_inventory(&inventory);
-        garrison_netpol::coverage::enforcement(&inventory, &cluster).map(|finding| finding.status)
-    };
-    let daemonset = |name: &str, containers: &str| {
-        format!(
-            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: {name}, namespace: kube-system}}\nspec:\n  selector: {{matchLabels: {{k8s-app: {name}}}}}\n  template:\n    metadata: {{labels: {{k8s-app: {name}}}}}\n    spec:\n      containers: {containers}\n"
-        )
-    };
-    assert_eq!(verdict(""), Some(Status::Unknown));
-    assert_eq!(
-        verdict(&daemonset("aws-node", "[{name: aws-node, image: cni}]")),
-        Some(Status::Fail)
+    assert!(
+        text.contains("namespace monitoring: default deny ingress false, egress false"),
+        "{text}"
     );
-    assert_eq!(
-        verdict(&daemonset(
-            "aws-node",
-            "[{name: aws-node, image: cni}, {name: aws-network-policy-agent, image: agent, args: [--enable-network-policy=true]}]"
-        )),
-        Some(Status::Pass)
-    );
-    assert_eq!(
-        verdict(&daemonset(
-            "calico-node",
-            "[{name: calico-node, image: calico}]"
-        )),
-        Some(Status::Pass)
-    );
-    // Nothing to enforce: no finding.
-    let empty = load_text(
-        "empty.yaml",
-        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
-    );
-    let inventory = Inventory::new(empty);
-    let cluster = Cluster::from_inventory(&inventory);
-    assert!(garrison_netpol::coverage::enforcement(&inventory, &cluster).is_none());
+    assert!(text.contains("monitoring/scraper[DaemonSet]: ingress protected false, egress protected true, open to everyone true, metadata No Connections"), "{text}");
+    insta::assert_snapshot!(text);
 }

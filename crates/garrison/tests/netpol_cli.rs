@@ -190,3 +190,33 @@ fn list_multiple_networks_splits_the_list_by_network() {
         "{text}"
     );
 }
+
+#[test]
+fn diff_with_multiple_networks_compares_each_network() {
+    let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/netpol-analyzer/tests");
+    assert!(
+        tests.is_dir(),
+        "netpol-analyzer's test inputs are missing: {}",
+        tests.display()
+    );
+    let old = tests.join("only_pods_test").display().to_string();
+    let new = tests.join("udn_test_1").display().to_string();
+    // The two webservers move to their own primary UserDefinedNetworks: they no longer reach
+    // each other.
+    let output = garrison(&["netpol", "diff", "--multiple-networks", &old, &new]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output),
+        "Connectivity diff:\n\
+         diff-type: removed, source: blue/webserver[Pod], destination: green/webserver[Pod], ref1: All Connections, ref2: No Connections\n\
+         diff-type: removed, source: green/webserver[Pod], destination: blue/webserver[Pod], ref1: All Connections, ref2: No Connections\n"
+    );
+    // Without it, the UserDefinedNetworks are not analysed and nothing changes.
+    let output = garrison(&["netpol", "diff", &old, &new]);
+    assert!(
+        !stdout(&output).contains("diff-type: removed"),
+        "{}",
+        stdout(&output)
+    );
+}

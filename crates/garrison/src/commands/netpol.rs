@@ -122,6 +122,11 @@ struct DiffArgs {
     /// Output format (netpol-analyzer's).
     #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Txt)]
     format: DiffFormat,
+    /// Analyse each network apart (OVN-Kubernetes (Cluster)UserDefinedNetworks, secondary
+    /// NetworkAttachmentDefinitions with their MultiNetworkPolicies), as `list
+    /// --multiple-networks` does, and compare the union of their connections.
+    #[arg(long)]
+    multiple_networks: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -408,16 +413,23 @@ fn explain(args: ExplainArgs) -> Result<ExitCode, CommandError> {
     })
 }
 
-fn side_of(path: &str) -> Result<garrison_netpol::diff::Side, CommandError> {
+fn side_of(
+    path: &str,
+    multiple_networks: bool,
+) -> Result<garrison_netpol::diff::Side, CommandError> {
     let inventory = load(&[path.to_string()], false)?;
     let cluster = Cluster::from_inventory(&inventory);
     warn(&cluster);
-    Ok(garrison_netpol::diff::side(&Analyzer::new(&cluster)))
+    Ok(if multiple_networks {
+        garrison_netpol::diff::side_of_networks(&inventory, &cluster)
+    } else {
+        garrison_netpol::diff::side(&Analyzer::new(&cluster))
+    })
 }
 
 fn diff(args: DiffArgs) -> Result<ExitCode, CommandError> {
-    let (old_rows, old_workloads) = side_of(&args.old)?;
-    let (new_rows, new_workloads) = side_of(&args.new)?;
+    let (old_rows, old_workloads) = side_of(&args.old, args.multiple_networks)?;
+    let (new_rows, new_workloads) = side_of(&args.new, args.multiple_networks)?;
     let rows = garrison_netpol::diff::diff(&old_rows, &new_rows, &old_workloads, &new_workloads);
     let text = match args.format {
         DiffFormat::Txt => garrison_netpol::diff::write_txt(&rows),
@@ -430,18 +442,24 @@ fn diff(args: DiffArgs) -> Result<ExitCode, CommandError> {
 
 fn coverage(args: CoverageArgs) -> Result<ExitCode, CommandError> {
     let inventory = load(&args.input.paths, args.input.demo)?;
-    let cluster = Cluster::from_inventory(&inventory);
-    warn(&cluster);
-    let analyzer = Analyzer::new(&cluster);
-    let mut findings = garrison_netpol::coverage::findings(&analyzer);
-    findings.extend(garrison_netpol::coverage::enforcement(&inventory, &cluster));
+    warn(&Cluster::from_inventory(&inventory));
+    // The network-policy checks of `garrison scan` (EKS-NP-*): one definition of each finding.
+    let checks: Vec<&garrison_checks::Check> = garrison_checks::CHECKS
+        .iter()
+        .filter(|check| check.meta.id.starts_with("EKS-NP-"))
+        .collect();
+    let findings: Vec<_> =
+        garrison_checks::run_checks(&inventory, &garrison_core::Config::default(), &checks)
+            .into_iter()
+            .filter(|finding| finding.suppressed.is_none())
+            .collect();
     let failed = findings
         .iter()
         .filter(|f| matches!(f.status, Status::Fail | Status::Unknown))
         .count();
     let shown: Vec<_> = findings
         .iter()
-        .filter(|f| args.all || f.status != Status::Pass)
+        .filter(|f| args.all || !matches!(f.status, Status::Pass | Status::NotApplicable))
         .collect();
     match args.format {
         CoverageFormat::Json => {
