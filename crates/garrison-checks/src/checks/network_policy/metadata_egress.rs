@@ -11,7 +11,9 @@ declare_check! {
     /// A workload no egress policy selects reaches it; so does a `hostNetwork` pod, which
     /// NetworkPolicies do not filter. The IPv6 address fd00:ec2::254 (Nitro instances) is asked
     /// about too: an isolating rule that allows every peer, or an IPv6 ipBlock holding it
-    /// (less its `except`), reaches it.
+    /// (less its `except`), reaches it. Except for `hostNetwork` pods, a workload of a namespace
+    /// that no NetworkPolicy or admin policy covers is not applicable here: EKS-NP-002 and
+    /// EKS-NP-003 report the namespace once instead of every workload in it.
     ///
     /// ## Why it matters
     /// The metadata service hands out the node's IAM role credentials. Unless the node's IMDSv2
@@ -53,6 +55,9 @@ pub fn evaluate(context: &Context<'_>, workload: &Workload, object: &Object) -> 
                 workload_name(object)
             ),
         )];
+    }
+    if let Some(outcomes) = super::namespace_reported(context, object) {
+        return outcomes;
     }
     let coverage = &view.coverage;
     if coverage.metadata.is_empty() && !coverage.metadata_v6 {

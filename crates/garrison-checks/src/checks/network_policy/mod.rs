@@ -49,6 +49,24 @@ pub(crate) fn workload_view(
 }
 
 /// `Deployment payments/api`.
+/// A workload of a namespace that no NetworkPolicy (and no admin policy) covers is open in
+/// every direction, as all its neighbours are: EKS-NP-002 and EKS-NP-003 report that once for
+/// the namespace, so the per-workload coverage checks say not applicable instead of failing
+/// every workload of it again.
+pub(crate) fn namespace_reported(context: &Context<'_>, object: &Object) -> Option<Vec<Outcome>> {
+    let namespace = object.namespace.as_deref().unwrap_or("default");
+    if index(context).analysed(namespace) {
+        return None;
+    }
+    Some(vec![Outcome::with_status(
+        Status::NotApplicable,
+        None,
+        format!(
+            "no NetworkPolicy covers namespace {namespace}: EKS-NP-002 and EKS-NP-003 report it for the namespace"
+        ),
+    )])
+}
+
 pub(crate) fn workload_name(object: &Object) -> String {
     format!(
         "{} {}/{}",

@@ -11,7 +11,9 @@ declare_check! {
     /// `ports`, or one whose peers are `namespaceSelector: {}` and an ipBlock of `0.0.0.0/0`).
     /// The question is asked of the workload's own rules, not of every other workload, so a scan
     /// stays linear in the number of workloads. A `hostNetwork` pod is not applicable: it
-    /// listens on the node's address, which security groups filter, not NetworkPolicies.
+    /// listens on the node's address, which security groups filter, not NetworkPolicies. A
+    /// workload of a namespace that no NetworkPolicy or admin policy covers is not applicable
+    /// here: EKS-NP-002 and EKS-NP-003 report the namespace once instead of every workload in it.
     ///
     /// ## Why it matters
     /// Any compromised pod of the cluster, and anything that can route to the pod network, can
@@ -49,6 +51,9 @@ pub fn evaluate(context: &Context<'_>, workload: &Workload, object: &Object) -> 
             Some(workload.pointer("hostNetwork")),
             "the pod uses the node's network: security groups filter its ingress, not NetworkPolicies",
         )];
+    }
+    if let Some(outcomes) = super::namespace_reported(context, object) {
+        return outcomes;
     }
     if !view.coverage.open_to_everyone {
         return Vec::new();
