@@ -424,3 +424,141 @@ fn top_talkers_and_graph() {
     assert!(html.contains("<svg"));
     assert!(html.contains("shop/web[Deployment]"));
 }
+
+/// Counts what the reader hands over.
+#[derive(Default)]
+struct Counter {
+    records: usize,
+    problems: usize,
+}
+
+impl flows::Sink for Counter {
+    fn record(&mut self, _: &flows::FlowRecord<'_>, _: flows::reader::Position<'_>) {
+        self.records += 1;
+    }
+    fn problem(&mut self, _: garrison_core::Diagnostic) {
+        self.problems += 1;
+    }
+}
+
+#[test]
+fn mangled_input_is_reported_never_a_panic() {
+    // Valid records with bytes replaced, cut or repeated, and random bytes after each kind of
+    // opening (records, a header, JSON, gzip): every line is a record or a problem.
+    let base = s3_file(&all_records()).into_bytes();
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let alphabet = b" -.:0123456789abcdefABCDEF{}[]\",\n\tTZ";
+    for round in 0..3000 {
+        let mut input = base.clone();
+        for _ in 0..(next() % 8 + 1) {
+            let at = (next() as usize) % input.len();
+            match next() % 3 {
+                0 => input[at] = alphabet[(next() as usize) % alphabet.len()],
+                1 => {
+                    input.remove(at);
+                }
+                _ => input.insert(at, alphabet[(next() as usize) % alphabet.len()]),
+            }
+        }
+        if round % 4 == 1 {
+            input = input[(next() as usize) % input.len()..].to_vec();
+        }
+        if round % 4 == 2 {
+            let mut json = b"{\"events\": [{\"message\": \"".to_vec();
+            json.extend(
+                input
+                    .iter()
+                    .take(200)
+                    .filter(|b| **b != b'"' && **b != b'\\' && **b != b'\n'),
+            );
+            json.extend_from_slice(b"\"}, ");
+            json.extend((0..(next() % 64)).map(|_| alphabet[(next() as usize) % alphabet.len()]));
+            input = json;
+        }
+        if round % 4 == 3 {
+            input = [0x1f, 0x8b]
+                .into_iter()
+                .chain(input.into_iter().take(300))
+                .collect();
+        }
+        let mut counter = Counter::default();
+        flows::read_stream("mangled", input.as_slice(), None, &mut counter);
+        let lines = input.iter().filter(|b| **b == b'\n').count() + 1;
+        assert!(
+            counter.records + counter.problems <= lines.max(1) + 64,
+            "round {round}: {} records, {} problems from {lines} lines",
+            counter.records,
+            counter.problems
+        );
+    }
+}
+
+#[test]
+fn generated_records_read_back_exactly() {
+    let format = Format::default();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..2000 {
+        let src: std::net::IpAddr = if next() % 4 == 0 {
+            std::net::Ipv6Addr::from(u128::from(next()) << 64 | u128::from(next())).into()
+        } else {
+            std::net::Ipv4Addr::from(next() as u32).into()
+        };
+        let dst: std::net::IpAddr = std::net::Ipv4Addr::from(next() as u32).into();
+        let (sport, dport, proto) = (next() as u16, next() as u16, next() as u8);
+        let (packets, bytes, start) = (next() >> 20, next() >> 10, next() >> 32);
+        let action = if next() % 2 == 0 { "ACCEPT" } else { "REJECT" };
+        let line = format!(
+            "2 123456789012 eni-{:x} {src} {dst} {sport} {dport} {proto} {packets} {bytes} {start} {} {action} OK",
+            next(),
+            start + 60
+        );
+        let record = format.record(line.as_bytes()).unwrap();
+        assert_eq!(record.srcaddr, Some(src), "{line}");
+        assert_eq!(record.dstaddr, Some(dst));
+        assert_eq!(
+            (record.srcport, record.dstport, record.protocol),
+            (Some(sport), Some(dport), Some(proto))
+        );
+        assert_eq!((record.packets, record.bytes), (packets, bytes));
+        assert_eq!((record.start, record.end), (Some(start), Some(start + 60)));
+        assert_eq!(
+            record.action == Some(flows::reader::FlowAction::Accept),
+            action == "ACCEPT"
+        );
+    }
+}
+
+#[test]
+fn replicas_of_one_workload_are_judged_a_pod_with_itself_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        &dir,
+        "replicas.log",
+        s3_file(&[
+            // One web replica to the other: web admits only addresses outside 10.0.0.0/8.
+            record("eni-web1", "10.0.1.10", "10.0.2.10", 40100, 8080, 6),
+            // A pod to its own address never leaves it; were it logged, it is not judged.
+            record("eni-web1", "10.0.1.10", "10.0.1.10", 40200, 8080, 6),
+        ])
+        .as_bytes(),
+    );
+    let report = analyse(&[file], None);
+    assert_eq!(
+        denied_set(&report),
+        ["shop/web[Deployment] => shop/web[Deployment] TCP 8080"]
+    );
+    assert_eq!(report.denied[0].traffic.records, 1);
+    assert_eq!(report.counts.evaluated, 1);
+}

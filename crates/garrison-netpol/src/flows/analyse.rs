@@ -324,7 +324,10 @@ impl<'a> Analysis<'a> {
         let (Some(protocol), Some(port)) = (protocol, port) else {
             return Verdict::NotApplicable;
         };
-        if !matches!(client.0, Endpoint::Workload(_)) && !matches!(server.0, Endpoint::Workload(_))
+        // A pod cannot block traffic to itself; replicas of one workload can be isolated.
+        if client.1 == server.1
+            || !matches!(client.0, Endpoint::Workload(_))
+                && !matches!(server.0, Endpoint::Workload(_))
         {
             return Verdict::NotApplicable;
         }
@@ -335,7 +338,7 @@ impl<'a> Analysis<'a> {
         ) else {
             return Verdict::NotApplicable;
         };
-        if matches!(client, Peer::Ip(..)) && matches!(server, Peer::Ip(..)) || client == server {
+        if matches!(client, Peer::Ip(..)) && matches!(server, Peer::Ip(..)) {
             return Verdict::NotApplicable;
         }
         let key = VerdictKey {
