@@ -274,7 +274,14 @@ fn shrink_to_identity(value: &mut Value, metadata_pointer: &str) {
     let Value::Object(members) = value else {
         return;
     };
-    members.retain(|key, _| matches!(key.as_str(), "apiVersion" | "kind" | "metadata"));
+    // A Pod keeps the addresses of its status: flow-log analysis attributes traffic by them.
+    let is_pod = members.get("kind").and_then(Value::as_str) == Some("Pod");
+    members.retain(|key, _| {
+        matches!(key.as_str(), "apiVersion" | "kind" | "metadata") || (is_pod && key == "status")
+    });
+    if let Some(Value::Object(status)) = members.get_mut("status") {
+        status.retain(|key, _| matches!(key.as_str(), "podIP" | "podIPs" | "hostIP" | "phase"));
+    }
     let Some(kept) = kept else {
         return;
     };

@@ -1,6 +1,7 @@
 //! `garrison netpol`: NetworkPolicy analysis over manifests or a cluster snapshot. `list` writes
 //! the allowed connections in netpol-analyzer's formats, `explain` says why one connection is
-//! allowed or denied, `diff` compares two inputs, `coverage` reports what policies leave open.
+//! allowed or denied, `diff` compares two inputs, `coverage` reports what policies leave open,
+//! `flows` checks VPC flow logs against the policies.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -34,6 +35,44 @@ enum NetpolCommand {
     /// instance metadata service, policies selecting nothing, and whether anything enforces
     /// the policies. Exit code 1 on any failure or unknown.
     Coverage(CoverageArgs),
+    /// Check VPC flow logs against the policies: accepted flows between workloads the policies
+    /// deny, pod traffic to the instance metadata service, top talkers, the communication
+    /// graph, and addresses inside the VPC that nothing in the snapshot has. Exit code 1 when
+    /// denied flows or metadata traffic were seen.
+    Flows(FlowsArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FlowsFormat {
+    Txt,
+    Json,
+    Dot,
+    Html,
+}
+
+#[derive(Debug, Args)]
+struct FlowsArgs {
+    /// The cluster snapshot (or manifests) with the policies, pods, nodes and Services.
+    #[arg(long, value_name = "DIR", required_unless_present = "demo")]
+    snapshot: Vec<String>,
+    /// Use the demo EKS cluster snapshot compiled into garrison.
+    #[arg(long, conflicts_with = "snapshot")]
+    demo: bool,
+    /// Flow-log files or directories as delivered to S3 (header line first, plain or gzip),
+    /// CloudWatch Logs exports (`aws logs filter-log-events` JSON, or an export's text lines),
+    /// or `-` for standard input.
+    #[arg(required = true, value_name = "FLOWLOG")]
+    logs: Vec<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FlowsFormat::Txt)]
+    format: FlowsFormat,
+    /// The record format of inputs without a header line (CloudWatch Logs), as the flow log's
+    /// LogFormat: `'${version} ${srcaddr} ...'` or bare field names. Default: the default format.
+    #[arg(long, value_name = "FIELDS")]
+    log_format: Option<String>,
+    /// How many top talkers and unattributed addresses to list (txt and html).
+    #[arg(long, default_value_t = 10)]
+    top: usize,
 }
 
 #[derive(Debug, Args)]
@@ -153,7 +192,54 @@ pub fn run(args: NetpolArgs) -> Result<ExitCode, CommandError> {
         NetpolCommand::Explain(args) => explain(args),
         NetpolCommand::Diff(args) => diff(args),
         NetpolCommand::Coverage(args) => coverage(args),
+        NetpolCommand::Flows(args) => flows(args),
     }
+}
+
+fn flows(args: FlowsArgs) -> Result<ExitCode, CommandError> {
+    use garrison_netpol::flows::{self, Analysis, Attribution, Format as LogFormat};
+    let format = match &args.log_format {
+        Some(text) => Some(
+            LogFormat::parse(text)
+                .map_err(|error| CommandError::Usage(format!("--log-format: {error}")))?,
+        ),
+        None => None,
+    };
+    let inventory = load(&args.snapshot, args.demo)?;
+    let cluster = Cluster::from_inventory(&inventory);
+    warn(&cluster);
+    let analyzer = Analyzer::new(&cluster);
+    let attribution = Attribution::from_inventory(&inventory, &cluster);
+    if attribution.is_empty() {
+        eprintln!(
+            "warning: the snapshot has no pod, node or Service addresses; every address is external or unattributed"
+        );
+    }
+    let mut analysis = Analysis::new(&analyzer, &attribution);
+    flows::read_inputs(&args.logs, format.as_ref(), &mut analysis);
+    for problem in analysis.problems() {
+        eprintln!("{problem}");
+    }
+    let report = analysis.finish();
+    let shown = report.problems.len() as u64;
+    if report.counts.malformed > shown {
+        eprintln!(
+            "... and {} more unreadable lines",
+            report.counts.malformed - shown
+        );
+    }
+    let text = match args.format {
+        FlowsFormat::Txt => flows::report::write_txt(&report, args.top),
+        FlowsFormat::Json => flows::report::write_json(&report),
+        FlowsFormat::Dot => flows::report::write_dot(&report),
+        FlowsFormat::Html => flows::report::write_html(&report, args.top),
+    };
+    emit_text(&text);
+    Ok(if report.has_findings() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn load(paths: &[String], demo_snapshot: bool) -> Result<Inventory, CommandError> {

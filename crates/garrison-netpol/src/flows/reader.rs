@@ -1,0 +1,731 @@
+//! A streaming reader for Amazon VPC flow logs, one record at a time in constant memory.
+//!
+//! Recognised per input, from its content:
+//! - records in the default format (version 2: `version account-id interface-id srcaddr dstaddr
+//!   srcport dstport protocol packets bytes start end action log-status`), space separated, `-`
+//!   for a value that does not apply;
+//! - files as delivered to S3: a header line naming the fields of a custom format first (any
+//!   subset and order of the documented fields), then the records;
+//! - CloudWatch Logs: `aws logs filter-log-events` / `get-log-events` output (`events[].message`),
+//!   a subscription payload (`logEvents[].message`), or an S3 export of a log group (each line a
+//!   timestamp, a space, the record); these carry no header, so they are read in the default
+//!   format unless another is given;
+//! - any of these gzip-compressed (recognised by the magic bytes, not the file name).
+//!
+//! A record is split at the byte level without allocating; addresses are parsed into
+//! [`IpAddr`]. A line that does not fit the format is reported with its file and line and
+//! skipped; the rest of the input is still read.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use garrison_core::Diagnostic;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// The most fields a record may have (the documented fields number fewer than 50).
+const MAX_FIELDS: usize = 64;
+
+/// A field of a flow-log record, as the AWS documentation names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Version,
+    AccountId,
+    InterfaceId,
+    SrcAddr,
+    DstAddr,
+    SrcPort,
+    DstPort,
+    Protocol,
+    Packets,
+    Bytes,
+    Start,
+    End,
+    Action,
+    LogStatus,
+    VpcId,
+    SubnetId,
+    InstanceId,
+    TcpFlags,
+    Type,
+    PktSrcAddr,
+    PktDstAddr,
+    FlowDirection,
+    /// A documented field this analysis does not read (`region`, `az-id`, `traffic-path`, ...).
+    Other,
+}
+
+/// Every documented field name (versions 2 to 8) and what the reader makes of it.
+const FIELD_NAMES: &[(&str, Field)] = &[
+    ("version", Field::Version),
+    ("account-id", Field::AccountId),
+    ("interface-id", Field::InterfaceId),
+    ("srcaddr", Field::SrcAddr),
+    ("dstaddr", Field::DstAddr),
+    ("srcport", Field::SrcPort),
+    ("dstport", Field::DstPort),
+    ("protocol", Field::Protocol),
+    ("packets", Field::Packets),
+    ("bytes", Field::Bytes),
+    ("start", Field::Start),
+    ("end", Field::End),
+    ("action", Field::Action),
+    ("log-status", Field::LogStatus),
+    ("vpc-id", Field::VpcId),
+    ("subnet-id", Field::SubnetId),
+    ("instance-id", Field::InstanceId),
+    ("tcp-flags", Field::TcpFlags),
+    ("type", Field::Type),
+    ("pkt-srcaddr", Field::PktSrcAddr),
+    ("pkt-dstaddr", Field::PktDstAddr),
+    ("region", Field::Other),
+    ("az-id", Field::Other),
+    ("sublocation-type", Field::Other),
+    ("sublocation-id", Field::Other),
+    ("pkt-src-aws-service", Field::Other),
+    ("pkt-dst-aws-service", Field::Other),
+    ("flow-direction", Field::FlowDirection),
+    ("traffic-path", Field::Other),
+    ("ecs-cluster-arn", Field::Other),
+    ("ecs-cluster-name", Field::Other),
+    ("ecs-container-instance-arn", Field::Other),
+    ("ecs-container-instance-id", Field::Other),
+    ("ecs-container-id", Field::Other),
+    ("ecs-second-container-id", Field::Other),
+    ("ecs-service-name", Field::Other),
+    ("ecs-task-definition-arn", Field::Other),
+    ("ecs-task-arn", Field::Other),
+    ("ecs-task-id", Field::Other),
+    ("reject-reason", Field::Other),
+];
+
+/// The default format's fields, in order.
+pub const DEFAULT_FORMAT: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+
+fn field_named(name: &[u8]) -> Option<Field> {
+    FIELD_NAMES
+        .iter()
+        .find(|(known, _)| known.as_bytes() == name)
+        .map(|(_, field)| *field)
+}
+
+/// The layout of records: which field each column holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Format {
+    columns: usize,
+    /// Column of each field read, `NONE` when the format lacks it (indexed by `Field as usize`).
+    position: [u8; FIELDS_READ],
+    names: Vec<String>,
+}
+
+const FIELDS_READ: usize = Field::Other as usize;
+const NONE: u8 = u8::MAX;
+
+impl Default for Format {
+    fn default() -> Format {
+        // The default format is a constant list of known names.
+        Format::parse(DEFAULT_FORMAT).unwrap_or_else(|_| Format {
+            columns: 0,
+            position: [NONE; FIELDS_READ],
+            names: Vec::new(),
+        })
+    }
+}
+
+impl Format {
+    /// A format from a header line or a `--log-format` value: field names separated by spaces,
+    /// each bare (`srcaddr`) or as in the AWS API (`${srcaddr}`).
+    pub fn parse(text: &str) -> Result<Format, String> {
+        let mut position = [NONE; FIELDS_READ];
+        let mut names = Vec::new();
+        for (column, token) in text.split_ascii_whitespace().enumerate() {
+            let name = token
+                .strip_prefix("${")
+                .and_then(|name| name.strip_suffix('}'))
+                .unwrap_or(token);
+            let field = field_named(name.as_bytes())
+                .ok_or_else(|| format!("{name:?} is not a VPC flow log field"))?;
+            if column >= MAX_FIELDS {
+                return Err(format!("more than {MAX_FIELDS} fields"));
+            }
+            if field != Field::Other {
+                if position[field as usize] != NONE {
+                    return Err(format!("field {name} is named twice"));
+                }
+                position[field as usize] = column as u8;
+            }
+            names.push(name.to_string());
+        }
+        if names.is_empty() {
+            return Err("no fields".to_string());
+        }
+        let has_source = position[Field::SrcAddr as usize] != NONE
+            || position[Field::PktSrcAddr as usize] != NONE;
+        let has_destination = position[Field::DstAddr as usize] != NONE
+            || position[Field::PktDstAddr as usize] != NONE;
+        if !has_source || !has_destination {
+            return Err(
+                "the format needs srcaddr or pkt-srcaddr and dstaddr or pkt-dstaddr".to_string(),
+            );
+        }
+        Ok(Format {
+            columns: names.len(),
+            position,
+            names,
+        })
+    }
+
+    /// Whether the format has `field`.
+    pub fn has(&self, field: Field) -> bool {
+        field != Field::Other && self.position[field as usize] != NONE
+    }
+
+    /// The field names, in column order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Splits and parses one record.
+    pub fn record<'a>(&self, line: &'a [u8]) -> Result<FlowRecord<'a>, String> {
+        let mut tokens: [&[u8]; MAX_FIELDS] = [&[]; MAX_FIELDS];
+        let mut count = 0;
+        for token in line
+            .split(|byte| *byte == b' ' || *byte == b'\t')
+            .filter(|token| !token.is_empty())
+        {
+            if count == self.columns {
+                count += 1;
+                break;
+            }
+            tokens[count] = token;
+            count += 1;
+        }
+        if count != self.columns {
+            return Err(format!(
+                "{} fields where the format has {} ({})",
+                if count > self.columns {
+                    "more".to_string()
+                } else {
+                    count.to_string()
+                },
+                self.columns,
+                self.names.join(" ")
+            ));
+        }
+        let get = |field: Field| -> Option<&'a [u8]> {
+            let column = self.position[field as usize];
+            if column == NONE {
+                return None;
+            }
+            let token = tokens[column as usize];
+            (token != b"-").then_some(token)
+        };
+        Ok(FlowRecord {
+            interface_id: get(Field::InterfaceId),
+            srcaddr: address(get(Field::SrcAddr), "srcaddr")?,
+            dstaddr: address(get(Field::DstAddr), "dstaddr")?,
+            pkt_srcaddr: address(get(Field::PktSrcAddr), "pkt-srcaddr")?,
+            pkt_dstaddr: address(get(Field::PktDstAddr), "pkt-dstaddr")?,
+            srcport: number(get(Field::SrcPort), "srcport")?,
+            dstport: number(get(Field::DstPort), "dstport")?,
+            protocol: number(get(Field::Protocol), "protocol")?,
+            packets: number(get(Field::Packets), "packets")?.unwrap_or(0),
+            bytes: number(get(Field::Bytes), "bytes")?.unwrap_or(0),
+            start: number(get(Field::Start), "start")?,
+            end: number(get(Field::End), "end")?,
+            tcp_flags: number(get(Field::TcpFlags), "tcp-flags")?,
+            action: match get(Field::Action) {
+                None => None,
+                Some(b"ACCEPT") => Some(FlowAction::Accept),
+                Some(b"REJECT") => Some(FlowAction::Reject),
+                Some(other) => return Err(invalid("action", other, "ACCEPT or REJECT")),
+            },
+            log_status: match get(Field::LogStatus) {
+                None => None,
+                Some(b"OK") => Some(LogStatus::Ok),
+                Some(b"NODATA") => Some(LogStatus::NoData),
+                Some(b"SKIPDATA") => Some(LogStatus::SkipData),
+                Some(other) => return Err(invalid("log-status", other, "OK, NODATA or SKIPDATA")),
+            },
+            flow_direction: match get(Field::FlowDirection) {
+                None => None,
+                Some(b"ingress") => Some(FlowDirection::Ingress),
+                Some(b"egress") => Some(FlowDirection::Egress),
+                Some(other) => return Err(invalid("flow-direction", other, "ingress or egress")),
+            },
+        })
+    }
+}
+
+fn invalid(field: &str, value: &[u8], expected: &str) -> String {
+    format!(
+        "field {field}: {:?} is not {expected}",
+        String::from_utf8_lossy(value)
+    )
+}
+
+fn number<T: TryFrom<u64>>(token: Option<&[u8]>, field: &str) -> Result<Option<T>, String> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let mut value: u64 = 0;
+    if token.is_empty() || token.len() > 20 {
+        return Err(invalid(field, token, "a number"));
+    }
+    for byte in token {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return Err(invalid(field, token, "a number"));
+        }
+        value = value
+            .checked_mul(10)
+            .and_then(|value| value.checked_add(u64::from(digit)))
+            .ok_or_else(|| invalid(field, token, "a number in range"))?;
+    }
+    T::try_from(value)
+        .map(Some)
+        .map_err(|_| invalid(field, token, "a number in range"))
+}
+
+fn address(token: Option<&[u8]>, field: &str) -> Result<Option<IpAddr>, String> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    if let Some(v4) = parse_ipv4(token) {
+        return Ok(Some(IpAddr::V4(v4)));
+    }
+    std::str::from_utf8(token)
+        .ok()
+        .filter(|text| text.contains(':'))
+        .and_then(|text| text.parse::<IpAddr>().ok())
+        .map(Some)
+        .ok_or_else(|| invalid(field, token, "an IP address"))
+}
+
+/// Dotted-quad IPv4 without leading zeros beyond one digit per octet being allowed as written
+/// by AWS (`10.0.1.5`).
+fn parse_ipv4(token: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut index = 0;
+    let mut value: u32 = 0;
+    let mut digits = 0;
+    for &byte in token {
+        if byte == b'.' {
+            if digits == 0 || index == 3 {
+                return None;
+            }
+            octets[index] = u8::try_from(value).ok()?;
+            index += 1;
+            value = 0;
+            digits = 0;
+            continue;
+        }
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 || digits == 3 {
+            return None;
+        }
+        value = value * 10 + u32::from(digit);
+        digits += 1;
+    }
+    if index != 3 || digits == 0 {
+        return None;
+    }
+    octets[3] = u8::try_from(value).ok()?;
+    Some(Ipv4Addr::from(octets))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowAction {
+    Accept,
+    Reject,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogStatus {
+    Ok,
+    /// No traffic on the interface during the aggregation interval.
+    NoData,
+    /// Records were skipped during the aggregation interval (capacity or internal error).
+    SkipData,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FlowDirection {
+    Ingress,
+    Egress,
+}
+
+/// One record; borrowed from the line it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowRecord<'a> {
+    pub interface_id: Option<&'a [u8]>,
+    pub srcaddr: Option<IpAddr>,
+    pub dstaddr: Option<IpAddr>,
+    pub pkt_srcaddr: Option<IpAddr>,
+    pub pkt_dstaddr: Option<IpAddr>,
+    pub srcport: Option<u16>,
+    pub dstport: Option<u16>,
+    /// The IANA protocol number (6 TCP, 17 UDP, 132 SCTP, 1 ICMP).
+    pub protocol: Option<u8>,
+    pub packets: u64,
+    pub bytes: u64,
+    pub start: Option<u64>,
+    pub end: Option<u64>,
+    pub tcp_flags: Option<u16>,
+    pub action: Option<FlowAction>,
+    pub log_status: Option<LogStatus>,
+    pub flow_direction: Option<FlowDirection>,
+}
+
+impl FlowRecord<'_> {
+    /// The packet's own source: `pkt-srcaddr` when the format has it, else `srcaddr` (which
+    /// shows an interface's primary address for traffic of its secondary addresses).
+    pub fn source(&self) -> Option<IpAddr> {
+        self.pkt_srcaddr.or(self.srcaddr)
+    }
+
+    /// The packet's own destination: `pkt-dstaddr`, else `dstaddr`.
+    pub fn destination(&self) -> Option<IpAddr> {
+        self.pkt_dstaddr.or(self.dstaddr)
+    }
+}
+
+/// Where a record was read.
+#[derive(Clone, Copy, Debug)]
+pub struct Position<'a> {
+    pub file: &'a str,
+    /// The line of a text file, or the number of the event of a CloudWatch Logs document.
+    pub line: u64,
+    /// Whether `line` counts CloudWatch Logs events rather than lines.
+    pub event: bool,
+}
+
+impl std::fmt::Display for Position<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.event {
+            write!(f, "{} (event {})", self.file, self.line)
+        } else {
+            write!(f, "{}:{}", self.file, self.line)
+        }
+    }
+}
+
+/// What the reader hands each record and problem to.
+pub trait Sink {
+    fn record(&mut self, record: &FlowRecord<'_>, position: Position<'_>);
+    fn problem(&mut self, diagnostic: Diagnostic);
+}
+
+/// Reads files, directories (recursively, in name order) and `-` for standard input. `format`
+/// is the layout of records in inputs without a header line (the default format when `None`).
+pub fn read_inputs(inputs: &[String], format: Option<&Format>, sink: &mut dyn Sink) {
+    let mut files: Vec<Option<PathBuf>> = Vec::new();
+    for input in inputs {
+        if input == "-" {
+            files.push(None);
+            continue;
+        }
+        let path = Path::new(input);
+        if path.is_dir() {
+            let mut found = Vec::new();
+            collect_files(path, &mut found);
+            found.sort();
+            files.extend(found.into_iter().map(Some));
+        } else {
+            files.push(Some(path.to_path_buf()));
+        }
+    }
+    for file in files {
+        let Some(file) = file else {
+            read_stream("<stdin>", io::stdin().lock(), format, sink);
+            continue;
+        };
+        let name = file.display().to_string();
+        match File::open(&file) {
+            Ok(handle) => read_stream(&name, handle, format, sink),
+            Err(error) => sink.problem(Diagnostic::error(
+                name,
+                None,
+                format!("cannot read: {error}"),
+            )),
+        }
+    }
+}
+
+fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}
+
+/// Reads one stream, plain or gzip.
+pub fn read_stream(name: &str, input: impl Read, format: Option<&Format>, sink: &mut dyn Sink) {
+    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let gzip = match reader.fill_buf() {
+        Ok(head) => head.starts_with(&[0x1f, 0x8b]),
+        Err(error) => {
+            sink.problem(Diagnostic::error(
+                name,
+                None,
+                format!("cannot read: {error}"),
+            ));
+            return;
+        }
+    };
+    let result = if gzip {
+        let mut inner = BufReader::with_capacity(1 << 16, MultiGzDecoder::new(reader));
+        read_text(name, &mut inner, format, sink)
+    } else {
+        read_text(name, &mut reader, format, sink)
+    };
+    if let Err(error) = result {
+        sink.problem(Diagnostic::error(
+            name,
+            None,
+            format!("read failed: {error}"),
+        ));
+    }
+}
+
+/// Records as lines, unless the input is a CloudWatch Logs JSON document.
+fn read_text(
+    name: &str,
+    reader: &mut dyn BufRead,
+    format: Option<&Format>,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    // The first byte that is not white space tells JSON from records.
+    let json = loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        match buffer.iter().position(|byte| !byte.is_ascii_whitespace()) {
+            Some(index) => {
+                let json = matches!(buffer[index], b'{' | b'[');
+                break json;
+            }
+            None => {
+                let length = buffer.len();
+                reader.consume(length);
+            }
+        }
+    };
+    let mut lines = Lines {
+        file: name,
+        format: format.cloned().unwrap_or_default(),
+        sink,
+    };
+    if json {
+        return read_cloudwatch(reader, &mut lines);
+    }
+    let mut line = Vec::with_capacity(1 << 10);
+    let mut number: u64 = 0;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        number += 1;
+        lines.handle(&line, number, false);
+    }
+}
+
+/// The state of one input's records: its format, and where problems go.
+struct Lines<'s> {
+    file: &'s str,
+    /// The format of the records; a header line replaces it.
+    format: Format,
+    sink: &'s mut dyn Sink,
+}
+
+impl Lines<'_> {
+    fn handle(&mut self, line: &[u8], number: u64, event: bool) {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            return;
+        }
+        let position = Position {
+            file: self.file,
+            line: number,
+            event,
+        };
+        // A header line: first in an S3 file, or again where files were concatenated.
+        if line[0].is_ascii_lowercase()
+            && let Some(first) = line.split(|byte| *byte == b' ').next()
+            && field_named(first).is_some()
+        {
+            match std::str::from_utf8(line)
+                .map_err(|_| "not UTF-8".to_string())
+                .and_then(Format::parse)
+            {
+                Ok(format) => self.format = format,
+                Err(error) => self.problem(position, &format!("header line: {error}")),
+            }
+            return;
+        }
+        let mut record_text = line;
+        // A CloudWatch Logs S3 export line: "<ISO 8601 timestamp> <record>".
+        if line.len() > 20
+            && line[0].is_ascii_digit()
+            && line[4] == b'-'
+            && let Some(space) = line.iter().position(|byte| *byte == b' ')
+            && line[..space].contains(&b'T')
+        {
+            record_text = line[space + 1..].trim_ascii_start();
+        }
+        match self.format.record(record_text) {
+            Ok(record) => self.sink.record(&record, position),
+            Err(error) => self.problem(position, &error),
+        }
+    }
+
+    fn problem(&mut self, position: Position<'_>, message: &str) {
+        let diagnostic = if position.event {
+            Diagnostic::error(
+                self.file,
+                None,
+                format!("event {}: {message}; skipped", position.line),
+            )
+        } else {
+            Diagnostic::error(
+                self.file,
+                Some(u32::try_from(position.line).unwrap_or(u32::MAX)),
+                format!("{message}; skipped"),
+            )
+        };
+        self.sink.problem(diagnostic);
+    }
+}
+
+/// Streams a CloudWatch Logs document: `{"events": [...]}` (filter-log-events, get-log-events),
+/// `{"logEvents": [...]}` (a subscription payload), an array of events or of such documents;
+/// several documents may follow one another (pages of output appended to one file).
+fn read_cloudwatch(reader: &mut dyn BufRead, lines: &mut Lines<'_>) -> io::Result<()> {
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let mut count: u64 = 0;
+    loop {
+        if deserializer.end().is_ok() {
+            return Ok(());
+        }
+        let seed = Document {
+            lines: &mut *lines,
+            count: &mut count,
+        };
+        if let Err(error) = seed.deserialize(&mut deserializer) {
+            let file = lines.file;
+            lines.sink.problem(Diagnostic::error(
+                file,
+                u32::try_from(error.line()).ok(),
+                format!("not a CloudWatch Logs document: {error}; the rest of the file is skipped"),
+            ));
+            return Ok(());
+        }
+    }
+}
+
+/// A document, an array of documents, or an array of events.
+struct Document<'l, 's> {
+    lines: &'l mut Lines<'s>,
+    count: &'l mut u64,
+}
+
+impl<'de> DeserializeSeed<'de> for Document<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Document<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a CloudWatch Logs document with events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq
+            .next_element_seed(Document {
+                lines: &mut *self.lines,
+                count: &mut *self.count,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "events" | "logEvents" => map.next_value_seed(Document {
+                    lines: &mut *self.lines,
+                    count: &mut *self.count,
+                })?,
+                "message" => {
+                    // An event: its message is one record.
+                    let message: std::borrow::Cow<'de, str> = map.next_value()?;
+                    *self.count += 1;
+                    self.lines.handle(message.as_bytes(), *self.count, true);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn ipv4_parser_rejects_what_is_not_an_address() {
+        assert_eq!(parse_ipv4(b"10.0.1.5"), Some(Ipv4Addr::new(10, 0, 1, 5)));
+        assert_eq!(parse_ipv4(b"255.255.255.255"), Some(Ipv4Addr::BROADCAST));
+        for bad in [
+            &b"256.0.0.1"[..],
+            b"1.2.3",
+            b"1.2.3.4.5",
+            b"1..2.3",
+            b"1.2.3.",
+            b"a.b.c.d",
+            b"1234.1.1.1",
+            b"",
+        ] {
+            assert_eq!(parse_ipv4(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn numbers_reject_overflow_and_signs() {
+        assert_eq!(number::<u16>(Some(b"65535"), "x"), Ok(Some(65535)));
+        assert!(number::<u16>(Some(b"65536"), "x").is_err());
+        assert!(number::<u64>(Some(b"-1"), "x").is_err());
+        assert!(number::<u64>(Some(b"99999999999999999999"), "x").is_err());
+    }
+
+    #[test]
+    fn format_needs_addresses_and_known_names() {
+        assert!(Format::parse("version srcaddr").is_err());
+        assert!(Format::parse("srcaddr dstaddr nonsense").is_err());
+        assert!(Format::parse("srcaddr dstaddr srcaddr").is_err());
+        let format = Format::parse("${pkt-srcaddr} ${pkt-dstaddr} ${flow-direction}").unwrap();
+        assert!(format.has(Field::FlowDirection));
+        assert!(!format.has(Field::SrcAddr));
+    }
+}
