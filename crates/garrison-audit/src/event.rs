@@ -165,11 +165,23 @@ impl<'a> AuditEvent<'a> {
     }
 
     /// The first source IP (the client as the API server saw it, unless a proxy added others).
-    pub fn source_ip(&self) -> String {
-        self.source_ips
-            .and_then(|raw| serde_json::from_str::<Vec<Cow<'_, str>>>(raw.get()).ok())
-            .and_then(|ips| ips.into_iter().next().map(Cow::into_owned))
-            .unwrap_or_default()
+    pub fn source_ip(&self) -> Cow<'_, str> {
+        let Some(raw) = self.source_ips else {
+            return Cow::Borrowed("");
+        };
+        // `["203.0.113.7", ...]`: the first string, borrowed unless it has escapes.
+        let text = raw.get().trim_start_matches(['[', ' ', '\n', '\r', '\t']);
+        if let Some(rest) = text.strip_prefix('"') {
+            if let Some(end) = rest.find(['"', '\\']) {
+                if rest.as_bytes()[end] == b'"' {
+                    return Cow::Borrowed(&rest[..end]);
+                }
+            }
+        }
+        serde_json::from_str::<Vec<Cow<'_, str>>>(raw.get())
+            .ok()
+            .and_then(|ips| ips.into_iter().next())
+            .map_or(Cow::Borrowed(""), |ip| Cow::Owned(ip.into_owned()))
     }
 
     pub fn groups(&self) -> Vec<String> {

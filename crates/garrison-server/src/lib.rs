@@ -1,9 +1,11 @@
 //! garrison's HTTPS webhooks. [`tls`] is the plumbing any webhook reuses (rustls from PEM
 //! files, client-certificate authentication, graceful shutdown, a plain metrics listener);
 //! [`admission`] is the validating admission webhook (Pod Security admission, Cedar admission
-//! policies, image rules); [`authorize`] is the Cedar authorization webhook; [`metrics`] its Prometheus metrics.
+//! policies, image rules); [`audit`] is the audit webhook backend (`garrison audit serve`);
+//! [`authorize`] is the Cedar authorization webhook; [`metrics`] its Prometheus metrics.
 
 pub mod admission;
+pub mod audit;
 pub mod authorize;
 pub mod metrics;
 pub mod tls;
