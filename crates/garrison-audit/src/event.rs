@@ -171,12 +171,11 @@ impl<'a> AuditEvent<'a> {
         };
         // `["203.0.113.7", ...]`: the first string, borrowed unless it has escapes.
         let text = raw.get().trim_start_matches(['[', ' ', '\n', '\r', '\t']);
-        if let Some(rest) = text.strip_prefix('"') {
-            if let Some(end) = rest.find(['"', '\\']) {
-                if rest.as_bytes()[end] == b'"' {
-                    return Cow::Borrowed(&rest[..end]);
-                }
-            }
+        if let Some(rest) = text.strip_prefix('"')
+            && let Some(end) = rest.find(['"', '\\'])
+            && rest.as_bytes()[end] == b'"'
+        {
+            return Cow::Borrowed(&rest[..end]);
         }
         serde_json::from_str::<Vec<Cow<'_, str>>>(raw.get())
             .ok()
