@@ -45,6 +45,7 @@ fn family_title(family: Family) -> &'static str {
         Family::Falco => "Falco k8saudit rule",
         Family::GuardDuty => "GuardDuty EKS audit-log finding type",
         Family::CloudTrail => "CloudTrail EKS API event",
+        Family::Stateful => "garrison's own, over a time window",
     }
 }
 
@@ -109,6 +110,16 @@ pub fn index(detectors: &[&Detector]) -> String {
     page.push_str("\nNot mirrored (the audit log alone cannot support them):\n\n");
     for (types, reason) in GUARDDUTY_NOT_MIRRORED {
         page.push_str(&format!("- `{types}`: {reason}\n"));
+    }
+    page.push_str("\n## Stateful detectors\n\nThey judge a principal's requests over time rather than one event; windows and thresholds are settings of the `-c` file (`secrets_namespaces`, `secrets_window_seconds`, `forbidden_burst`, `forbidden_window_seconds`, `max_principals`).\n\n");
+    for detector in detectors
+        .iter()
+        .filter(|detector| detector.family == Family::Stateful)
+    {
+        page.push_str(&format!(
+            "- {}: [{}]({}.md)\n",
+            detector.meta.title, detector.meta.id, detector.meta.id
+        ));
     }
     page
 }

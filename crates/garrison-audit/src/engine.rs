@@ -1,13 +1,15 @@
 //! Detectors and the engine that runs them over a stream of records, producing findings in
 //! garrison's report model.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use garrison_core::{CheckMeta, Finding, ObjectRef, Status};
 use serde::Deserialize;
 
 use crate::event::{AuditEvent, CloudTrailRecord, EventView};
+use crate::principals::Principals;
+use crate::rules::UserRule;
 
 /// Which source a detector mirrors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +20,8 @@ pub enum Family {
     GuardDuty,
     /// A CloudTrail event of the EKS API.
     CloudTrail,
+    /// garrison's own detectors over a time window of one principal's requests.
+    Stateful,
 }
 
 impl Family {
@@ -26,6 +30,7 @@ impl Family {
             Family::Falco => "falco",
             Family::GuardDuty => "guardduty",
             Family::CloudTrail => "cloudtrail",
+            Family::Stateful => "stateful",
         }
     }
 }
@@ -45,11 +50,33 @@ pub struct Detector {
     pub run: Run,
 }
 
-/// State kept across events by detectors that look back ("never seen before").
+/// State kept across events by detectors that look back ("never seen before", "within the last
+/// minutes"). Per-principal tables are bounded by [`Config::max_principals`].
 #[derive(Debug, Default)]
 pub struct State {
     /// Images seen in privileged containers.
     pub privileged_images: HashSet<String>,
+    /// The latest event time seen (microseconds since the epoch), standing in for events
+    /// without a readable time.
+    pub clock: i64,
+    /// Per principal: namespaces whose Secrets it read, and when.
+    pub secret_namespaces: Principals<HashMap<String, i64>>,
+    /// Per principal: times of its latest forbidden (403) requests.
+    pub forbidden: Principals<VecDeque<i64>>,
+    /// Principals that have exec'd into a pod.
+    pub exec_principals: Principals<()>,
+}
+
+impl State {
+    /// The event's time in microseconds; the latest time seen when it has none.
+    pub fn time(&mut self, event: &AuditEvent<'_>) -> i64 {
+        if let Some(time) = event.time_micros() {
+            self.clock = self.clock.max(time);
+            time
+        } else {
+            self.clock
+        }
+    }
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -88,6 +115,17 @@ pub struct Config {
     /// "Full K8s Administrative Access": report every request by an admin user; off by default.
     pub full_admin_access: bool,
     pub full_admin_users: Vec<String>,
+    /// "Secrets read across namespaces": how many namespaces…
+    pub secrets_namespaces: usize,
+    /// …within how many seconds.
+    pub secrets_window_seconds: u64,
+    /// "Forbidden burst then success": how many forbidden (403) requests…
+    pub forbidden_burst: usize,
+    /// …within how many seconds, followed by a success.
+    pub forbidden_window_seconds: u64,
+    /// Principals each stateful detector remembers; beyond it the least recently seen are
+    /// forgotten (memory stays bounded on an endless stream).
+    pub max_principals: usize,
 }
 
 impl Default for Config {
@@ -240,6 +278,11 @@ impl Default for Config {
                 "kubernetes-admin@cluster.local",
                 "minikube-user",
             ]),
+            secrets_namespaces: 5,
+            secrets_window_seconds: 600,
+            forbidden_burst: 5,
+            forbidden_window_seconds: 300,
+            max_principals: 10_000,
         }
     }
 }
@@ -259,6 +302,11 @@ pub struct ConfigFile {
     pub activity_events: Option<bool>,
     pub all_events: Option<bool>,
     pub full_admin_access: Option<bool>,
+    pub secrets_namespaces: Option<usize>,
+    pub secrets_window_seconds: Option<u64>,
+    pub forbidden_burst: Option<usize>,
+    pub forbidden_window_seconds: Option<u64>,
+    pub max_principals: Option<usize>,
 }
 
 impl Config {
@@ -290,6 +338,20 @@ impl Config {
         }
         if let Some(on) = file.full_admin_access {
             config.full_admin_access = on;
+        }
+        let set = |value: Option<usize>, target: &mut usize| {
+            if let Some(value) = value {
+                *target = value.max(1);
+            }
+        };
+        set(file.secrets_namespaces, &mut config.secrets_namespaces);
+        set(file.forbidden_burst, &mut config.forbidden_burst);
+        set(file.max_principals, &mut config.max_principals);
+        if let Some(seconds) = file.secrets_window_seconds {
+            config.secrets_window_seconds = seconds;
+        }
+        if let Some(seconds) = file.forbidden_window_seconds {
+            config.forbidden_window_seconds = seconds;
         }
         config
     }
@@ -332,6 +394,8 @@ fn kind_of(resource: &str) -> &str {
 #[derive(Debug)]
 pub struct Engine<'c> {
     detectors: Vec<&'static Detector>,
+    /// User-defined rules, run after the detectors.
+    rules: &'c [UserRule],
     config: &'c Config,
     state: State,
     pub findings: Vec<Finding>,
@@ -344,12 +408,19 @@ impl<'c> Engine<'c> {
     pub fn new(detectors: Vec<&'static Detector>, config: &'c Config) -> Self {
         Engine {
             detectors,
+            rules: &[],
             config,
             state: State::default(),
             findings: Vec::new(),
             events: 0,
             cloudtrail_records: 0,
         }
+    }
+
+    /// Adds user-defined rules (see [`crate::rules`]).
+    pub fn with_rules(mut self, rules: &'c [UserRule]) -> Self {
+        self.rules = rules;
+        self
     }
 
     /// Runs the audit-event detectors over one event.
@@ -362,7 +433,31 @@ impl<'c> Engine<'c> {
             };
             if let Some(message) = run(&mut self.state, self.config, &view) {
                 self.findings
-                    .push(audit_finding(detector, event, origin, message));
+                    .push(audit_finding(detector.meta, event, origin, message));
+            }
+        }
+        if !self.rules.is_empty() {
+            self.user_rules(event, origin);
+        }
+    }
+
+    fn user_rules(&mut self, event: &AuditEvent<'_>, origin: &Origin) {
+        // The event becomes a CEL value once, for the first rule that wants it.
+        let mut value: Option<Option<cel::Value>> = None;
+        for rule in self.rules {
+            if !rule.wants(&event.verb, event.resource()) {
+                continue;
+            }
+            let Some(value) = value
+                .get_or_insert_with(|| crate::rules::event_value(event.raw))
+                .as_ref()
+            else {
+                return;
+            };
+            if rule.matches(value) {
+                let message = format!("matched user rule {}", rule.meta.id);
+                self.findings
+                    .push(audit_finding(rule.meta, event, origin, message));
             }
         }
     }
@@ -386,19 +481,25 @@ impl<'c> Engine<'c> {
 }
 
 fn audit_finding(
-    detector: &Detector,
+    meta: &'static CheckMeta,
     event: &AuditEvent<'_>,
     origin: &Origin,
     message: String,
 ) -> Finding {
+    use std::fmt::Write as _;
     let object = event.object();
-    let mut user = event.username().to_string();
+    // One buffer for the detector's message and the request's context: findings are frequent
+    // on busy logs, and formatting is most of their cost.
+    let mut message = message;
+    message.reserve(160 + event.request_uri.len() + event.user_agent.len());
+    let _ = write!(message, " [user {}", event.username());
     if let Some(impersonated) = &event.impersonated_user {
-        user.push_str(&format!(" as {}", impersonated.username));
+        let _ = write!(message, " as {}", impersonated.username);
     }
-    let ip = event.source_ip();
-    let message = format!(
-        "{message} [user {user}, source IP {ip}, user agent {:?}, {} {}, code {}, auditID {}, at {}]",
+    let _ = write!(
+        message,
+        ", source IP {}, user agent {:?}, {} {}, code {}, auditID {}, at {}]",
+        event.source_ip(),
         event.user_agent,
         event.verb,
         event.request_uri,
@@ -406,24 +507,24 @@ fn audit_finding(
         event.audit_id,
         event.stage_timestamp
     );
-    let name = if object.name.is_empty() {
+    let name: Arc<str> = if object.name.is_empty() {
         if object.resource.is_empty() {
-            event.path().to_string()
+            Arc::from(event.path())
         } else {
-            "-".to_string()
+            Arc::from("-")
         }
     } else if object.subresource.is_empty() {
-        object.name.to_string()
+        Arc::from(&*object.name)
     } else {
-        format!("{}/{}", object.name, object.subresource)
+        Arc::from(format!("{}/{}", object.name, object.subresource))
     };
     Finding {
-        check: detector.meta,
+        check: meta,
         status: Status::Fail,
         object: ObjectRef {
             kind: Arc::from(kind_of(&object.resource)),
             namespace: (!object.namespace.is_empty()).then(|| Arc::from(&*object.namespace)),
-            name: Arc::from(name),
+            name,
             arn: None,
             source: Some(origin.file.clone()),
             line: Some(origin.line),
@@ -464,4 +565,19 @@ fn cloudtrail_finding(
         message,
         suppressed: None,
     }
+}
+
+/// A finding as one line of JSON (`garrison audit scan --follow --format json` and `garrison
+/// audit serve` write these).
+pub fn json_line(finding: &Finding) -> String {
+    serde_json::json!({
+        "checkId": finding.check.id,
+        "title": finding.check.title,
+        "severity": finding.check.severity,
+        "object": finding.object.display_name(),
+        "source": finding.object.source.as_deref(),
+        "line": finding.object.line,
+        "message": finding.message,
+    })
+    .to_string()
 }

@@ -9,6 +9,8 @@ use std::cell::OnceCell;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::scan;
+
 /// `authenticationv1.UserInfo` as the audit log records it.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct UserInfo<'a> {
@@ -49,37 +51,25 @@ pub struct Annotations<'a> {
 }
 
 /// One stage of one request of the Kubernetes API server's audit log.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default)]
 pub struct AuditEvent<'a> {
-    #[serde(borrow)]
     pub kind: Cow<'a, str>,
-    #[serde(default, borrow, rename = "auditID")]
     pub audit_id: Cow<'a, str>,
-    #[serde(default, borrow)]
     pub stage: Cow<'a, str>,
-    #[serde(default, borrow, rename = "requestURI")]
     pub request_uri: Cow<'a, str>,
-    #[serde(default, borrow)]
     pub verb: Cow<'a, str>,
-    #[serde(default, borrow)]
     pub user: UserInfo<'a>,
-    #[serde(default, borrow)]
     pub impersonated_user: Option<UserInfo<'a>>,
-    #[serde(default, borrow, rename = "sourceIPs")]
     pub source_ips: Option<&'a RawValue>,
-    #[serde(default, borrow)]
     pub user_agent: Cow<'a, str>,
-    #[serde(default, borrow)]
     pub object_ref: Option<ObjectRef<'a>>,
-    #[serde(default)]
     pub response_status: ResponseStatus,
-    #[serde(default, borrow)]
-    pub request_object: Option<&'a RawValue>,
-    #[serde(default, borrow)]
+    /// The request body's JSON text, parsed only when a detector asks ([`EventView::body`]).
+    pub request_object: Option<&'a str>,
     pub stage_timestamp: Cow<'a, str>,
-    #[serde(default, borrow)]
     pub annotations: Annotations<'a>,
+    /// The text the event was parsed from, for user rules that read any field.
+    pub raw: &'a str,
 }
 
 /// An `objectRef` with every field empty, for requests without one.
@@ -92,9 +82,42 @@ static NO_OBJECT: ObjectRef<'static> = ObjectRef {
 };
 
 impl<'a> AuditEvent<'a> {
-    /// Parses one event; `Err` says why the text is not one.
+    /// Parses one event; `Err` says why the text is not one. The fields detectors read are
+    /// parsed (strings without escapes borrowed); the others, the request and response bodies
+    /// above all, are only stepped over (see [`crate::scan`]).
     pub fn parse(text: &'a str) -> Result<AuditEvent<'a>, String> {
-        let event: AuditEvent<'a> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        fn field<'a, T: Deserialize<'a>>(key: &str, value: &'a str) -> Result<T, String> {
+            serde_json::from_str(value).map_err(|e| format!("{key}: {e}"))
+        }
+        fn string<'a>(key: &str, value: &'a str) -> Result<Cow<'a, str>, String> {
+            scan::string(value).map_err(|e| format!("{key}: {e}"))
+        }
+        let mut event = AuditEvent {
+            raw: text,
+            ..AuditEvent::default()
+        };
+        let mut kind = None;
+        let mut members = scan::Members::new(text).map_err(|e| e.to_string())?;
+        while let Some((key, value)) = members.next().map_err(|e| e.to_string())? {
+            match key {
+                "kind" => kind = Some(string(key, value)?),
+                "auditID" => event.audit_id = string(key, value)?,
+                "stage" => event.stage = string(key, value)?,
+                "requestURI" => event.request_uri = string(key, value)?,
+                "verb" => event.verb = string(key, value)?,
+                "userAgent" => event.user_agent = string(key, value)?,
+                "stageTimestamp" => event.stage_timestamp = string(key, value)?,
+                "user" => event.user = field(key, value)?,
+                "impersonatedUser" => event.impersonated_user = field(key, value)?,
+                "sourceIPs" => event.source_ips = field(key, value)?,
+                "objectRef" => event.object_ref = field(key, value)?,
+                "responseStatus" => event.response_status = field(key, value)?,
+                "annotations" => event.annotations = field(key, value)?,
+                "requestObject" => event.request_object = (value != "null").then_some(value),
+                _ => {}
+            }
+        }
+        event.kind = kind.ok_or("missing field `kind`")?;
         if event.kind != "Event" {
             return Err(format!("kind {:?} is not an audit Event", event.kind));
         }
@@ -142,11 +165,22 @@ impl<'a> AuditEvent<'a> {
     }
 
     /// The first source IP (the client as the API server saw it, unless a proxy added others).
-    pub fn source_ip(&self) -> String {
-        self.source_ips
-            .and_then(|raw| serde_json::from_str::<Vec<Cow<'_, str>>>(raw.get()).ok())
-            .and_then(|ips| ips.into_iter().next().map(Cow::into_owned))
-            .unwrap_or_default()
+    pub fn source_ip(&self) -> Cow<'_, str> {
+        let Some(raw) = self.source_ips else {
+            return Cow::Borrowed("");
+        };
+        // `["203.0.113.7", ...]`: the first string, borrowed unless it has escapes.
+        let text = raw.get().trim_start_matches(['[', ' ', '\n', '\r', '\t']);
+        if let Some(rest) = text.strip_prefix('"')
+            && let Some(end) = rest.find(['"', '\\'])
+            && rest.as_bytes()[end] == b'"'
+        {
+            return Cow::Borrowed(&rest[..end]);
+        }
+        serde_json::from_str::<Vec<Cow<'_, str>>>(raw.get())
+            .ok()
+            .and_then(|ips| ips.into_iter().next())
+            .map_or(Cow::Borrowed(""), |ip| Cow::Owned(ip.into_owned()))
     }
 
     pub fn groups(&self) -> Vec<String> {
@@ -154,6 +188,20 @@ impl<'a> AuditEvent<'a> {
             .groups
             .and_then(|raw| serde_json::from_str::<Vec<String>>(raw.get()).ok())
             .unwrap_or_default()
+    }
+
+    /// `stageTimestamp` in microseconds since the Unix epoch, `None` when it is not RFC 3339.
+    pub fn time_micros(&self) -> Option<i64> {
+        rfc3339_micros(&self.stage_timestamp)
+    }
+
+    /// Who made the request, for per-principal state: the impersonated user when there is one
+    /// (the identity the request ran as), else the user.
+    pub fn principal(&self) -> &str {
+        match &self.impersonated_user {
+            Some(impersonated) if !impersonated.username.is_empty() => &impersonated.username,
+            _ => &self.user.username,
+        }
     }
 
     /// A query parameter of the request URI (all values joined with a space), e.g. exec's `command`.
@@ -167,6 +215,76 @@ impl<'a> AuditEvent<'a> {
             .collect();
         (!values.is_empty()).then(|| values.join(" "))
     }
+}
+
+/// An RFC 3339 time (`2026-11-29T10:00:00.123456Z`, or with a `+01:00` offset) in
+/// microseconds since the Unix epoch. Written out because the audit time is read per event on
+/// the hot path of the stateful detectors and a general date library is not needed for one
+/// format.
+pub fn rfc3339_micros(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let digits = bytes.get(range)?;
+        digits.iter().try_fold(0i64, |value, digit| {
+            digit
+                .is_ascii_digit()
+                .then(|| value * 10 + i64::from(digit - b'0'))
+        })
+    };
+    if bytes.len() < 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || !matches!(bytes[10], b'T' | b't' | b' ')
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+    {
+        return None;
+    }
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut at = 19;
+    let mut micros = 0i64;
+    if bytes[at] == b'.' {
+        at += 1;
+        let start = at;
+        while at < bytes.len() && bytes[at].is_ascii_digit() {
+            if at - start < 6 {
+                micros = micros * 10 + i64::from(bytes[at] - b'0');
+            }
+            at += 1;
+        }
+        let digits = (at - start).min(6);
+        if digits == 0 {
+            return None;
+        }
+        micros *= 10i64.pow(u32::try_from(6 - digits).ok()?);
+    }
+    let offset = match bytes.get(at..)? {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let minutes = number(at + 1..at + 3)? * 60 + number(at + 4..at + 6)?;
+            if *sign == b'+' { minutes } else { -minutes }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let shifted = if month <= 2 { year - 1 } else { year };
+    let era = shifted.div_euclid(400);
+    let year_of_era = shifted - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset * 60;
+    Some(seconds * 1_000_000 + micros)
 }
 
 /// A container of a pod in a request body, with the fields detectors read.
@@ -385,7 +503,7 @@ impl<'e, 'a> EventView<'e, 'a> {
         self.body
             .get_or_init(|| {
                 let raw = self.event.request_object?;
-                serde_json::from_str::<RequestBody<'a>>(raw.get()).ok()
+                serde_json::from_str::<RequestBody<'a>>(raw).ok()
             })
             .as_ref()
     }
@@ -504,6 +622,26 @@ mod tests {
         let both = vec!["nginx".to_string(), "evil/miner".to_string()];
         assert!(spec.all_images_in(&both));
         assert!(!PodSpec::default().all_images_in(&both));
+    }
+
+    #[test]
+    fn rfc3339_times_in_microseconds() {
+        assert_eq!(rfc3339_micros("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            rfc3339_micros("2026-11-29T10:00:00.5Z"),
+            Some(1_795_946_400_500_000)
+        );
+        assert_eq!(
+            rfc3339_micros("2026-11-29T11:00:00.000001+01:00"),
+            Some(1_795_946_400_000_001)
+        );
+        assert_eq!(
+            rfc3339_micros("2018-10-25T13:58:49.730588Z"),
+            Some(1_540_475_929_730_588)
+        );
+        assert_eq!(rfc3339_micros("2026-13-01T00:00:00Z"), None);
+        assert_eq!(rfc3339_micros("yesterday"), None);
+        assert_eq!(rfc3339_micros("2026-11-29T10:00:00"), None);
     }
 
     #[test]

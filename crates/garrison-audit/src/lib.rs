@@ -10,8 +10,11 @@ pub mod detectors;
 pub mod docs;
 pub mod engine;
 pub mod event;
+pub mod principals;
 pub mod reader;
 pub mod registry;
+pub mod rules;
+pub mod scan;
 
 pub use engine::{Config, ConfigFile, Detector, Engine, Family, Origin};
 pub use registry::DETECTORS;

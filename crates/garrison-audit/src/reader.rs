@@ -122,52 +122,108 @@ pub fn read_stream(name: &str, input: Box<dyn Read + '_>, follow: bool, sink: &m
     }
 }
 
-/// JSON lines, unless the first non-blank line opens a pretty-printed document.
+/// What to do with one line.
+enum Line {
+    /// Read; go on with the next.
+    Done,
+    /// The first line opens a pretty-printed document: read the rest as one.
+    Document,
+}
+
+/// JSON lines, unless the first non-blank line opens a pretty-printed document. Lines are read
+/// in place from the reader's buffer; only a line split across two buffer fills is copied.
 fn read_lines(
     file: &Arc<str>,
     reader: &mut dyn BufRead,
     follow: bool,
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
-    let mut line = String::with_capacity(1 << 14);
+    let mut partial: Vec<u8> = Vec::new();
     let mut number: u32 = 0;
     let mut first = true;
     loop {
-        let read = reader.read_line(&mut line)?;
-        if read == 0 || !line.ends_with('\n') {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if available.is_empty() {
             if follow {
-                // A partial line stays in the buffer until the writer finishes it.
+                // A partial line stays until the writer finishes it.
                 std::thread::sleep(FOLLOW_POLL);
                 continue;
             }
-            if line.is_empty() {
-                return Ok(());
+            if !partial.is_empty() {
+                number += 1;
+                let line = std::mem::take(&mut partial);
+                if let Line::Document = handle_line(file, number, &line, &mut first, follow, sink) {
+                    read_document(file, number, io::Cursor::new(line), sink);
+                }
             }
+            return Ok(());
         }
-        number += 1;
-        let text = line.trim();
-        if text.is_empty() {
-            line.clear();
+        let length = available.len();
+        let Some(end) = memchr::memchr(b'\n', available) else {
+            partial.extend_from_slice(available);
+            reader.consume(length);
             continue;
-        }
-        if first && !follow && matches!(text, "{" | "[") {
-            // A pretty-printed document: stream it from here.
-            let head = std::mem::take(&mut line);
-            let chained = io::Cursor::new(head.into_bytes()).chain(reader);
+        };
+        number += 1;
+        let action = if partial.is_empty() {
+            handle_line(file, number, &available[..end], &mut first, follow, sink)
+        } else {
+            partial.extend_from_slice(&available[..end]);
+            let action = handle_line(file, number, &partial, &mut first, follow, sink);
+            if let Line::Done = action {
+                partial.clear();
+            }
+            action
+        };
+        if let Line::Document = action {
+            // Take the line out of the buffer before handing the reader on.
+            let mut head = std::mem::take(&mut partial);
+            if head.is_empty() {
+                head.extend_from_slice(&available[..end]);
+            }
+            head.push(b'\n');
+            reader.consume(end + 1);
+            let chained = io::Cursor::new(head).chain(reader);
             read_document(file, number, chained, sink);
             return Ok(());
         }
-        first = false;
-        let origin = Origin {
-            file: file.clone(),
-            line: number,
-        };
-        handle_text(text, &origin, None, sink);
-        line.clear();
-        if read == 0 {
-            return Ok(());
-        }
+        reader.consume(end + 1);
     }
+}
+
+/// One line of a JSON-lines input.
+fn handle_line(
+    file: &Arc<str>,
+    number: u32,
+    bytes: &[u8],
+    first: &mut bool,
+    follow: bool,
+    sink: &mut dyn Sink,
+) -> Line {
+    let origin = Origin {
+        file: file.clone(),
+        line: number,
+    };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.trim(),
+        Err(error) => {
+            problem(sink, &origin, Item(None), format!("not UTF-8: {error}"));
+            return Line::Done;
+        }
+    };
+    if text.is_empty() {
+        return Line::Done;
+    }
+    if *first && !follow && matches!(text, "{" | "[") {
+        return Line::Document;
+    }
+    *first = false;
+    handle_text(text, &origin, None, sink);
+    Line::Done
 }
 
 /// Where within a line or document an item was.

@@ -70,4 +70,7 @@ pub static DETECTORS: &[&Detector] = &[
     &cloudtrail::logging_disabled::DETECTOR,
     &cloudtrail::encryption_config_changed::DETECTOR,
     &cloudtrail::authentication_mode_changed::DETECTOR,
+    &stateful::secrets_read_across_namespaces::DETECTOR,
+    &stateful::forbidden_burst_then_success::DETECTOR,
+    &stateful::first_exec_by_principal::DETECTOR,
 ];

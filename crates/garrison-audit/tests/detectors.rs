@@ -806,7 +806,7 @@ fn every_detector_file_is_registered() {
     )
     .unwrap();
     let mut files = 0;
-    for family in ["falco", "guardduty", "cloudtrail"] {
+    for family in ["falco", "guardduty", "cloudtrail", "stateful"] {
         for entry in std::fs::read_dir(root.join(family)).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             let Some(module) = name.strip_suffix(".rs").filter(|m| *m != "mod") else {
@@ -820,4 +820,202 @@ fn every_detector_file_is_registered() {
         }
     }
     assert_eq!(files, DETECTORS.len());
+}
+
+/// A completed request by `user` at `second` seconds past 10:00.
+fn by(user: &str, second: u32, verb: &str, object: Value, code: u16) -> Value {
+    let time = format!(
+        "2026-11-29T{:02}:{:02}:{:02}.000000Z",
+        10 + second / 3600,
+        second / 60 % 60,
+        second % 60
+    );
+    event(
+        verb,
+        object,
+        json!({"user": {"username": user}, "stageTimestamp": time, "responseStatus": {"code": code}}),
+    )
+}
+
+fn secret_read(user: &str, second: u32, namespace: &str) -> Value {
+    by(
+        user,
+        second,
+        "get",
+        json!({"resource": "secrets", "namespace": namespace, "name": "db", "apiVersion": "v1"}),
+        200,
+    )
+}
+
+#[test]
+fn secrets_read_across_namespaces() {
+    let name = "secrets-read-across-namespaces";
+    let sweep: Vec<Value> = (0..5)
+        .map(|n| secret_read("mallory", n * 10, &format!("team-{n}")))
+        .collect();
+    assert_eq!(count(&sweep, name), 1);
+    let finding = {
+        let config = Config::default();
+        let mut engine = Engine::new(vec![find_detector(name).unwrap()], &config);
+        for event in &sweep {
+            engine.audit(&AuditEvent::parse(&event.to_string()).unwrap(), &origin());
+        }
+        engine.findings.remove(0)
+    };
+    assert!(
+        finding
+            .message
+            .contains("mallory read Secrets in 5 namespaces")
+            && finding
+                .message
+                .contains("team-0, team-1, team-2, team-3, team-4"),
+        "{}",
+        finding.message
+    );
+    // Four namespaces, or many reads in one namespace: not a sweep.
+    assert_eq!(count(&sweep[..4], name), 0);
+    let one_namespace: Vec<Value> = (0..20)
+        .map(|n| secret_read("mallory", n, "team-0"))
+        .collect();
+    assert_eq!(count(&one_namespace, name), 0);
+    // Five namespaces, but spread over more than the 10-minute window.
+    let slow: Vec<Value> = (0..5)
+        .map(|n| secret_read("mallory", n * 200, &format!("team-{n}")))
+        .collect();
+    assert_eq!(count(&slow, name), 0);
+    // Five principals, one namespace each.
+    let many: Vec<Value> = (0..5)
+        .map(|n| secret_read(&format!("app-{n}"), n, &format!("team-{n}")))
+        .collect();
+    assert_eq!(count(&many, name), 0);
+    // Refused reads do not count.
+    let refused: Vec<Value> = (0..5)
+        .map(|n| {
+            by(
+                "mallory",
+                n,
+                "get",
+                json!({"resource": "secrets", "namespace": format!("team-{n}"), "name": "db"}),
+                403,
+            )
+        })
+        .collect();
+    assert_eq!(count(&refused, name), 0);
+    // A list across all namespaces reads them all at once.
+    let all = by("mallory", 0, "list", json!({"resource": "secrets"}), 200);
+    assert_eq!(count(&[all], name), 1);
+}
+
+#[test]
+fn stateful_thresholds_come_from_the_configuration() {
+    let file: garrison_audit::ConfigFile = serde_json::from_value(
+        json!({"secrets_namespaces": 2, "secrets_window_seconds": 5, "max_principals": 3}),
+    )
+    .unwrap();
+    let config = Config::with(file);
+    let detector = find_detector("secrets-read-across-namespaces").unwrap();
+    let run = |events: &[Value]| {
+        let mut engine = Engine::new(vec![detector], &config);
+        for event in events {
+            engine.audit(&AuditEvent::parse(&event.to_string()).unwrap(), &origin());
+        }
+        engine.findings.len()
+    };
+    assert_eq!(
+        run(&[secret_read("m", 0, "a"), secret_read("m", 4, "b")]),
+        1
+    );
+    assert_eq!(
+        run(&[secret_read("m", 0, "a"), secret_read("m", 6, "b")]),
+        0
+    );
+    // Only three principals are remembered: the first is forgotten by the time it comes back.
+    let mut events = vec![secret_read("m", 0, "a")];
+    events.extend((1..=4).map(|n| secret_read(&format!("other-{n}"), 1, "x")));
+    events.push(secret_read("m", 2, "b"));
+    assert_eq!(run(&events), 0);
+}
+
+fn pods_list(user: &str, second: u32, code: u16) -> Value {
+    by(
+        user,
+        second,
+        "list",
+        json!({"resource": "pods", "namespace": "kube-system", "apiVersion": "v1"}),
+        code,
+    )
+}
+
+#[test]
+fn forbidden_burst_then_success() {
+    let name = "forbidden-burst-then-success";
+    let mut probe: Vec<Value> = (0..5).map(|n| pods_list("mallory", n, 403)).collect();
+    probe.push(pods_list("mallory", 10, 200));
+    assert_eq!(count(&probe, name), 1);
+    // The burst is forgotten once reported: another success does not report again.
+    let mut twice = probe.clone();
+    twice.push(pods_list("mallory", 11, 200));
+    assert_eq!(count(&twice, name), 1);
+    // Forbidden requests with no success after them.
+    assert_eq!(count(&probe[..5], name), 0);
+    // Four refusals are not a burst.
+    let mut few: Vec<Value> = (0..4).map(|n| pods_list("mallory", n, 403)).collect();
+    few.push(pods_list("mallory", 10, 200));
+    assert_eq!(count(&few, name), 0);
+    // The success comes after the window has passed.
+    let mut late: Vec<Value> = (0..5).map(|n| pods_list("mallory", n, 403)).collect();
+    late.push(pods_list("mallory", 400, 200));
+    assert_eq!(count(&late, name), 0);
+    // Someone else's success.
+    let mut other: Vec<Value> = (0..5).map(|n| pods_list("mallory", n, 403)).collect();
+    other.push(pods_list("alice", 10, 200));
+    assert_eq!(count(&other, name), 0);
+    // Other errors (404, 401) are not refusals.
+    let mut not_found: Vec<Value> = (0..5).map(|n| pods_list("mallory", n, 404)).collect();
+    not_found.push(pods_list("mallory", 10, 200));
+    assert_eq!(count(&not_found, name), 0);
+}
+
+fn exec_by(user: &str, second: u32, pod: &str) -> Value {
+    let mut event = by(
+        user,
+        second,
+        "create",
+        json!({"resource": "pods", "namespace": "shop", "name": pod, "subresource": "exec"}),
+        101,
+    );
+    merge(
+        &mut event,
+        json!({"stage": "ResponseStarted", "requestURI": format!("/api/v1/namespaces/shop/pods/{pod}/exec?command=id")}),
+    );
+    event
+}
+
+#[test]
+fn first_exec_by_principal() {
+    let name = "first-exec-by-principal";
+    assert_eq!(count(&[exec_by("alice", 0, "web-1")], name), 1);
+    // Later execs by alice, and the ResponseComplete stage of the first: no new finding; bob's
+    // first exec is one.
+    let mut complete = exec_by("alice", 0, "web-1");
+    merge(&mut complete, json!({"stage": "ResponseComplete"}));
+    let events = [
+        exec_by("alice", 0, "web-1"),
+        complete,
+        exec_by("alice", 30, "web-2"),
+        exec_by("bob", 40, "web-1"),
+        exec_by("alice", 50, "web-1"),
+    ];
+    assert_eq!(count(&events, name), 2);
+    // Not an exec: logs and attach.
+    let logs = by(
+        "carol",
+        0,
+        "get",
+        json!({"resource": "pods", "namespace": "shop", "name": "web-1", "subresource": "log"}),
+        200,
+    );
+    let mut attach = exec_by("carol", 0, "web-1");
+    merge(&mut attach, json!({"objectRef": {"subresource": "attach"}}));
+    assert_eq!(count(&[logs, attach], name), 0);
 }

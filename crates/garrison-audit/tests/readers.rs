@@ -88,6 +88,36 @@ fn json_lines_with_a_bad_line_in_the_middle() {
 }
 
 #[test]
+fn lines_longer_than_the_read_buffer_and_a_last_line_without_newline() {
+    // Lines are read in place from a 64 KiB buffer; these straddle several fills.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.log");
+    let mut big = event("big");
+    big["requestObject"] = json!({"data": {"blob": "x".repeat(150_000)}});
+    let text = format!(
+        "{}\n{}\n\u{00ff}\u{00fe}not utf-8 below\n{}",
+        event("a"),
+        big,
+        event("last")
+    );
+    let mut bytes = text.into_bytes();
+    // An invalid UTF-8 byte on line 3: reported, the rest still read.
+    let at = bytes.iter().position(|b| *b == 0xc3).unwrap();
+    bytes[at] = 0xff;
+    std::fs::write(&path, bytes).unwrap();
+    let seen = read(&[&path]);
+    assert_eq!(ids(&seen), ["a", "big", "last"]);
+    assert_eq!(seen.events[2].2, 4);
+    let lines: Vec<Option<u32>> = seen.problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, [Some(3)], "{:?}", seen.problems);
+    assert!(
+        seen.problems[0].message.contains("UTF-8"),
+        "{:?}",
+        seen.problems
+    );
+}
+
+#[test]
 fn gzip_is_recognised_by_content() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit-2026-11-29.log");

@@ -143,7 +143,8 @@ fn since_and_until_window_the_events() {
         "--until",
         "2018-10-27T00:00:00Z",
     ]);
-    assert_eq!(ids(&findings(&inside)), ["EKS-FALCO-011"]);
+    // Falco's "Attach/Exec Pod" and the stateful "First exec by a principal".
+    assert_eq!(ids(&findings(&inside)), ["EKS-AUDIT-003", "EKS-FALCO-011"]);
 }
 
 #[test]
@@ -249,13 +250,17 @@ fn follow_prints_findings_as_the_file_grows() {
 fn rules_explain_and_docs() {
     let output = garrison(&["audit", "rules"]);
     assert!(
-        stdout(&output).contains("65 detectors"),
+        stdout(&output).contains("68 detectors"),
         "{}",
         stdout(&output)
     );
     let output = garrison(&["audit", "rules", "--format", "json"]);
     let rows: Vec<Value> = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(rows.iter().filter(|r| r["mirrors"] == "falco").count(), 48);
+    assert_eq!(
+        rows.iter().filter(|r| r["mirrors"] == "stateful").count(),
+        3
+    );
     let output = garrison(&["audit", "explain", "EKS-GDAUDIT-001"]);
     assert!(stdout(&output).contains("Execution:Kubernetes/ExecInKubeSystemPod"));
     assert!(stdout(&output).contains("## How to fix"));
@@ -300,4 +305,63 @@ fn json_result_validates_against_the_scan_schema() {
         "audit JSON does not validate:\n{}",
         errors.join("\n")
     );
+}
+
+#[test]
+fn user_rules_add_findings_and_bad_rules_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        r#"# exec anywhere but in the dev namespace
+[[rule]]
+id = "EKS-USER-001"
+title = "Exec outside dev"
+severity = "high"
+resources = ["pods"]
+condition = '''
+has(event.objectRef.subresource) && event.objectRef.subresource == "exec"
+  && event.objectRef.namespace != "dev"
+'''
+"#,
+    )
+    .unwrap();
+    let output = garrison(&[
+        "audit",
+        "scan",
+        &trace("exec_pod.json"),
+        &trace("create_nginx_pod_privileged.json"),
+        "--rules",
+        rules.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    let found = findings(&output);
+    let user: Vec<&Value> = found
+        .iter()
+        .filter(|f| f["check"] == "EKS-USER-001")
+        .collect();
+    assert_eq!(user.len(), 1, "{}", stdout(&output));
+    assert_eq!(user[0]["severity"], "high");
+    // A high finding fails the run at the default --fail-on.
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+
+    std::fs::write(
+        &rules,
+        "[[rule]]\nid = \"EKS-USER-002\"\ntitle = \"t\"\nseverity = \"high\"\ncondition = \"event.verb ==\"\n",
+    )
+    .unwrap();
+    let output = garrison(&[
+        "audit",
+        "scan",
+        &trace("exec_pod.json"),
+        "--rules",
+        rules.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = format!(
+        "{}:5: condition of EKS-USER-002 is not valid CEL",
+        rules.display()
+    );
+    assert!(stderr(&output).contains(&message), "{}", stderr(&output));
 }

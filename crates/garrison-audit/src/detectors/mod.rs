@@ -3,3 +3,4 @@
 pub mod cloudtrail;
 pub mod falco;
 pub mod guardduty;
+pub mod stateful;

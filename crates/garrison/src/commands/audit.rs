@@ -36,6 +36,9 @@ enum Action {
         /// Detector id (EKS-FALCO-003) or name (falco-privileged-pod).
         id: String,
     },
+    /// Audit webhook backend: take the API server's EventList batches over TLS on POST /audit,
+    /// run the detectors on a worker thread, write findings as JSON lines.
+    Serve(Box<ServeArgs>),
     /// Write docs/audit/<id>.md and an index into DIR; with --check, only verify they are current.
     Docs {
         dir: String,
@@ -76,6 +79,9 @@ struct ScanArgs {
     /// TOML file adding to the detectors' allow-lists (see README).
     #[arg(long, short = 'c', value_name = "FILE")]
     config: Option<PathBuf>,
+    /// TOML file of user rules: CEL conditions over the event (see README, `garrison audit`).
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
     /// Run only these detectors (id or name; repeatable).
     #[arg(long = "detector", value_name = "ID")]
     detectors: Vec<String>,
@@ -86,9 +92,43 @@ struct ScanArgs {
     asff: AsffArgs,
 }
 
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address of the TLS listener the API server's webhook configuration points at.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:10290")]
+    listen: String,
+    /// The server certificate chain (PEM).
+    #[arg(long, value_name = "FILE")]
+    tls_cert: PathBuf,
+    /// The server's private key (PEM).
+    #[arg(long, value_name = "FILE")]
+    tls_key: PathBuf,
+    /// CA certificates (PEM) of the API server's client certificate: clients without a
+    /// certificate signed by one of them are refused during the TLS handshake.
+    #[arg(long, value_name = "FILE")]
+    client_ca: Option<PathBuf>,
+    /// Append findings (JSON lines) to FILE instead of writing them to standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Events accepted and not yet processed, at most; a batch that does not fit is answered
+    /// 429 with Retry-After, and the API server sends it again.
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    queue: usize,
+    /// Address of a plain-HTTP listener for /metrics, /healthz and /readyz.
+    #[arg(long, value_name = "ADDR")]
+    metrics_listen: Option<String>,
+    /// TOML file adding to the detectors' allow-lists and settings (see README).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// TOML file of user rules (CEL conditions over the event).
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+}
+
 pub fn run(args: AuditArgs) -> Result<ExitCode, CommandError> {
     match args.action {
         Action::Scan(args) => scan(*args),
+        Action::Serve(args) => serve(*args),
         Action::Rules { format } => {
             print!("{}", list(format));
             Ok(ExitCode::SUCCESS)
@@ -172,6 +212,33 @@ fn load_config(path: Option<&Path>) -> Result<Config, CommandError> {
     Ok(Config::with(file))
 }
 
+fn load_rules(path: Option<&Path>) -> Result<Vec<garrison_audit::rules::UserRule>, CommandError> {
+    match path {
+        None => Ok(Vec::new()),
+        Some(path) => garrison_audit::rules::load_rules(path)
+            .map_err(|error| CommandError::Usage(error.to_string())),
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, CommandError> {
+    let options = garrison_server::audit::Options {
+        listen: args.listen,
+        metrics_listen: args.metrics_listen,
+        tls: garrison_server::tls::TlsFiles {
+            cert: args.tls_cert,
+            key: args.tls_key,
+            client_ca: args.client_ca,
+        },
+        output: args.output,
+        queue: args.queue,
+        config: load_config(args.config.as_deref())?,
+        rules: load_rules(args.rules.as_deref())?,
+    };
+    garrison_server::audit::run_blocking(options)
+        .map_err(|error| CommandError::Usage(format!("audit serve: {error}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Feeds the engine the records inside the time window; with `--follow`, prints findings as
 /// they come.
 struct Runner<'c> {
@@ -209,16 +276,7 @@ impl Runner<'_> {
         let mut out = std::io::stdout().lock();
         for finding in self.engine.findings.drain(..) {
             let line = match format {
-                Format::Json => serde_json::json!({
-                    "checkId": finding.check.id,
-                    "title": finding.check.title,
-                    "severity": finding.check.severity,
-                    "object": finding.object.display_name(),
-                    "source": finding.object.source.as_deref(),
-                    "line": finding.object.line,
-                    "message": finding.message,
-                })
-                .to_string(),
+                Format::Json => garrison_audit::engine::json_line(&finding),
                 _ => format!(
                     "{} {} {} {}: {}",
                     finding.check.severity.as_str().to_uppercase(),
@@ -279,8 +337,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode, CommandError> {
             })
             .collect::<Result<_, _>>()?
     };
+    let rules = load_rules(args.rules.as_deref())?;
     let mut runner = Runner {
-        engine: Engine::new(detectors, &config),
+        engine: Engine::new(detectors, &config).with_rules(&rules),
         diagnostics: Vec::new(),
         since: args.since,
         until: args.until,
@@ -294,6 +353,15 @@ fn scan(args: ScanArgs) -> Result<ExitCode, CommandError> {
             "note: {} records outside --since/--until (or without a time) skipped",
             runner.skipped
         );
+    }
+    for rule in &rules {
+        if let Some(error) = rule.first_error.borrow().as_ref() {
+            eprintln!(
+                "warning: rule {} did not evaluate on {} events (taken as no match); first error: {error}",
+                rule.meta.id,
+                rule.errors.get()
+            );
+        }
     }
     let findings = std::mem::take(&mut runner.engine.findings);
     let report = Report {

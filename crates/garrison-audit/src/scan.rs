@@ -1,0 +1,316 @@
+//! A fast walk over the top level of one JSON object: each key with the text of its value,
+//! without parsing the values. The audit reader uses it to pick the dozen fields detectors read
+//! out of events whose bulk (`requestObject`, `responseObject`, `managedFields`) most detectors
+//! never look at: those values are stepped over at memchr speed instead of being parsed, and
+//! parsed later only if a detector asks (see `EventView::body`).
+//!
+//! Skipped values are checked for structure (strings closed, brackets balanced, top-level
+//! literals and numbers spelled right, nothing but JSON's characters between tokens), not
+//! parsed; the fields that are read are parsed by
+//! serde_json in full. A truncated or garbled line is still rejected.
+
+/// Why the text is not a JSON object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanError {
+    pub offset: usize,
+    pub message: &'static str,
+}
+
+impl std::fmt::Display for ScanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at byte {}", self.message, self.offset)
+    }
+}
+
+fn error<T>(offset: usize, message: &'static str) -> Result<T, ScanError> {
+    Err(ScanError { offset, message })
+}
+
+/// The top-level members of a JSON object, in order.
+#[derive(Debug)]
+pub struct Members<'a> {
+    text: &'a str,
+    at: usize,
+    done: bool,
+}
+
+fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && matches!(bytes[at], b' ' | b'\n' | b'\r' | b'\t') {
+        at += 1;
+    }
+    at
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The index of the first `"` or `\\` among 8 bytes, if any. Most strings of Kubernetes
+/// objects are short, so a word at a time beats calling a SIMD search per string.
+fn quote_or_backslash(word: [u8; 8]) -> Option<usize> {
+    let word = u64::from_le_bytes(word);
+    let zero_byte = |value: u64| value.wrapping_sub(ONES) & !value & HIGHS;
+    // The lowest flagged byte is exact (borrows only run upwards from a true zero byte).
+    let found =
+        zero_byte(word ^ (ONES * u64::from(b'"'))) | zero_byte(word ^ (ONES * u64::from(b'\\')));
+    (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
+}
+
+/// The end (one past the closing quote) of the string whose opening quote is at `at`.
+fn skip_string(bytes: &[u8], at: usize) -> Result<usize, ScanError> {
+    let mut position = at + 1;
+    loop {
+        let found = match bytes.get(position..position + 8) {
+            Some(chunk) => {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                match quote_or_backslash(word) {
+                    Some(index) => position + index,
+                    None => {
+                        position += 8;
+                        continue;
+                    }
+                }
+            }
+            None => match memchr::memchr2(b'"', b'\\', bytes.get(position..).unwrap_or(&[])) {
+                Some(index) => position + index,
+                None => return error(at, "unterminated string"),
+            },
+        };
+        if bytes[found] == b'"' {
+            return Ok(found + 1);
+        }
+        // A backslash escapes the next byte (a `\uXXXX` escape's digits need no care).
+        position = found + 2;
+        if position > bytes.len() {
+            return error(at, "unterminated string");
+        }
+    }
+}
+
+/// The end of the value that starts at `at` (no leading whitespace).
+fn skip_value(bytes: &[u8], at: usize) -> Result<usize, ScanError> {
+    match bytes.get(at) {
+        Some(b'"') => skip_string(bytes, at),
+        Some(b'{' | b'[') => skip_nested(bytes, at),
+        Some(b't' | b'f' | b'n' | b'-' | b'0'..=b'9') => {
+            let mut end = at;
+            while end < bytes.len()
+                && matches!(bytes[end], b'a'..=b'z' | b'0'..=b'9' | b'-' | b'+' | b'.' | b'E')
+            {
+                end += 1;
+            }
+            let token = &bytes[at..end];
+            let valid = match token[0] {
+                b't' => token == b"true",
+                b'f' => token == b"false",
+                b'n' => token == b"null",
+                _ => token.iter().all(|b| !b.is_ascii_lowercase() || *b == b'e'),
+            };
+            if valid {
+                Ok(end)
+            } else {
+                error(at, "invalid literal")
+            }
+        }
+        Some(_) => error(at, "expected a value"),
+        None => error(at, "unexpected end of input"),
+    }
+}
+
+/// The end of the object or array that opens at `at`: brackets are counted outside strings,
+/// and must match.
+fn skip_nested(bytes: &[u8], at: usize) -> Result<usize, ScanError> {
+    // A small stack of open brackets; nesting deeper than 128 is refused as serde_json does.
+    let mut stack = [0u8; 128];
+    let mut depth = 0usize;
+    let mut position = at;
+    while position < bytes.len() {
+        match bytes[position] {
+            b'"' => {
+                position = skip_string(bytes, position)?;
+                continue;
+            }
+            open @ (b'{' | b'[') => {
+                if depth == stack.len() {
+                    return error(position, "recursion limit exceeded");
+                }
+                stack[depth] = open;
+                depth += 1;
+            }
+            close @ (b'}' | b']') => {
+                let expected = if close == b'}' { b'{' } else { b'[' };
+                if depth == 0 || stack[depth - 1] != expected {
+                    return error(position, "mismatched bracket");
+                }
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(position + 1);
+                }
+            }
+            b' ' | b'\n' | b'\r' | b'\t' | b',' | b':' => {}
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'+' | b'.' | b'E' => {}
+            _ => return error(position, "unexpected character"),
+        }
+        position += 1;
+    }
+    error(at, "unterminated object or array")
+}
+
+impl<'a> Members<'a> {
+    /// The members of the object `text` (surrounding whitespace allowed).
+    pub fn new(text: &'a str) -> Result<Members<'a>, ScanError> {
+        let bytes = text.as_bytes();
+        let at = skip_space(bytes, 0);
+        if bytes.get(at) != Some(&b'{') {
+            return error(at, "expected an object");
+        }
+        Ok(Members {
+            text,
+            at: at + 1,
+            done: false,
+        })
+    }
+
+    /// The next member: the key's text between its quotes (escapes left as written) and the
+    /// value's text. `Ok(None)` after the closing brace, when only whitespace may follow.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<(&'a str, &'a str)>, ScanError> {
+        if self.done {
+            return Ok(None);
+        }
+        let bytes = self.text.as_bytes();
+        let mut at = skip_space(bytes, self.at);
+        match bytes.get(at) {
+            Some(b'}') => {
+                self.done = true;
+                let rest = skip_space(bytes, at + 1);
+                if rest != bytes.len() {
+                    return error(rest, "trailing characters");
+                }
+                return Ok(None);
+            }
+            Some(b'"') => {}
+            Some(_) => return error(at, "expected a key"),
+            None => return error(at, "unexpected end of input"),
+        }
+        let key_end = skip_string(bytes, at)?;
+        let key = &self.text[at + 1..key_end - 1];
+        at = skip_space(bytes, key_end);
+        if bytes.get(at) != Some(&b':') {
+            return error(at, "expected ':'");
+        }
+        at = skip_space(bytes, at + 1);
+        let value_end = skip_value(bytes, at)?;
+        let value = &self.text[at..value_end];
+        at = skip_space(bytes, value_end);
+        match bytes.get(at) {
+            Some(b',') => {
+                // A trailing comma before `}` is caught by the next call ("expected a key").
+                let next = skip_space(bytes, at + 1);
+                if bytes.get(next) == Some(&b'}') {
+                    return error(next, "trailing comma");
+                }
+                self.at = at + 1;
+            }
+            Some(b'}') => self.at = at,
+            Some(_) => return error(at, "expected ',' or '}'"),
+            None => return error(at, "unexpected end of input"),
+        }
+        Ok(Some((key, value)))
+    }
+}
+
+/// A string value's text as a `Cow`: borrowed when it has no escapes, unescaped by serde_json
+/// when it has. `Err` when the value is not a string.
+pub fn string(value: &str) -> Result<std::borrow::Cow<'_, str>, String> {
+    let bytes = value.as_bytes();
+    if bytes.len() >= 2 && bytes[0] == b'"' && bytes[bytes.len() - 1] == b'"' {
+        let inner = &value[1..value.len() - 1];
+        if !inner.bytes().any(|b| b == b'\\' || b < 0x20) {
+            return Ok(std::borrow::Cow::Borrowed(inner));
+        }
+    }
+    serde_json::from_str::<String>(value)
+        .map(std::borrow::Cow::Owned)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn members(text: &str) -> Result<Vec<(String, String)>, ScanError> {
+        let mut members = Members::new(text)?;
+        let mut all = Vec::new();
+        while let Some((key, value)) = members.next()? {
+            all.push((key.to_string(), value.to_string()));
+        }
+        Ok(all)
+    }
+
+    #[test]
+    fn members_and_their_value_text() {
+        let text = r#" { "a" : 1 , "b":{"x":[1,2,{"y":"}]\"{"}]},"c":"s\"t", "d":null,"e":-1.5e+3 ,"f":true} "#;
+        let all = members(text).unwrap();
+        assert_eq!(
+            all,
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), r#"{"x":[1,2,{"y":"}]\"{"}]}"#.into()),
+                ("c".into(), r#""s\"t""#.into()),
+                ("d".into(), "null".into()),
+                ("e".into(), "-1.5e+3".into()),
+                ("f".into(), "true".into()),
+            ]
+        );
+        assert_eq!(members("{}").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn broken_text_is_refused() {
+        for text in [
+            r#"{"a":1"#,
+            r#"{"a":{"b":[1,2}}"#,
+            r#"{"a":"open}"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":nul}"#,
+            r#"{"a":{"b":@}}"#,
+            r#"[1]"#,
+            r#"{a:1}"#,
+            "",
+        ] {
+            assert!(members(text).is_err(), "{text} was accepted");
+        }
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(200), "]".repeat(200));
+        assert!(members(&deep).is_err());
+    }
+
+    #[test]
+    fn strings_end_at_the_first_unescaped_quote() {
+        for (text, end) in [
+            (r#""""#, 2),
+            (r#""abc" x"#, 5),
+            (r#""abcdefghijklmnop" x"#, 18),
+            (r#""abcdefg\"hij" x"#, 14),
+            (r#""ab\"cdefghijk\\lmn\"o" x"#, 23),
+        ] {
+            assert_eq!(skip_string(text.as_bytes(), 0), Ok(end), "{text}");
+        }
+        assert!(skip_string(br#""abcdefghijklmnop"#, 0).is_err());
+        assert!(skip_string(br#""abc"#, 0).is_err());
+    }
+
+    #[test]
+    fn strings_borrow_unless_escaped() {
+        assert!(matches!(
+            string(r#""plain""#),
+            Ok(std::borrow::Cow::Borrowed("plain"))
+        ));
+        assert_eq!(string(r#""a\nb\u0041""#).unwrap(), "a\nbA");
+        assert!(string("0").is_err());
+        assert!(string("null").is_err());
+    }
+}
