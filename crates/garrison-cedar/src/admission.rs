@@ -13,7 +13,7 @@ use cedar_policy::{
 use serde_json::Value;
 
 use crate::entities::{BuildError, Types, entity, principal_entities, string};
-use crate::policies::Policies;
+use crate::policies::{Policies, ResourceFacts};
 use crate::request::UserInfo;
 
 /// An admission request as Cedar sees it.
@@ -337,7 +337,11 @@ impl AdmissionEngine {
         let mut forbids = Vec::new();
         let mut failed = Vec::new();
         let action = Self::uid(&self.action, request.operation);
-        for slice in policies.slices(&principal, groups, &action) {
+        let facts = match cedar_request.resource() {
+            Some(resource) => ResourceFacts::new(&entities, resource.clone()),
+            None => ResourceFacts::unknown(),
+        };
+        for slice in policies.slices(&principal, groups, &action, &facts) {
             let response = self
                 .authorizer
                 .is_authorized(&cedar_request, slice, &entities);

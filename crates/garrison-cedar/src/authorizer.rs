@@ -7,7 +7,7 @@ use cedar_policy::{Decision as CedarDecision, Effect};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{BuildError, Types, to_cedar_with_groups};
-use crate::policies::Policies;
+use crate::policies::{Policies, ResourceFacts};
 use crate::request::{AccessRequest, Impersonated, Target};
 
 /// What the authorizer answers.
@@ -136,7 +136,11 @@ impl Engine {
         let mut permits = Vec::new();
         let mut failed_forbids: Vec<String> = Vec::new();
         let action = self.types.action_uid(&request.verb);
-        for slice in policies.slices(&principal, groups, &action) {
+        let facts = match cedar_request.resource() {
+            Some(resource) => ResourceFacts::new(&entities, resource.clone()),
+            None => ResourceFacts::unknown(),
+        };
+        for slice in policies.slices(&principal, groups, &action, &facts) {
             let response = self
                 .authorizer
                 .is_authorized(&cedar_request, slice, &entities);

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::str::FromStr;
 
 use cedar_policy::{
-    ActionConstraint, Effect, EntityUid, PolicyId, PolicySet, PrincipalConstraint, Schema,
-    ValidationMode, Validator,
+    ActionConstraint, Effect, Entities, Entity, EntityUid, EvalResult, PolicyId, PolicySet,
+    PrincipalConstraint, ResourceConstraint, Schema, ValidationMode, Validator,
 };
 
 /// Why a policy set was refused. Each message names the file and line.
@@ -39,20 +39,24 @@ pub struct PolicyInfo {
 
 /// A validated policy set with the origin of each policy.
 ///
-/// The set is also kept sliced by principal scope and by action: Cedar looks at every policy of
-/// a set it is given (about a microsecond each), while a request can only match
+/// The set is also kept sliced by principal scope, by action and by a resource attribute: Cedar
+/// looks at every policy of a set it is given (several microseconds each), while a request can
+/// only match
 ///
 /// - the policies without a principal constraint and those scoped to its principal or one of
 ///   its groups, because a principal's only ancestors are its groups (see `entities.rs`); and of
 ///   those,
 /// - the policies without an action constraint and those whose scope names its action
 ///   (`action == A`, `action in [A, …]`): a request's action entity is never given to Cedar, so
-///   it has no ancestors and `action in A` holds exactly when the action is A.
+///   it has no ancestors and `action in A` holds exactly when the action is A; and of those,
+/// - the policies whose resource scope or first condition does not require the resource to be
+///   in an entity it is not in, or to have an attribute it does not have (see [`ResourceKey`]).
 ///
-/// A policy left out of a request's slices therefore has a scope that is false for the request,
-/// and cannot be satisfied or fail to evaluate (Cedar evaluates the scope before the
-/// conditions): the decision over the slices is the decision over the whole set. The
-/// differential test (`tests/differential.rs`) checks this over 12,000 requests.
+/// A policy left out of a request's slices therefore has a scope or a first condition that is
+/// false for the request without an error (Cedar evaluates the scope, then the conditions in
+/// order, and `&&` stops at the first false): the decision over the slices is the decision over
+/// the whole set, errors included. The differential test (`tests/differential.rs`) checks this
+/// over 12,000 requests.
 #[derive(Debug)]
 pub struct Policies {
     set: PolicySet,
@@ -69,23 +73,21 @@ pub struct Policies {
 #[derive(Debug, Default)]
 struct Slice {
     /// The policies without an action constraint.
-    any_action: PolicySet,
+    any_action: Candidates,
     /// For each action some policy names: those policies and the ones of `any_action`.
-    by_action: HashMap<EntityUid, PolicySet>,
+    by_action: HashMap<EntityUid, Candidates>,
 }
 
 impl Slice {
-    fn build(policies: &[&cedar_policy::Policy]) -> Result<Slice, String> {
-        let mut slice = Slice::default();
+    fn build(
+        policies: &[&cedar_policy::Policy],
+        keys: &HashMap<PolicyId, ResourceKey>,
+    ) -> Result<Slice, String> {
+        let mut any_action = Vec::new();
         let mut named: HashMap<EntityUid, Vec<&cedar_policy::Policy>> = HashMap::new();
         for policy in policies {
             match policy.action_constraint() {
-                ActionConstraint::Any => {
-                    slice
-                        .any_action
-                        .add((*policy).clone())
-                        .map_err(|error| error.to_string())?;
-                }
+                ActionConstraint::Any => any_action.push(*policy),
                 ActionConstraint::Eq(action) => named.entry(action).or_default().push(policy),
                 ActionConstraint::In(actions) => {
                     for action in actions {
@@ -98,18 +100,283 @@ impl Slice {
                 }
             }
         }
+        let mut slice = Slice {
+            any_action: Candidates::build(&any_action, keys)?,
+            by_action: HashMap::new(),
+        };
         for (action, own) in named {
-            let mut set = slice.any_action.clone();
-            for policy in own {
-                set.add(policy.clone()).map_err(|error| error.to_string())?;
-            }
-            slice.by_action.insert(action, set);
+            let mut all = any_action.clone();
+            all.extend(own);
+            slice
+                .by_action
+                .insert(action, Candidates::build(&all, keys)?);
         }
         Ok(slice)
     }
 
-    fn for_action(&self, action: &EntityUid) -> &PolicySet {
+    fn for_action(&self, action: &EntityUid) -> &Candidates {
         self.by_action.get(action).unwrap_or(&self.any_action)
+    }
+}
+
+/// What a policy requires of the resource before anything that could fail or be true is
+/// evaluated, so that a request whose resource does not meet it leaves the policy false without
+/// an error:
+///
+/// - its resource scope is `resource == E`, `resource in E` or `resource is T in E`: the
+///   resource must be E or a descendant of E; otherwise
+/// - its first `when` clause is a chain of `&&` that begins with zero or more `resource has B`
+///   (which cannot fail) and then either `resource in E` (likewise) or `resource.A == "value"`
+///   (either way round): the resource must have `A` with that value, or, when `A` is absent and
+///   the chain tested `resource has A` first (`guarded`), the policy is false too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ResourceKey {
+    Attribute {
+        attribute: String,
+        value: String,
+        guarded: bool,
+    },
+    Within(EntityUid),
+}
+
+/// The `&&` operands of `expression` in evaluation order (left to right, nesting flattened).
+fn conjuncts<'a>(expression: &'a serde_json::Value, into: &mut Vec<&'a serde_json::Value>) {
+    match expression.get("&&") {
+        Some(and) => {
+            if let (Some(left), Some(right)) = (and.get("left"), and.get("right")) {
+                conjuncts(left, into);
+                conjuncts(right, into);
+            } else {
+                into.push(expression);
+            }
+        }
+        None => into.push(expression),
+    }
+}
+
+fn is_resource(expression: &serde_json::Value) -> bool {
+    expression.get("Var").and_then(serde_json::Value::as_str) == Some("resource")
+}
+
+/// `resource has A` → A.
+fn resource_has(expression: &serde_json::Value) -> Option<&str> {
+    let has = expression.get("has")?;
+    is_resource(has.get("left")?)
+        .then(|| has.get("attr")?.as_str())
+        .flatten()
+}
+
+/// `resource.A` → A.
+fn resource_attribute(expression: &serde_json::Value) -> Option<&str> {
+    let get = expression.get(".")?;
+    is_resource(get.get("left")?)
+        .then(|| get.get("attr")?.as_str())
+        .flatten()
+}
+
+/// A string literal.
+fn string_literal(expression: &serde_json::Value) -> Option<&str> {
+    expression.get("Value")?.as_str()
+}
+
+/// `resource.A == "v"` or `"v" == resource.A` → (A, v).
+fn resource_equals(expression: &serde_json::Value) -> Option<(&str, &str)> {
+    let equals = expression.get("==")?;
+    let (left, right) = (equals.get("left")?, equals.get("right")?);
+    resource_attribute(left)
+        .zip(string_literal(right))
+        .or_else(|| resource_attribute(right).zip(string_literal(left)))
+}
+
+/// `resource in E` with E an entity literal → E.
+fn resource_in(expression: &serde_json::Value) -> Option<EntityUid> {
+    let within = expression.get("in")?;
+    if !is_resource(within.get("left")?) {
+        return None;
+    }
+    let entity = within.get("right")?.get("Value")?.get("__entity")?;
+    EntityUid::from_json(serde_json::json!({
+        "type": entity.get("type")?.as_str()?,
+        "id": entity.get("id")?.as_str()?,
+    }))
+    .ok()
+}
+
+impl ResourceKey {
+    pub(crate) fn of(policy: &cedar_policy::Policy) -> Option<ResourceKey> {
+        match policy.resource_constraint() {
+            ResourceConstraint::Eq(entity)
+            | ResourceConstraint::In(entity)
+            | ResourceConstraint::IsIn(_, entity) => return Some(ResourceKey::Within(entity)),
+            ResourceConstraint::Any | ResourceConstraint::Is(_) => {}
+        }
+        let json = policy.to_json().ok()?;
+        let first = json.get("conditions")?.as_array()?.first()?;
+        if first.get("kind")?.as_str()? != "when" {
+            return None;
+        }
+        let mut chain = Vec::new();
+        conjuncts(first.get("body")?, &mut chain);
+        let mut guards = HashSet::new();
+        for conjunct in chain {
+            if let Some(attribute) = resource_has(conjunct) {
+                guards.insert(attribute);
+                continue;
+            }
+            if let Some(entity) = resource_in(conjunct) {
+                return Some(ResourceKey::Within(entity));
+            }
+            let (attribute, value) = resource_equals(conjunct)?;
+            return Some(ResourceKey::Attribute {
+                attribute: attribute.to_string(),
+                value: value.to_string(),
+                guarded: guards.contains(attribute),
+            });
+        }
+        None
+    }
+}
+
+/// What narrowing needs to know of a request's resource.
+#[derive(Debug)]
+pub struct ResourceFacts<'a> {
+    /// The resource's entity, if the request's entities hold it.
+    entity: Option<&'a Entity>,
+    /// The entities E for which `resource in E` holds: the resource and its ancestors.
+    containers: Vec<EntityUid>,
+}
+
+/// What a request's resource entity holds in one attribute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Fact {
+    String(String),
+    Absent,
+    /// Another kind of value, or no resource entity: nothing can be skipped.
+    Unknown,
+}
+
+impl<'a> ResourceFacts<'a> {
+    /// The resource `uid` among `entities` (an entity missing from them has no ancestors and
+    /// no attributes, as Cedar's evaluator sees it).
+    pub fn new(entities: &'a Entities, uid: EntityUid) -> ResourceFacts<'a> {
+        let mut containers: Vec<EntityUid> = entities
+            .ancestors(&uid)
+            .map(|ancestors| ancestors.cloned().collect())
+            .unwrap_or_default();
+        let entity = entities.get(&uid);
+        containers.push(uid);
+        ResourceFacts { entity, containers }
+    }
+
+    /// Facts that narrow nothing.
+    pub fn unknown() -> ResourceFacts<'static> {
+        ResourceFacts {
+            entity: None,
+            containers: Vec::new(),
+        }
+    }
+
+    fn attribute(&self, attribute: &str) -> Fact {
+        match self.entity {
+            None => Fact::Unknown,
+            Some(entity) => match entity.attr(attribute) {
+                None => Fact::Absent,
+                Some(Ok(EvalResult::String(value))) => Fact::String(value),
+                Some(_) => Fact::Unknown,
+            },
+        }
+    }
+}
+
+/// The policies of one principal scope and action, narrowed by [`ResourceKey`].
+#[derive(Debug, Default)]
+struct Candidates {
+    /// Every policy, for a request whose resource cannot be narrowed on.
+    all: PolicySet,
+    /// The policies without a key.
+    rest: PolicySet,
+    /// The policies keyed on an attribute, by attribute.
+    keyed: Vec<Keyed>,
+    /// The policies keyed on an entity the resource must be in, by that entity.
+    within: HashMap<EntityUid, PolicySet>,
+}
+
+#[derive(Debug, Default)]
+struct Keyed {
+    attribute: String,
+    /// The keyed policies by the value they require.
+    by_value: HashMap<String, PolicySet>,
+    /// The keyed policies that fail (rather than being false) when the attribute is absent.
+    unguarded: PolicySet,
+}
+
+impl Candidates {
+    fn build(
+        policies: &[&cedar_policy::Policy],
+        keys: &HashMap<PolicyId, ResourceKey>,
+    ) -> Result<Candidates, String> {
+        let add = |set: &mut PolicySet, policy: &cedar_policy::Policy| {
+            set.add(policy.clone()).map_err(|error| error.to_string())
+        };
+        let mut candidates = Candidates::default();
+        let mut keyed: HashMap<&str, Keyed> = HashMap::new();
+        for policy in policies {
+            add(&mut candidates.all, policy)?;
+            match keys.get(policy.id()) {
+                None => add(&mut candidates.rest, policy)?,
+                Some(ResourceKey::Within(entity)) => {
+                    add(candidates.within.entry(entity.clone()).or_default(), policy)?
+                }
+                Some(ResourceKey::Attribute {
+                    attribute,
+                    value,
+                    guarded,
+                }) => {
+                    let entry = keyed.entry(attribute.as_str()).or_insert_with(|| Keyed {
+                        attribute: attribute.clone(),
+                        ..Keyed::default()
+                    });
+                    add(entry.by_value.entry(value.clone()).or_default(), policy)?;
+                    if !guarded {
+                        add(&mut entry.unguarded, policy)?;
+                    }
+                }
+            }
+        }
+        candidates.keyed = keyed.into_values().collect();
+        candidates
+            .keyed
+            .sort_by(|a, b| a.attribute.cmp(&b.attribute));
+        Ok(candidates)
+    }
+
+    /// Pushes the sets a request whose resource has `facts` can match.
+    fn select<'a>(&'a self, facts: &ResourceFacts<'_>, into: &mut Vec<&'a PolicySet>) {
+        if facts.containers.is_empty() && facts.entity.is_none() {
+            into.push(&self.all);
+            return;
+        }
+        let start = into.len();
+        into.push(&self.rest);
+        if !self.within.is_empty() {
+            into.extend(
+                facts
+                    .containers
+                    .iter()
+                    .filter_map(|container| self.within.get(container)),
+            );
+        }
+        for keyed in &self.keyed {
+            match facts.attribute(&keyed.attribute) {
+                Fact::String(value) => into.extend(keyed.by_value.get(&value)),
+                Fact::Absent => into.push(&keyed.unguarded),
+                Fact::Unknown => {
+                    into.truncate(start);
+                    into.push(&self.all);
+                    return;
+                }
+            }
+        }
     }
 }
 
@@ -271,6 +538,10 @@ impl Policies {
             .filter(|entity| entity.type_name().to_string() == "k8s::Group")
             .map(|entity| entity.id().unescaped().to_string())
             .collect();
+        let keys: HashMap<PolicyId, ResourceKey> = set
+            .policies()
+            .filter_map(|policy| Some((policy.id().clone(), ResourceKey::of(policy)?)))
+            .collect();
         let mut unscoped_policies = Vec::new();
         let mut scoped_policies: HashMap<EntityUid, Vec<&cedar_policy::Policy>> = HashMap::new();
         for policy in set.policies() {
@@ -285,13 +556,13 @@ impl Policies {
                 }
             }
         }
-        let unscoped = Slice::build(&unscoped_policies).unwrap_or_else(|error| {
+        let unscoped = Slice::build(&unscoped_policies, &keys).unwrap_or_else(|error| {
             problems.push(error);
             Slice::default()
         });
         let mut scoped = HashMap::new();
         for (entity, policies) in scoped_policies {
-            match Slice::build(&policies) {
+            match Slice::build(&policies, &keys) {
                 Ok(slice) => {
                     scoped.insert(entity, slice);
                 }
@@ -316,31 +587,29 @@ impl Policies {
         &self.set
     }
 
-    /// The slices that can match a request by `principal` with the parents `groups` for
-    /// `action`.
+    /// The sets of policies that can match a request by `principal` with the parents `groups`
+    /// for `action` on a resource that `facts` describes (see [`Policies`]); the
+    /// decision over them is the decision over the whole set.
     pub fn slices<'a>(
         &'a self,
         principal: &EntityUid,
         groups: impl IntoIterator<Item = EntityUid>,
         action: &EntityUid,
+        facts: &ResourceFacts<'_>,
     ) -> impl Iterator<Item = &'a PolicySet> {
-        let mut slices = vec![self.unscoped.for_action(action)];
+        let mut sets = Vec::new();
+        self.unscoped.for_action(action).select(facts, &mut sets);
         if !self.scoped.is_empty() {
-            slices.extend(
-                self.scoped
-                    .get(principal)
-                    .map(|slice| slice.for_action(action)),
-            );
-            slices.extend(
-                groups
-                    .into_iter()
-                    .filter_map(|group| self.scoped.get(&group))
-                    .map(|slice| slice.for_action(action)),
-            );
+            if let Some(slice) = self.scoped.get(principal) {
+                slice.for_action(action).select(facts, &mut sets);
+            }
+            for group in groups {
+                if let Some(slice) = self.scoped.get(&group) {
+                    slice.for_action(action).select(facts, &mut sets);
+                }
+            }
         }
-        slices
-            .into_iter()
-            .filter(|slice| slice.num_of_policies() > 0)
+        sets.into_iter().filter(|set| set.num_of_policies() > 0)
     }
 
     /// Whether a policy names the group `k8s::Group::"<group>"`.
@@ -367,4 +636,118 @@ fn short_name(file: &str) -> &str {
         .file_name()
         .and_then(|name| name.to_str())
         .unwrap_or(file)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use std::str::FromStr;
+
+    use super::ResourceKey;
+
+    fn key(text: &str) -> Option<ResourceKey> {
+        ResourceKey::of(&cedar_policy::Policy::from_str(text).unwrap())
+    }
+
+    fn keyed(attribute: &str, value: &str, guarded: bool) -> Option<ResourceKey> {
+        Some(ResourceKey::Attribute {
+            attribute: attribute.to_string(),
+            value: value.to_string(),
+            guarded,
+        })
+    }
+
+    fn within(entity: &str) -> Option<ResourceKey> {
+        Some(ResourceKey::Within(
+            cedar_policy::EntityUid::from_str(entity).unwrap(),
+        ))
+    }
+
+    #[test]
+    fn an_entity_the_resource_must_be_in_is_the_key() {
+        let namespace = r#"k8s::admission::Namespace::"team-7""#;
+        assert_eq!(
+            key(&format!(
+                "forbid(principal, action, resource in {namespace});"
+            )),
+            within(namespace)
+        );
+        assert_eq!(
+            key(&format!(
+                "forbid(principal, action, resource is k8s::admission::Object in {namespace}) when {{ principal.name == \"x\" }};"
+            )),
+            within(namespace)
+        );
+        assert_eq!(
+            key(&format!(
+                "forbid(principal, action, resource) when {{ resource has podSpec && resource in {namespace} && resource.podSpec.hostNetwork }};"
+            )),
+            within(namespace)
+        );
+        assert_eq!(
+            key(&format!(
+                "forbid(principal, action, resource) when {{ principal.name == \"x\" && resource in {namespace} }};"
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn the_first_comparison_of_a_resource_attribute_is_the_key() {
+        assert_eq!(
+            key(r#"forbid(principal, action, resource) when { resource.resource == "secrets" };"#),
+            keyed("resource", "secrets", false)
+        );
+        assert_eq!(
+            key(
+                r#"forbid(principal, action, resource) when { "secrets" == resource.resource && principal.name == "x" };"#
+            ),
+            keyed("resource", "secrets", false)
+        );
+        // Guards before the comparison, however the `&&` are nested.
+        assert_eq!(
+            key(
+                r#"permit(principal, action, resource) when { resource has namespace && (resource.namespace == "a" && resource.name == "b") };"#
+            ),
+            keyed("namespace", "a", true)
+        );
+        assert_eq!(
+            key(
+                r#"permit(principal, action, resource) when { (resource has name && resource has namespace) && resource.namespace == "a" };"#
+            ),
+            keyed("namespace", "a", true)
+        );
+        assert_eq!(
+            key(
+                r#"permit(principal, action, resource) when { resource has name && resource.namespace == "a" };"#
+            ),
+            keyed("namespace", "a", false)
+        );
+        // Later clauses do not matter once the first one has a key.
+        assert_eq!(
+            key(
+                r#"permit(principal, action, resource) when { resource.apiGroup == "apps" } unless { resource.name == "x" };"#
+            ),
+            keyed("apiGroup", "apps", false)
+        );
+    }
+
+    #[test]
+    fn anything_that_could_fail_or_be_true_first_means_no_key() {
+        for text in [
+            r#"permit(principal, action, resource);"#,
+            // Something else first: it may fail, which a forbid turns into a denial.
+            r#"forbid(principal, action, resource) when { principal.name == "x" && resource.resource == "secrets" };"#,
+            r#"forbid(principal, action, resource) when { resource.resource like "sec*" };"#,
+            r#"forbid(principal, action, resource) when { resource.resource != "secrets" };"#,
+            r#"forbid(principal, action, resource) when { resource.resource == "a" || resource.resource == "b" };"#,
+            r#"forbid(principal, action, resource) when { !(resource has subresource) && resource.resource == "pods" };"#,
+            r#"forbid(principal, action, resource) unless { resource.resource == "pods" };"#,
+            r#"forbid(principal, action, resource) when { principal.name == "pods" };"#,
+            r#"forbid(principal, action, resource) when { context.dryRun == true };"#,
+        ] {
+            assert_eq!(key(text), None, "{text}");
+        }
+    }
 }

@@ -379,10 +379,12 @@ fn prototype_converter_errors_are_not_repeated() {
     );
 }
 
-/// Policies sliced by principal scope and action (`Policies::slices`) decide every request as
-/// Cedar does over the whole set: same decision, same deciding policies. The set mixes the
-/// converted RBAC permits with forbids and permits of every scope shape: any principal or a
-/// group, user or type; any action, one action or a list; conditions on the resource.
+/// Policies sliced by principal scope, action and first resource comparison
+/// (`Policies::slices`) decide every request as Cedar does over the whole set: same decision,
+/// same deciding policies. The set mixes the converted RBAC permits with forbids and permits of
+/// every scope shape: any principal or a group, user or type; any action, one action or a list;
+/// resource scopes and conditions that begin with `resource in E`, with a comparison of an
+/// attribute (guarded by `has` or not, either way round) or with something else.
 #[test]
 fn slices_decide_as_the_whole_set() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rbac");
@@ -414,6 +416,26 @@ permit(principal in k8s::Group::"devs", action, resource is k8s::Resource)
 forbid(principal in k8s::Group::"ops", action in [k8s::Action::"patch", k8s::Action::"update"], resource);
 @id("impersonate-own-groups")
 permit(principal, action == k8s::Action::"impersonate", resource is k8s::Group) when { principal in resource };
+@id("forbid-ops-core-secrets")
+forbid(principal in k8s::Group::"ops", action, resource is k8s::Resource)
+  when { resource.apiGroup == "" && resource.resource == "secrets" };
+@id("forbid-create-pods-ns2")
+forbid(principal, action == k8s::Action::"create", resource is k8s::Resource)
+  when { resource has namespace && "ns2" == resource.namespace && resource.resource == "pods" };
+@id("permit-impersonate-alice")
+permit(principal in k8s::Group::"impersonators", action == k8s::Action::"impersonate", resource is k8s::User)
+  when { resource.name == "alice" };
+@id("permit-monitoring-metrics")
+permit(principal in k8s::Group::"monitoring", action, resource)
+  when { resource is k8s::NonResourceURL && resource.path == "/metrics" };
+@id("permit-impersonators-devs")
+permit(principal in k8s::Group::"impersonators", action == k8s::Action::"impersonate", resource == k8s::Group::"devs");
+@id("forbid-impersonate-alice")
+forbid(principal, action == k8s::Action::"impersonate", resource)
+  when { resource has name && resource in k8s::User::"alice" };
+@id("permit-named-view")
+permit(principal, action in [k8s::Action::"get", k8s::Action::"watch"], resource is k8s::Resource)
+  when { resource has name && resource has namespace && resource.name == "view" && resource.namespace == "default" };
 "#;
     let schema = schema().unwrap();
     let policies = Policies::from_sources(
@@ -455,9 +477,40 @@ permit(principal, action == k8s::Action::"impersonate", resource is k8s::Group) 
         engine.decide(&policies, &other_group).decision,
         Decision::NoOpinion
     );
-    let requests = [own_group, other_group]
-        .into_iter()
-        .chain(std::iter::repeat_with(|| request(&mut rng)).take(12_000));
+    // The policies keyed on the entity the resource must be (`resource == E`, `resource in E`).
+    let impersonate = |groups: &[&str], resource: &str, name: &str| AccessRequest {
+        user: UserInfo {
+            name: "carol".to_string(),
+            uid: None,
+            groups: groups.iter().map(|group| group.to_string()).collect(),
+            extra: BTreeMap::new(),
+        },
+        verb: "impersonate".to_string(),
+        target: Target::Resource(ResourceRequest {
+            resource: resource.to_string(),
+            name: name.to_string(),
+            version: "v1".to_string(),
+            ..ResourceRequest::default()
+        }),
+    };
+    let alice = impersonate(&["impersonators"], "users", "alice");
+    let devs = impersonate(&["impersonators"], "groups", "devs");
+    let answer = engine.decide(&policies, &alice);
+    assert_eq!(
+        (answer.decision, answer.policies),
+        (Decision::Deny, vec!["forbid-impersonate-alice".to_string()])
+    );
+    assert_eq!(engine.decide(&policies, &devs).decision, Decision::Allow);
+    let requests = [
+        own_group,
+        other_group,
+        alice,
+        devs,
+        impersonate(&["impersonators"], "users", "bob"),
+        impersonate(&["ops"], "groups", "devs"),
+    ]
+    .into_iter()
+    .chain(std::iter::repeat_with(|| request(&mut rng)).take(12_000));
     for access in requests {
         let answer = engine.decide(&policies, &access);
         let (cedar_request, entities) =
