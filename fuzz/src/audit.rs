@@ -51,6 +51,13 @@ pub fn audit_events(data: &[u8]) {
             activity_events: Some(true),
             all_events: Some(false),
             full_admin_access: Some(false),
+            // Small windows and a small principal bound, so the stateful detectors fire and
+            // evict within one input.
+            secrets_namespaces: Some(2),
+            secrets_window_seconds: Some(60),
+            forbidden_burst: Some(2),
+            forbidden_window_seconds: Some(60),
+            max_principals: Some(4),
         }),
     ];
     for config in &configs {

@@ -166,17 +166,28 @@ impl ClusterApi {
 
     /// Reads `k8s/discovery/*.json` and `k8s/openapi/v3/*.json` of the snapshot `root`.
     pub fn from_snapshot(root: &Path) -> Result<ClusterApi, GenerateError> {
-        let mut api = ClusterApi::default();
         let discovery = json_files(&root.join(DISCOVERY_DIR))?;
         let openapi = json_files(&root.join(OPENAPI_DIR))?;
         if discovery.is_empty() && openapi.is_empty() {
             return Err(GenerateError::NothingToRead(root.display().to_string()));
         }
+        ClusterApi::from_documents(&discovery, &openapi)
+    }
+
+    /// The API of `discovery` documents (`APIResourceList`s) and `openapi` documents, each
+    /// with the path or URL it came from. Definitions repeated across documents are taken from
+    /// the first: give the documents in the order of their snapshot file names to get exactly
+    /// the API a snapshot of them gives.
+    pub fn from_documents(
+        discovery: &[(String, Value)],
+        openapi: &[(String, Value)],
+    ) -> Result<ClusterApi, GenerateError> {
+        let mut api = ClusterApi::default();
         for (path, document) in discovery {
-            api.add_discovery(&path, &document)?;
+            api.add_discovery(path, document)?;
         }
         for (path, document) in openapi {
-            api.add_openapi(&path, &document)?;
+            api.add_openapi(path, document)?;
         }
         api.resources.sort();
         api.resources.dedup();

@@ -125,35 +125,87 @@ pub const RESOURCES: &[Resource] = &[
 
 /// The client for `--kubeconfig`/`--context`, or the usual inference (KUBECONFIG, in-cluster).
 pub async fn client(options: &Options) -> Result<Client, CollectError> {
+    let config = config(options.kubeconfig.as_deref(), options.context.as_deref()).await?;
+    Client::try_from(config).map_err(|error| CollectError::KubeConfig(error.to_string()))
+}
+
+/// The client configuration of `kubeconfig` (a file) and `context`, or, with neither, the
+/// usual inference: `KUBECONFIG` or `~/.kube/config`, else the in-cluster service account.
+pub async fn config(
+    kubeconfig: Option<&std::path::Path>,
+    context: Option<&str>,
+) -> Result<kube::Config, CollectError> {
     let kube_options = kube::config::KubeConfigOptions {
-        context: options.context.clone(),
+        context: context.map(str::to_string),
         ..Default::default()
     };
-    let config = match &options.kubeconfig {
+    let config = match kubeconfig {
         Some(path) => {
             let kubeconfig = kube::config::Kubeconfig::read_from(path).map_err(|error| {
                 CollectError::KubeConfig(format!("{}: {error}", path.display()))
             })?;
-            kube::Config::from_custom_kubeconfig(kubeconfig, &kube_options).await
-        }
-        None if options.context.is_some() => kube::Config::from_kubeconfig(&kube_options).await,
-        None => {
-            return kube::Config::infer()
+            kube::Config::from_custom_kubeconfig(kubeconfig, &kube_options)
                 .await
-                .map_err(|error| CollectError::KubeConfig(error.to_string()))
-                .and_then(|config| {
-                    Client::try_from(config)
-                        .map_err(|error| CollectError::KubeConfig(error.to_string()))
-                });
+                .map_err(|error| error.to_string())
         }
-    }
-    .map_err(|error| CollectError::KubeConfig(error.to_string()))?;
-    Client::try_from(config).map_err(|error| CollectError::KubeConfig(error.to_string()))
+        None if context.is_some() => kube::Config::from_kubeconfig(&kube_options)
+            .await
+            .map_err(|error| error.to_string()),
+        None => kube::Config::infer()
+            .await
+            .map_err(|error| error.to_string()),
+    };
+    config.map_err(CollectError::KubeConfig)
+}
+
+/// [`config`] on a short-lived runtime, for callers outside one.
+pub fn config_blocking(
+    kubeconfig: Option<&std::path::Path>,
+    context: Option<&str>,
+) -> Result<kube::Config, CollectError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CollectError::Runtime)?
+        .block_on(config(kubeconfig, context))
+}
+
+/// What the AWS side needs from the Kubernetes objects.
+#[derive(Debug, Clone, Default)]
+pub struct Collected {
+    /// The IAM role ARNs ServiceAccounts name in `eks.amazonaws.com/role-arn` (IRSA).
+    pub service_account_roles: Vec<String>,
+}
+
+/// The annotation by which a ServiceAccount names its IAM role (IRSA).
+pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+
+/// The distinct role ARNs of a ServiceAccountList's [`ROLE_ARN_ANNOTATION`]s.
+pub fn service_account_roles(list: &Value) -> Vec<String> {
+    let mut roles: Vec<String> = list
+        .get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|account| {
+            account
+                .pointer("/metadata/annotations")?
+                .get(ROLE_ARN_ANNOTATION)?
+                .as_str()
+        })
+        .map(str::trim)
+        .filter(|arn| arn.starts_with("arn:"))
+        .map(str::to_string)
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
 }
 
 /// Lists every resource of [`RESOURCES`] (and node configurations when asked), at most
 /// `options.concurrency` at a time.
-pub async fn collect(client: &Client, options: &Options, recorder: &Recorder) {
+pub async fn collect(client: &Client, options: &Options, recorder: &Recorder) -> Collected {
+    let mut collected = Collected::default();
     let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut tasks = JoinSet::new();
     let mut nodes = None;
@@ -180,6 +232,9 @@ pub async fn collect(client: &Client, options: &Options, recorder: &Recorder) {
                 if resource.name == "nodes" {
                     nodes = Some(node_names(&list));
                 }
+                if resource.name == "serviceaccounts" {
+                    collected.service_account_roles = service_account_roles(&list);
+                }
                 recorder.write(&call, &file, &list);
             }
             Err(error) if resource.optional && error.code == Some(404) => {
@@ -191,6 +246,7 @@ pub async fn collect(client: &Client, options: &Options, recorder: &Recorder) {
     if options.node_config {
         node_configs(client, nodes.unwrap_or_default(), &permits, recorder).await;
     }
+    collected
 }
 
 /// A failed request: the HTTP status when there was one, and the API's own message.
@@ -223,7 +279,7 @@ impl From<kube::Error> for RequestError {
 }
 
 /// GETs `path`, retrying throttling (429) and server errors with backoff.
-async fn get(client: &Client, path: &str) -> Result<Value, RequestError> {
+pub(crate) async fn get(client: &Client, path: &str) -> Result<Value, RequestError> {
     let mut delay = Duration::from_millis(200);
     let mut attempt = 1;
     loop {
@@ -412,6 +468,25 @@ mod tests {
             json!({"team": "payments"})
         );
         assert_eq!(secret["type"], "Opaque");
+    }
+
+    #[test]
+    fn service_account_roles_are_the_distinct_annotated_arns() {
+        let list = json!({"items": [
+            {"metadata": {"name": "a", "annotations": {ROLE_ARN_ANNOTATION: "arn:aws:iam::111122223333:role/app"}}},
+            {"metadata": {"name": "b", "annotations": {ROLE_ARN_ANNOTATION: " arn:aws:iam::111122223333:role/app "}}},
+            {"metadata": {"name": "c", "annotations": {ROLE_ARN_ANNOTATION: "not-an-arn"}}},
+            {"metadata": {"name": "d", "annotations": {"team": "x"}}},
+            {"metadata": {"name": "e"}},
+            {"metadata": {"name": "f", "annotations": {ROLE_ARN_ANNOTATION: "arn:aws:iam::111122223333:role/ci/deployer"}}}
+        ]});
+        assert_eq!(
+            service_account_roles(&list),
+            [
+                "arn:aws:iam::111122223333:role/app",
+                "arn:aws:iam::111122223333:role/ci/deployer"
+            ]
+        );
     }
 
     #[test]

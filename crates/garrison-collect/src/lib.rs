@@ -6,6 +6,7 @@
 //! the checks which need its document report UNKNOWN with the reason instead of PASS.
 
 pub mod aws;
+pub mod discovery;
 pub mod kubernetes;
 mod progress;
 mod recorder;
@@ -27,6 +28,8 @@ pub enum CollectError {
     KubeConfig(String),
     #[error("no AWS region: pass --region or set AWS_REGION or a region in the AWS profile")]
     NoRegion,
+    #[error("Kubernetes API: {0}")]
+    Api(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -85,16 +88,24 @@ pub fn collect(options: &Options) -> Result<Summary, CollectError> {
         let recorder = Recorder::new(&options.out, progress)?;
         let mut region = None;
         let mut cluster_arn = None;
+        // Kubernetes first: the IAM roles its ServiceAccounts name (IRSA) are read on the AWS side.
+        let mut collected = kubernetes::Collected::default();
+        if options.kube {
+            match kubernetes::client(options).await {
+                Ok(client) => collected = kubernetes::collect(&client, options, &recorder).await,
+                Err(error) => recorder.fail("k8s:Connect", "k8s/", &error.to_string()),
+            }
+        }
         if options.aws {
             let config = aws::load_config(options).await?;
             region = config.region().map(|region| region.to_string());
-            cluster_arn = aws::collect(&config, options, &recorder).await;
-        }
-        if options.kube {
-            match kubernetes::client(options).await {
-                Ok(client) => kubernetes::collect(&client, options, &recorder).await,
-                Err(error) => recorder.fail("k8s:Connect", "k8s/", &error.to_string()),
-            }
+            cluster_arn = aws::collect_with_roles(
+                &config,
+                options,
+                &recorder,
+                collected.service_account_roles,
+            )
+            .await;
         }
         recorder.finish(&options.cluster, cluster_arn.as_deref(), region.as_deref())
     })

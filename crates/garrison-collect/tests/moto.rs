@@ -87,7 +87,10 @@ async fn collect(endpoint: &str, out: &Path) {
     let mut options = Options::new(CLUSTER, out);
     options.kube = false;
     let recorder = Recorder::new(out, Progress::new(false)).unwrap();
-    let arn = aws::collect(&config, &options, &recorder).await;
+    // The role a ServiceAccount would name in eks.amazonaws.com/role-arn.
+    let service_account_roles =
+        vec!["arn:aws:iam::123456789012:role/prod-eks-payments".to_string()];
+    let arn = aws::collect_with_roles(&config, &options, &recorder, service_account_roles).await;
     recorder
         .finish(CLUSTER, arn.as_deref(), Some("us-east-1"))
         .unwrap();
@@ -115,6 +118,7 @@ async fn collect_from_moto_then_scan_matches_the_cli_snapshot() {
         "aws/iam/roles/prod-eks-node.attached.json",
         "aws/iam/roles/prod-eks-node.inline.json",
         "aws/iam/roles/prod-eks-cluster.role.json",
+        "aws/iam/roles/prod-eks-payments.role.json",
         "aws/guardduty/get-detector.json",
         "aws/logs/describe-log-groups.json",
     ] {
@@ -137,6 +141,12 @@ async fn collect_from_moto_then_scan_matches_the_cli_snapshot() {
         "aws/eks/list-access-entries.json",
         "aws/eks/list-addons.json",
         "aws/eks/list-pod-identity-associations.json",
+        "aws/eks/list-insights.json",
+        "aws/eks/describe-cluster-versions.json",
+        "aws/guardduty/list-findings.json",
+        "aws/guardduty/get-findings.json",
+        "aws/guardduty/list-coverage.json",
+        "aws/ecr/get-signing-configuration.json",
     ] {
         assert!(
             failed
@@ -175,6 +185,10 @@ async fn collect_from_moto_then_scan_matches_the_cli_snapshot() {
     for reason in [
         "aws/eks/list-addons.json could not be collected: HTTP 404",
         "aws/eks/list-pod-identity-associations.json could not be collected: HTTP 404",
+        "aws/eks/list-insights.json could not be collected",
+        "aws/eks/describe-cluster-versions.json could not be collected",
+        "aws/guardduty/get-findings.json could not be collected",
+        "aws/guardduty/list-coverage.json could not be collected",
         // The access entry checks name the directory of the entries they could not read.
         "aws/eks/access-entries/ was not collected",
     ] {

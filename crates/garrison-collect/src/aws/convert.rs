@@ -49,6 +49,12 @@ impl ToJson for i64 {
     }
 }
 
+impl ToJson for f64 {
+    fn to_json(&self) -> Value {
+        serde_json::Number::from_f64(*self).map_or(Value::Null, Value::Number)
+    }
+}
+
 impl<T: ToJson + ?Sized> ToJson for &T {
     fn to_json(&self) -> Value {
         (**self).to_json()

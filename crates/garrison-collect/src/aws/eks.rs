@@ -3,9 +3,10 @@
 
 use aws_sdk_eks::Client;
 use aws_sdk_eks::types::{
-    AccessConfigResponse, AccessEntry, AccessScope, Addon, AddonHealth, AddonIssue,
-    AssociatedAccessPolicy, Cluster, ClusterHealth, ClusterIssue, ComputeConfigResponse,
-    ElasticLoadBalancing, EncryptionConfig, FargateProfile, Identity, Issue,
+    AccessConfigResponse, AccessEntry, AccessScope, Addon, AddonHealth, AddonInfo, AddonIssue,
+    AddonVersionInfo, AssociatedAccessPolicy, Cluster, ClusterHealth, ClusterIssue,
+    ClusterVersionInformation, Compatibility, ComputeConfigResponse, ElasticLoadBalancing,
+    EncryptionConfig, FargateProfile, Identity, InsightStatus, InsightSummary, Issue,
     KubernetesNetworkConfigResponse, LaunchTemplateSpecification, LogSetup, Logging, Nodegroup,
     NodegroupHealth, NodegroupResources, Oidc, PodIdentityAssociation,
     PodIdentityAssociationSummary, Provider, RemoteAccessConfig, StorageConfigResponse,
@@ -117,6 +118,34 @@ to_json! {
         "tags" => p.tags, "ownerArn" => p.owner_arn, "targetRoleArn" => p.target_role_arn,
         "policy" => p.policy,
     };
+    InsightSummary => |i| cli! {
+        "id" => i.id, "name" => i.name, "category" => text(&i.category),
+        "kubernetesVersion" => i.kubernetes_version, "lastRefreshTime" => i.last_refresh_time,
+        "lastTransitionTime" => i.last_transition_time, "description" => i.description,
+        "insightStatus" => i.insight_status,
+    };
+    InsightStatus => |s| cli! { "status" => text(&s.status), "reason" => s.reason };
+    ClusterVersionInformation => |v| cli! {
+        "clusterVersion" => v.cluster_version, "clusterType" => v.cluster_type,
+        "defaultPlatformVersion" => v.default_platform_version,
+        "defaultVersion" => v.default_version, "releaseDate" => v.release_date,
+        "endOfStandardSupportDate" => v.end_of_standard_support_date,
+        "endOfExtendedSupportDate" => v.end_of_extended_support_date,
+        "versionStatus" => text(&v.version_status),
+        "kubernetesPatchVersion" => v.kubernetes_patch_version,
+    };
+    AddonInfo => |a| cli! {
+        "addonName" => a.addon_name, "type" => a.r#type, "addonVersions" => a.addon_versions,
+        "publisher" => a.publisher, "owner" => a.owner,
+    };
+    AddonVersionInfo => |v| cli! {
+        "addonVersion" => v.addon_version, "architecture" => v.architecture,
+        "compatibilities" => v.compatibilities,
+    };
+    Compatibility => |c| cli! {
+        "clusterVersion" => c.cluster_version, "platformVersions" => c.platform_versions,
+        "defaultVersion" => c.default_version,
+    };
     FargateProfile => |f| cli! {
         "fargateProfileName" => f.fargate_profile_name, "fargateProfileArn" => f.fargate_profile_arn,
         "clusterName" => f.cluster_name, "podExecutionRoleArn" => f.pod_execution_role_arn,
@@ -147,16 +176,19 @@ pub struct Referenced {
     pub templates: Vec<LaunchTemplateSpecification>,
 }
 
-/// Everything below `aws/eks/` other than the cluster itself.
-pub async fn collect(context: &Context<'_>) -> Referenced {
+/// Everything below `aws/eks/` other than the cluster itself; `version` is the cluster's
+/// Kubernetes version (for the add-on versions compatible with it).
+pub async fn collect(context: &Context<'_>, version: Option<&str>) -> Referenced {
     let client = Client::new(context.config);
-    let (groups, addons, (), associations, profiles) = tokio::join!(
+    let (groups, addons, (), associations, profiles, ()) = tokio::join!(
         nodegroups(context, &client),
         addons(context, &client),
         access_entries(context, &client),
         pod_identity(context, &client),
         fargate(context, &client),
+        insights_and_versions(context, &client),
     );
+    addon_versions(context, &client, &addons, version).await;
     let mut referenced = Referenced::default();
     for group in groups {
         referenced.roles.extend(group.node_role);
@@ -404,6 +436,96 @@ async fn fargate(context: &Context<'_>, client: &Client) -> Vec<FargateProfile> 
         })
         .await;
     into_inner(described)
+}
+
+/// `list-insights.json` (upgrade and configuration insights) and
+/// `describe-cluster-versions.json` (every version's support status and dates).
+async fn insights_and_versions(context: &Context<'_>, client: &Client) {
+    tokio::join!(
+        context.fetch(
+            "eks:ListInsights",
+            "aws/eks/list-insights.json",
+            client
+                .list_insights()
+                .cluster_name(context.cluster)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |insights| cli! { "insights" => insights },
+        ),
+        context.fetch(
+            "eks:DescribeClusterVersions",
+            "aws/eks/describe-cluster-versions.json",
+            client
+                .describe_cluster_versions()
+                .include_all(true)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |versions| cli! { "clusterVersions" => versions },
+        ),
+    );
+}
+
+/// `describe-addon-versions.json` for the installed add-ons, limited to the versions
+/// compatible with the cluster's Kubernetes version when it is known.
+async fn addon_versions(
+    context: &Context<'_>,
+    client: &Client,
+    addons: &[Addon],
+    version: Option<&str>,
+) {
+    let names: Vec<&str> = addons
+        .iter()
+        .filter_map(|addon| addon.addon_name.as_deref())
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    let found = std::sync::Mutex::new(Vec::new());
+    let failed = std::sync::Mutex::new(Vec::new());
+    context
+        .each(names, |name| {
+            let (found, failed) = (&found, &failed);
+            async move {
+                let request = client
+                    .describe_addon_versions()
+                    .addon_name(name)
+                    .set_kubernetes_version(version.map(str::to_string))
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .try_collect();
+                let result = {
+                    let _permit = context.permits.acquire().await;
+                    request.await
+                };
+                match result {
+                    Ok(infos) => lock(found).extend(infos),
+                    Err(error) => {
+                        lock(failed).push(format!("{name}: {}", super::ErrorText::text(&error)))
+                    }
+                }
+            }
+        })
+        .await;
+    let failed = into_inner(failed);
+    let file = "aws/eks/describe-addon-versions.json";
+    if failed.is_empty() {
+        let mut found = into_inner(found);
+        found.sort_by(|a, b| a.addon_name.cmp(&b.addon_name));
+        context.recorder.write(
+            "eks:DescribeAddonVersions",
+            file,
+            &cli! { "addons" => found },
+        );
+    } else {
+        context
+            .recorder
+            .fail("eks:DescribeAddonVersions", file, &failed.join("; "));
+    }
 }
 
 pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {

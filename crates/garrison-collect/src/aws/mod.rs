@@ -135,6 +135,17 @@ where
 /// Collects the AWS documents of `options.cluster`; returns the cluster ARN when
 /// `describe-cluster` answered.
 pub async fn collect(config: &SdkConfig, options: &Options, recorder: &Recorder) -> Option<String> {
+    collect_with_roles(config, options, recorder, Vec::new()).await
+}
+
+/// [`collect`], also reading the IAM roles of `roles` (those the cluster's ServiceAccounts
+/// name in `eks.amazonaws.com/role-arn`).
+pub async fn collect_with_roles(
+    config: &SdkConfig,
+    options: &Options,
+    recorder: &Recorder,
+    roles: Vec<String>,
+) -> Option<String> {
     let context = Context {
         config,
         cluster: &options.cluster,
@@ -145,13 +156,19 @@ pub async fn collect(config: &SdkConfig, options: &Options, recorder: &Recorder)
     let cluster = eks::describe_cluster(&context).await;
     let cluster_arn = cluster.as_ref().and_then(|cluster| cluster.arn.clone());
     let (referenced, (), ()) = tokio::join!(
-        eks::collect(&context),
+        eks::collect(
+            &context,
+            cluster
+                .as_ref()
+                .and_then(|cluster| cluster.version.as_deref())
+        ),
         services::collect(&context, cluster.as_ref()),
         ec2::collect(&context, cluster.as_ref()),
     );
     // Roles named by the cluster, its node groups, add-ons, pod identity associations and
     // Fargate profiles.
-    let mut roles = referenced.roles;
+    let mut roles = roles;
+    roles.extend(referenced.roles);
     if let Some(cluster) = &cluster {
         roles.extend(cluster.role_arn.clone());
         if let Some(compute) = &cluster.compute_config {

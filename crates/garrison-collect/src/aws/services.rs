@@ -1,14 +1,19 @@
-//! ECR, CloudWatch Logs, KMS and GuardDuty.
+//! ECR, CloudWatch Logs, KMS and GuardDuty (the detector, the cluster's findings and its
+//! runtime coverage).
 
 use aws_sdk_cloudwatchlogs::types::LogGroup;
 use aws_sdk_ecr::types::{
     EncryptionConfiguration, ImageScanningConfiguration, RegistryScanningConfiguration,
-    RegistryScanningRule, Repository, ScanningRepositoryFilter,
+    RegistryScanningRule, Repository, ScanningRepositoryFilter, SigningConfiguration,
+    SigningRepositoryFilter, SigningRule,
 };
 use aws_sdk_guardduty::types::{
+    Condition, CoverageEksClusterDetails, CoverageFilterCondition, CoverageFilterCriteria,
+    CoverageFilterCriterion, CoverageFilterCriterionKey, CoverageResource, CoverageResourceDetails,
     DataSourceConfigurationsResult, DetectorAdditionalConfigurationResult,
-    DetectorFeatureConfigurationResult, KubernetesAuditLogsConfigurationResult,
-    KubernetesConfigurationResult,
+    DetectorFeatureConfigurationResult, EksClusterDetails, Finding, FindingCriteria,
+    KubernetesAuditLogsConfigurationResult, KubernetesConfigurationResult,
+    Resource as FindingResource, Service as FindingService,
 };
 use aws_sdk_kms::types::KeyMetadata;
 
@@ -57,6 +62,42 @@ to_json! {
     DetectorAdditionalConfigurationResult => |c| cli! {
         "Name" => text(&c.name), "Status" => text(&c.status),
     };
+    SigningConfiguration => |c| cli! { "rules" => c.rules };
+    SigningRule => |r| cli! {
+        "signingProfileArn" => r.signing_profile_arn, "repositoryFilters" => r.repository_filters,
+    };
+    SigningRepositoryFilter => |f| cli! { "filter" => f.filter, "filterType" => name(&f.filter_type) };
+    // The members the snapshot model reads, and what identifies a finding to a reader.
+    Finding => |f| cli! {
+        "AccountId" => f.account_id, "Arn" => f.arn, "Id" => f.id, "Type" => f.r#type,
+        "Severity" => f.severity, "Title" => f.title, "Description" => f.description,
+        "CreatedAt" => f.created_at, "UpdatedAt" => f.updated_at, "Region" => f.region,
+        "Resource" => f.resource, "Service" => f.service,
+    };
+    FindingResource => |r| cli! {
+        "ResourceType" => r.resource_type, "EksClusterDetails" => r.eks_cluster_details,
+    };
+    EksClusterDetails => |d| cli! {
+        "Name" => d.name, "Arn" => d.arn, "VpcId" => d.vpc_id, "Status" => d.status,
+    };
+    FindingService => |s| cli! {
+        "Archived" => s.archived, "Count" => s.count, "DetectorId" => s.detector_id,
+        "EventFirstSeen" => s.event_first_seen, "EventLastSeen" => s.event_last_seen,
+        "FeatureName" => s.feature_name, "ServiceName" => s.service_name,
+    };
+    CoverageResource => |c| cli! {
+        "ResourceId" => c.resource_id, "DetectorId" => c.detector_id,
+        "AccountId" => c.account_id, "ResourceDetails" => c.resource_details,
+        "CoverageStatus" => text(&c.coverage_status), "Issue" => c.issue,
+        "UpdatedAt" => c.updated_at,
+    };
+    CoverageResourceDetails => |d| cli! {
+        "ResourceType" => text(&d.resource_type), "EksClusterDetails" => d.eks_cluster_details,
+    };
+    CoverageEksClusterDetails => |d| cli! {
+        "ClusterName" => d.cluster_name, "CoveredNodes" => d.covered_nodes,
+        "CompatibleNodes" => d.compatible_nodes, "ManagementType" => text(&d.management_type),
+    };
 }
 
 pub async fn collect(context: &Context<'_>, cluster: Option<&aws_sdk_eks::types::Cluster>) {
@@ -86,6 +127,15 @@ async fn ecr(context: &Context<'_>) {
                 .send()
                 .try_collect(),
             |repositories| cli! { "repositories" => repositories },
+        ),
+        context.fetch(
+            "ecr:GetSigningConfiguration",
+            "aws/ecr/get-signing-configuration.json",
+            client.get_signing_configuration().send(),
+            |output| cli! {
+                "registryId" => output.registry_id,
+                "signingConfiguration" => output.signing_configuration,
+            },
         ),
         context.fetch(
             "ecr:GetRegistryScanningConfiguration",
@@ -173,6 +223,10 @@ async fn guardduty(context: &Context<'_>) {
         .unwrap_or_default();
     // One detector per account and region.
     if let Some(id) = detectors.first() {
+        tokio::join!(
+            findings(context, &client, id),
+            coverage(context, &client, id)
+        );
         context
             .fetch(
                 "guardduty:GetDetector",
@@ -190,4 +244,96 @@ async fn guardduty(context: &Context<'_>) {
             )
             .await;
     }
+}
+
+/// The detector's findings about this cluster (`resource.eksClusterDetails.name`): their ids
+/// (`list-findings.json`), then the findings, 50 to a call, into one `get-findings.json`.
+async fn findings(context: &Context<'_>, client: &aws_sdk_guardduty::Client, detector: &str) {
+    let criteria = FindingCriteria::builder()
+        .criterion(
+            "resource.eksClusterDetails.name",
+            Condition::builder().equals(context.cluster).build(),
+        )
+        .build();
+    let ids = context
+        .fetch(
+            "guardduty:ListFindings",
+            "aws/guardduty/list-findings.json",
+            client
+                .list_findings()
+                .detector_id(detector)
+                .finding_criteria(criteria)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |ids| cli! { "FindingIds" => ids },
+        )
+        .await;
+    let file = "aws/guardduty/get-findings.json";
+    let Some(ids) = ids else {
+        context.recorder.fail(
+            "guardduty:GetFindings",
+            file,
+            "not asked: guardduty:ListFindings failed (see aws/guardduty/list-findings.json)",
+        );
+        return;
+    };
+    let mut found = Vec::new();
+    for chunk in ids.chunks(50) {
+        let result = {
+            let _permit = context.permits.acquire().await;
+            client
+                .get_findings()
+                .detector_id(detector)
+                .set_finding_ids(Some(chunk.to_vec()))
+                .send()
+                .await
+        };
+        match result {
+            Ok(output) => found.extend(output.findings.unwrap_or_default()),
+            Err(error) => {
+                context.recorder.fail(
+                    "guardduty:GetFindings",
+                    file,
+                    &super::ErrorText::text(&error),
+                );
+                return;
+            }
+        }
+    }
+    context
+        .recorder
+        .write("guardduty:GetFindings", file, &cli! { "Findings" => found });
+}
+
+/// Runtime Monitoring's coverage of this cluster (`list-coverage.json`).
+async fn coverage(context: &Context<'_>, client: &aws_sdk_guardduty::Client, detector: &str) {
+    let criteria = CoverageFilterCriteria::builder()
+        .filter_criterion(
+            CoverageFilterCriterion::builder()
+                .criterion_key(CoverageFilterCriterionKey::ClusterName)
+                .filter_condition(
+                    CoverageFilterCondition::builder()
+                        .equals(context.cluster)
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    context
+        .fetch(
+            "guardduty:ListCoverage",
+            "aws/guardduty/list-coverage.json",
+            client
+                .list_coverage()
+                .detector_id(detector)
+                .filter_criteria(criteria)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |resources| cli! { "Resources" => resources },
+        )
+        .await;
 }

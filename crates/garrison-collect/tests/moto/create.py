@@ -82,6 +82,8 @@ for policy in ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"
     iam.attach_role_policy(RoleName="prod-eks-node", PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
 iam.put_role_policy(RoleName="prod-eks-node", PolicyName="wide-s3", PolicyDocument=json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+# A role that only a ServiceAccount names (IRSA): the collector learns of it from Kubernetes.
+iam.create_role(RoleName="prod-eks-payments", AssumeRolePolicyDocument=trust("pods.eks.amazonaws.com"))
 
 # KMS: the Secrets key, without rotation.
 key = kms.create_key(Description="prod-eks secrets")["KeyMetadata"]["Arn"]
@@ -181,7 +183,7 @@ write("aws/ecr/describe-repositories.json",
       {"repositories": paginate(ecr, "describe_repositories", "repositories")})
 write("aws/ecr/get-registry-scanning-configuration.json", ecr.get_registry_scanning_configuration())
 write("aws/iam/list-open-id-connect-providers.json", iam.list_open_id_connect_providers())
-for name in ["prod-eks-cluster", "prod-eks-node"]:
+for name in ["prod-eks-cluster", "prod-eks-node", "prod-eks-payments"]:
     write(f"aws/iam/roles/{name}.role.json", iam.get_role(RoleName=name))
     write(f"aws/iam/roles/{name}.attached.json", {"AttachedPolicies": paginate(
         iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)})

@@ -19,6 +19,8 @@
 pub mod cedar;
 pub mod config;
 pub mod images;
+#[cfg(feature = "kube")]
+pub mod live;
 pub mod metrics;
 pub mod namespaces;
 pub mod pod_security;
@@ -68,6 +70,12 @@ pub struct Options {
     pub limits: tls::Limits,
 }
 
+/// Where a watch on Namespaces connects: a kube-rs client configuration (feature `kube`).
+#[cfg(feature = "kube")]
+type Watch = Option<kube::Config>;
+#[cfg(not(feature = "kube"))]
+type Watch = Option<std::convert::Infallible>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error(transparent)]
@@ -83,6 +91,8 @@ pub enum ServeError {
         address: String,
         source: std::io::Error,
     },
+    #[error("Kubernetes client: {0}")]
+    Kube(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -97,6 +107,8 @@ pub struct Admission {
     namespaces: ArcSwap<NamespaceMap>,
     namespace_fingerprint: std::sync::Mutex<Vec<(String, u64, Option<std::time::SystemTime>)>>,
     ready: AtomicBool,
+    /// Namespaces come from a watch: one it has not delivered is a failed lookup.
+    live_namespaces: bool,
     pub metrics: AdmissionMetrics,
 }
 
@@ -126,6 +138,7 @@ impl Admission {
             namespaces: ArcSwap::from_pointee(namespaces),
             namespace_fingerprint: std::sync::Mutex::new(Vec::new()),
             ready: AtomicBool::new(true),
+            live_namespaces: false,
             metrics,
         }
     }
@@ -149,11 +162,25 @@ impl Admission {
         Ok(admission)
     }
 
+    /// Namespaces will come from a watch: not ready until its first list, and a namespace it
+    /// has not delivered is a failed lookup rather than a namespace without labels.
+    fn expect_namespace_watch(&mut self) {
+        self.live_namespaces = true;
+        self.ready.store(false, Ordering::Relaxed);
+    }
+
     /// Judges one request.
     pub fn decide(&self, request: &Request) -> Decision {
         let namespaces = self.namespaces.load();
         let mut kept = Verdict::allow();
-        if let Some(verdict) = self.pod_security.validate(request, &namespaces) {
+        let pod_security = if self.live_namespaces {
+            namespaces::lookup_failure(&self.pod_security, request, &namespaces)
+        } else {
+            None
+        };
+        if let Some(verdict) =
+            pod_security.or_else(|| self.pod_security.validate(request, &namespaces))
+        {
             if !verdict.allowed {
                 return Decision {
                     verdict,
@@ -477,8 +504,38 @@ pub async fn run(
     options: Options,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    run_with(options, None, shutdown).await
+}
+
+/// [`run`], with the namespaces' labels from a watch on the API server `config` reaches
+/// instead of `--namespaces` files (see [`live`]).
+#[cfg(feature = "kube")]
+pub async fn run_watching_namespaces(
+    options: Options,
+    config: kube::Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    run_with(options, Some(config), shutdown).await
+}
+
+async fn run_with(
+    options: Options,
+    watch: Watch,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
     let (config, certificate) = tls::reloading_server_config(&options.tls)?;
-    let admission = Arc::new(Admission::load(&options)?);
+    let mut admission = Admission::load(&options)?;
+    if watch.is_some() {
+        admission.expect_namespace_watch();
+    }
+    let admission = Arc::new(admission);
+    #[cfg(feature = "kube")]
+    let namespace_watch = match watch {
+        Some(config) => Some(
+            live::spawn(&admission, config).map_err(|error| ServeError::Kube(error.to_string()))?,
+        ),
+        None => None,
+    };
     let certificate_watcher = tokio::spawn(certificate.watch(options.reload_interval));
     let listeners = Listeners {
         webhook: bind(&options.listen).await?,
@@ -502,11 +559,28 @@ pub async fn run(
     )
     .await;
     certificate_watcher.abort();
+    #[cfg(feature = "kube")]
+    if let Some(watch) = namespace_watch {
+        watch.abort();
+    }
     result
 }
 
 /// [`run`] on a new multi-threaded runtime, until Ctrl-C or SIGTERM, logging to stderr.
 pub fn run_blocking(options: Options) -> Result<(), ServeError> {
+    run_blocking_with(options, None)
+}
+
+/// [`run_watching_namespaces`] on a new multi-threaded runtime, until Ctrl-C or SIGTERM.
+#[cfg(feature = "kube")]
+pub fn run_blocking_watching_namespaces(
+    options: Options,
+    config: kube::Config,
+) -> Result<(), ServeError> {
+    run_blocking_with(options, Some(config))
+}
+
+fn run_blocking_with(options: Options, watch: Watch) -> Result<(), ServeError> {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -518,7 +592,7 @@ pub fn run_blocking(options: Options) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let result = runtime.block_on(run(options, tls::shutdown_signal()));
+    let result = runtime.block_on(run_with(options, watch, tls::shutdown_signal()));
     tracing::info!("stopped");
     result
 }

@@ -6,15 +6,23 @@
 //! There is no API server to ask here: a namespace created after the file was written is not
 //! known, and is judged as a namespace without labels (by the configured defaults). The files
 //! are re-read when they change.
+//!
+//! Served in a cluster, the namespaces come from a watch on the API server instead (`live`,
+//! feature `kube`), and a namespace the watch has not seen is what it is to the built-in
+//! plugin when its namespace lookup fails: [`lookup_failure`].
 
 use std::collections::BTreeMap;
 
+use garrison_checks::pss::go_quote;
 use garrison_core::loader::load_text;
 use garrison_core::{LoadOptions, Loaded, load_paths};
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::Value;
 
-use super::pod_security::NamespaceMap;
+use super::pod_security::{
+    ERROR_ANNOTATION, IGNORED_POD_SUBRESOURCES, NamespaceMap, PodSecurity, template_resource,
+};
+use super::review::{Operation, Request, Status, StatusCause, StatusDetails, Verdict};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -99,4 +107,72 @@ pub fn fingerprint(paths: &[String]) -> Vec<(String, u64, Option<std::time::Syst
     }
     out.sort();
     out
+}
+
+/// The built-in plugin's answer when the request's namespace cannot be found (upstream's
+/// `ValidatePod` and `ValidatePodController`), or `None` when the namespace is known or the
+/// plugin would not look it up: operations other than create and update, ignored pod
+/// subresources, workload subresources, exempt namespaces and users, and every other resource.
+///
+/// A pod is denied with 500 `InternalError` (`failed to lookup namespace "NAME"`); a workload
+/// is allowed with the failure in the `error` audit annotation. Upstream's own webhook asks
+/// the API server once more before failing; here the watch is the only source, so a namespace
+/// it has not delivered yet (created a moment ago) fails the same way.
+pub fn lookup_failure(
+    pod_security: &PodSecurity,
+    request: &Request,
+    namespaces: &NamespaceMap,
+) -> Option<Verdict> {
+    let namespace = request.namespace.as_str();
+    if !matches!(request.operation, Operation::Create | Operation::Update)
+        || namespace.is_empty()
+        || namespaces.contains_key(namespace)
+    {
+        return None;
+    }
+    let group = request.resource.group.as_str();
+    let resource = request.resource.resource.as_str();
+    let sub_resource = request.sub_resource.as_str();
+    let pod = (group, resource) == ("", "pods");
+    let judged = if pod {
+        !IGNORED_POD_SUBRESOURCES.contains(&sub_resource)
+    } else {
+        template_resource(group, resource) && sub_resource.is_empty()
+    };
+    let exemptions = &pod_security.exemptions;
+    let username = request.user_info.username.as_str();
+    if !judged
+        || exemptions.namespaces.iter().any(|n| n == namespace)
+        || (!username.is_empty() && exemptions.usernames.iter().any(|u| u == username))
+    {
+        return None;
+    }
+    let quoted = go_quote(namespace);
+    let failure = format!("failed to lookup namespace {quoted}");
+    let cause = format!("namespaces {quoted} not found");
+    if pod {
+        let message = format!("Internal error occurred: {failure}");
+        let mut status = Status::new(500, "InternalError", message.clone());
+        status.details = Some(StatusDetails {
+            name: String::new(),
+            group: String::new(),
+            kind: String::new(),
+            causes: vec![StatusCause {
+                reason: String::new(),
+                message: failure,
+                field: String::new(),
+            }],
+        });
+        let mut verdict = Verdict::deny(status);
+        verdict
+            .audit_annotations
+            .insert(ERROR_ANNOTATION.to_string(), format!("{message}: {cause}"));
+        Some(verdict)
+    } else {
+        let mut verdict = Verdict::allow();
+        verdict
+            .audit_annotations
+            .insert(ERROR_ANNOTATION.to_string(), format!("{failure}: {cause}"));
+        Some(verdict)
+    }
 }

@@ -37,7 +37,7 @@ pub const ERROR_ANNOTATION: &str = "error";
 
 /// Pod subresources the plugin never judges; any other pod subresource (such as
 /// `ephemeralcontainers`) carries a Pod and is evaluated.
-const IGNORED_POD_SUBRESOURCES: &[&str] = &[
+pub(super) const IGNORED_POD_SUBRESOURCES: &[&str] = &[
     "exec",
     "attach",
     "binding",
@@ -262,7 +262,7 @@ pub struct PodSecurity {
 }
 
 /// Workload resources whose pod template the plugin warns about, with where their template is.
-fn template_resource(group: &str, resource: &str) -> bool {
+pub(super) fn template_resource(group: &str, resource: &str) -> bool {
     matches!(
         (group, resource),
         ("", "replicationcontrollers" | "podtemplates")

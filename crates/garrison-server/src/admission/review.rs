@@ -226,11 +226,18 @@ impl Status {
                             .causes
                             .iter()
                             .map(|cause| {
-                                json!({
-                                    "reason": cause.reason,
-                                    "message": cause.message,
-                                    "field": cause.field,
-                                })
+                                // Go's omitempty, as for the details.
+                                let mut out = Map::new();
+                                for (key, value) in [
+                                    ("reason", &cause.reason),
+                                    ("message", &cause.message),
+                                    ("field", &cause.field),
+                                ] {
+                                    if !value.is_empty() {
+                                        out.insert(key.into(), json!(value));
+                                    }
+                                }
+                                Value::Object(out)
                             })
                             .collect(),
                     ),

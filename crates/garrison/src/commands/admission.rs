@@ -45,9 +45,20 @@ struct ServeArgs {
     config: Option<PathBuf>,
     /// Namespace objects whose pod-security.kubernetes.io labels decide the policies: files,
     /// directories or a cluster snapshot (repeatable), re-read when they change. A namespace
-    /// not found there is judged by the defaults, as a namespace without labels.
+    /// not found there is judged by the defaults, as a namespace without labels. Without
+    /// this option the namespaces are watched on the API server (in-cluster, or --kubeconfig
+    /// and --context; needs list and watch on namespaces), /readyz waits for the first list,
+    /// and a pod in a namespace the watch has not delivered is refused as the built-in plugin
+    /// refuses one whose namespace lookup fails.
     #[arg(long, value_name = "PATH")]
     namespaces: Vec<String>,
+    /// Kubeconfig file for the namespace watch (default: KUBECONFIG, ~/.kube/config, or
+    /// in-cluster).
+    #[arg(long, value_name = "FILE", conflicts_with = "namespaces")]
+    kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context for the namespace watch (default: the current context).
+    #[arg(long, value_name = "NAME", conflicts_with = "namespaces")]
+    context: Option<String>,
     /// A directory of *.cedar admission policies (or one file), watched for changes.
     #[arg(long, value_name = "DIR")]
     policies: Option<PathBuf>,
@@ -94,6 +105,28 @@ pub fn run(args: AdmissionArgs) -> Result<ExitCode, CommandError> {
 }
 
 fn serve(args: ServeArgs) -> Result<ExitCode, CommandError> {
+    #[cfg(feature = "collect")]
+    let kube = if args.namespaces.is_empty() {
+        let config = garrison_collect::kubernetes::config_blocking(
+            args.kubeconfig.as_deref(),
+            args.context.as_deref(),
+        )
+        .map_err(|error| {
+            CommandError::Usage(format!(
+                "no --namespaces, and no cluster to watch namespaces on: {error}"
+            ))
+        })?;
+        Some(config)
+    } else {
+        None
+    };
+    #[cfg(not(feature = "collect"))]
+    if args.namespaces.is_empty() && (args.kubeconfig.is_some() || args.context.is_some()) {
+        return Err(CommandError::Usage(
+            "--kubeconfig and --context need a build with the `collect` feature (kube-rs)"
+                .to_string(),
+        ));
+    }
     let options = garrison_server::admission::Options {
         listen: args.listen,
         metrics_listen: args.metrics_listen,
@@ -109,7 +142,15 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CommandError> {
         request_timeout: Duration::from_millis(args.request_timeout_ms),
         limits: args.limits.limits(),
     };
-    garrison_server::admission::run_blocking(options)
-        .map_err(|error| CommandError::Usage(error.to_string()))?;
+    #[cfg(feature = "collect")]
+    let served = match kube {
+        Some(config) => {
+            garrison_server::admission::run_blocking_watching_namespaces(options, config)
+        }
+        None => garrison_server::admission::run_blocking(options),
+    };
+    #[cfg(not(feature = "collect"))]
+    let served = garrison_server::admission::run_blocking(options);
+    served.map_err(|error| CommandError::Usage(error.to_string()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -37,9 +37,9 @@ enum AuthzCommand {
     Replay(ReplayArgs),
     /// Serve SubjectAccessReview v1 over TLS on POST /authorize: the authorization webhook.
     Serve(ServeArgs),
-    /// Print the Cedar schema that policies are validated against; with --snapshot, the schema
-    /// of that cluster: the shipped one plus an entity type for every kind admission can see,
-    /// generated from its discovery and OpenAPI documents.
+    /// Print the Cedar schema that policies are validated against; with --snapshot (or --live,
+    /// --kubeconfig, --context), the schema of that cluster: the shipped one plus an entity type
+    /// for every kind admission can see, generated from its discovery and OpenAPI documents.
     Schema(SchemaArgs),
 }
 
@@ -47,8 +47,18 @@ enum AuthzCommand {
 struct SchemaArgs {
     /// A snapshot directory with `k8s/discovery/*.json` (`kubectl get --raw /apis/GROUP/VERSION`)
     /// and `k8s/openapi/v3/*.json` (`kubectl get --raw /openapi/v3/apis/GROUP/VERSION`).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["live", "kubeconfig", "context"])]
     snapshot: Option<PathBuf>,
+    /// Read the documents from the API server (`/api`, `/apis`, each group version, `/openapi/v3`
+    /// and each group version's document): in-cluster, or the current kubeconfig context.
+    #[arg(long)]
+    live: bool,
+    /// Kubeconfig file of the cluster to read live (implies --live).
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context of the cluster to read live (implies --live).
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
     /// `cedar` (the schema syntax) or `json` (Cedar's JSON schema format).
     #[arg(long, short = 'f', value_enum, default_value_t = SchemaFormat::Cedar)]
     format: SchemaFormat,
@@ -198,8 +208,10 @@ pub fn run(args: AuthzArgs) -> Result<ExitCode, CommandError> {
 }
 
 fn print_schema(args: SchemaArgs) -> Result<ExitCode, CommandError> {
+    let live = args.live || args.kubeconfig.is_some() || args.context.is_some();
     let api = match &args.snapshot {
         Some(dir) => ClusterApi::from_snapshot(dir).map_err(failure)?,
+        None if live => live_api(&args)?,
         None => {
             if let SchemaFormat::Cedar = args.format {
                 print!("{SCHEMA_TEXT}");
@@ -219,7 +231,7 @@ fn print_schema(args: SchemaArgs) -> Result<ExitCode, CommandError> {
             serde_json::to_string_pretty(&generated.json).map_err(failure)?
         ),
     }
-    if args.snapshot.is_some() {
+    if args.snapshot.is_some() || live {
         eprintln!(
             "{} admission entity types from {} resources",
             generated.entity_types.len(),
@@ -227,6 +239,25 @@ fn print_schema(args: SchemaArgs) -> Result<ExitCode, CommandError> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The API of the cluster `args` names, read live.
+#[cfg(feature = "collect")]
+fn live_api(args: &SchemaArgs) -> Result<ClusterApi, CommandError> {
+    let documents = garrison_collect::discovery::api_documents_blocking(
+        args.kubeconfig.as_deref(),
+        args.context.as_deref(),
+    )
+    .map_err(CommandError::Collect)?;
+    ClusterApi::from_documents(&documents.discovery, &documents.openapi).map_err(failure)
+}
+
+#[cfg(not(feature = "collect"))]
+fn live_api(_: &SchemaArgs) -> Result<ClusterApi, CommandError> {
+    Err(CommandError::Usage(
+        "reading a cluster live needs a build with the `collect` feature (kube-rs); use --snapshot"
+            .to_string(),
+    ))
 }
 
 fn failure(error: impl std::fmt::Display) -> CommandError {
