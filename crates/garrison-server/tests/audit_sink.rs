@@ -30,7 +30,7 @@ const QUEUE: usize = 10_000;
 /// Event `n`: every fourth a successful Secret read (one "K8s Secret Get Successfully"
 /// finding each), the others reads of pods (no finding).
 fn event(n: usize) -> Value {
-    let (resource, name) = if n % 4 == 0 {
+    let (resource, name) = if n.is_multiple_of(4) {
         ("secrets", "db")
     } else {
         ("pods", "web")
