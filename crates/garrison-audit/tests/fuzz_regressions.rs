@@ -5,64 +5,19 @@
 //! replayed too, so the target bodies are exercised by CI, which does not run the fuzzer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-
 #[path = "../../../fuzz/src/audit.rs"]
 mod harness;
+#[path = "../../../fuzz/src/replay.rs"]
+mod replay;
 
-/// A target's name and body.
-type Target = (&'static str, fn(&[u8]));
-
-const TARGETS: &[Target] = &[("audit_events", harness::audit_events)];
-
-fn inputs(directory: &Path) -> Vec<PathBuf> {
-    let mut inputs: Vec<PathBuf> = std::fs::read_dir(directory)
-        .unwrap_or_else(|error| panic!("cannot read {}: {error}", directory.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.is_file())
-        .filter(|path| {
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            !name.starts_with('.') && !name.starts_with("README")
-        })
-        .collect();
-    inputs.sort();
-    inputs
-}
-
-fn replay(paths: &[PathBuf]) {
-    for path in paths {
-        let data = std::fs::read(path).unwrap();
-        for (target, run) in TARGETS {
-            let outcome = std::panic::catch_unwind(|| run(&data));
-            assert!(
-                outcome.is_ok(),
-                "{target} panicked on {} (rerun: cargo fuzz run {target} {})",
-                path.display(),
-                path.display()
-            );
-        }
-    }
-}
+const TARGETS: &[replay::Target] = &[("audit_events", harness::audit_events)];
 
 #[test]
 fn fuzz_regression_inputs_do_not_panic() {
-    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
-    assert!(own.is_dir(), "{} must exist", own.display());
-    let all = inputs(&own);
-    replay(&all);
-    eprintln!("{} fuzz regression input(s) replayed", all.len());
+    replay::regression_inputs(env!("CARGO_MANIFEST_DIR"), TARGETS);
 }
 
 #[test]
 fn committed_seeds_do_not_panic() {
-    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds");
-    let mut all = Vec::new();
-    for (target, _) in TARGETS {
-        let directory = seeds.join(target);
-        let found = inputs(&directory);
-        assert!(!found.is_empty(), "no seed in {}", directory.display());
-        all.extend(found);
-    }
-    replay(&all);
-    eprintln!("{} seed(s) replayed", all.len());
+    replay::committed_seeds(env!("CARGO_MANIFEST_DIR"), TARGETS);
 }
