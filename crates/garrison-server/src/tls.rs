@@ -26,6 +26,10 @@ use tokio_rustls::TlsAcceptor;
 /// How long open connections get to finish their requests once they have been asked to close.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The most a closing connection reads and throws away of what its client is still sending
+/// (see [`Lingering`]): more than any body limit of garrison's servers.
+const LINGER_BYTES: usize = 32 << 20;
+
 /// What one client may hold of a TLS server: the defences against slow or numerous clients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -355,7 +359,10 @@ pub async fn serve_tls_with(
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(limits.read_timeout)
-                .serve_connection(TokioIo::new(tls), service);
+                .serve_connection(
+                    TokioIo::new(Lingering::new(tls, limits.read_timeout)),
+                    service,
+                );
             if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!(%peer, %error, "connection ended with an error");
             }
@@ -368,6 +375,113 @@ pub async fn serve_tls_with(
     }
     let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;
     Ok(())
+}
+
+/// A served connection that closes the way a client can read: when the server shuts it down,
+/// it first ends its own sending side (TLS `close_notify` and a TCP FIN), then reads and throws
+/// away what the client is still sending until the client closes too, [`LINGER_BYTES`] have
+/// been read, or `linger` has passed. Closing a socket with unread bytes in it makes the kernel
+/// answer with a reset, and a reset destroys whatever the client has not read yet: a 413 sent
+/// before the refused body was read, or a 408, would reach the client as a broken connection
+/// instead of an answer (nginx's `lingering_close` exists for the same reason).
+struct Lingering<S> {
+    inner: S,
+    linger: Duration,
+    closing: Option<Closing>,
+}
+
+/// The state of a [`Lingering`] connection once its sending side is shut.
+struct Closing {
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+    left: usize,
+}
+
+impl<S> Lingering<S> {
+    fn new(inner: S, linger: Duration) -> Lingering<S> {
+        Lingering {
+            inner,
+            linger,
+            closing: None,
+        }
+    }
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Lingering<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite
+    for Lingering<S>
+{
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if this.closing.is_none() {
+            match std::pin::Pin::new(&mut this.inner).poll_shutdown(cx) {
+                Poll::Ready(Ok(())) => {}
+                other => return other,
+            }
+            this.closing = Some(Closing {
+                deadline: Box::pin(tokio::time::sleep(this.linger)),
+                left: LINGER_BYTES,
+            });
+        }
+        let Some(closing) = this.closing.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let mut scratch = [0u8; 8192];
+        loop {
+            if closing.left == 0 || closing.deadline.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Ok(()));
+            }
+            let mut buf = tokio::io::ReadBuf::new(&mut scratch);
+            match std::pin::Pin::new(&mut this.inner).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) if buf.filled().is_empty() => return Poll::Ready(Ok(())),
+                Poll::Ready(Ok(())) => {
+                    closing.left = closing.left.saturating_sub(buf.filled().len());
+                }
+                // The client reset or broke the connection: nothing is left to protect.
+                Poll::Ready(Err(_)) => return Poll::Ready(Ok(())),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
 }
 
 /// Serves `router` over plain HTTP (metrics, health) until `shutdown` completes.

@@ -812,6 +812,36 @@ fn a_bad_config_is_refused_at_start_naming_the_file_and_line() {
     assert!(Path::new(&config).exists());
 }
 
+/// A body over the limit is refused before it is read; the server must still let the client
+/// finish writing and read its 413, rather than closing on unread bytes (the kernel would then
+/// reset the connection and the client would see a broken pipe instead of the answer). The
+/// body is four times the limit so that the client is still writing when the answer comes,
+/// and it is sent many times on fresh connections because the reset wins only some races.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_always_answered_413() {
+    let server = Server::start().await;
+    let oversized = vec![b' '; 4 * garrison_server::admission::MAX_BODY_BYTES];
+    for attempt in 0..40 {
+        let mut sender = server.client.sender().await.unwrap();
+        let request = hyper::Request::post(VALIDATE_PATH)
+            .header("host", "localhost")
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(oversized.clone())))
+            .unwrap();
+        let response = sender
+            .send_request(request)
+            .await
+            .unwrap_or_else(|error| panic!("attempt {attempt}: no answer: {error}"));
+        assert_eq!(response.status().as_u16(), 413, "attempt {attempt}");
+        assert_eq!(
+            response.headers().get("connection").map(|v| v.as_bytes()),
+            Some(&b"close"[..]),
+            "attempt {attempt}"
+        );
+    }
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn certificate_is_reloaded_when_its_files_change() {
     let dir = tempfile::tempdir().unwrap();
