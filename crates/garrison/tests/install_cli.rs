@@ -70,6 +70,15 @@ fn installed_admission_webhook_passes_its_own_scan_and_restricted() {
     ] {
         assert!(text.contains(kind), "missing {kind:?}");
     }
+    // Namespace labels come from the in-cluster watch: no file of namespaces, a token for the
+    // watch, HTTPS egress to reach the API server, and a preStop pause before the drain.
+    assert!(!text.contains("--namespaces"), "{text}");
+    assert!(text.contains("automountServiceAccountToken: true"));
+    assert!(
+        text.contains("  egress:\n  - ports:\n    - port: 443\n"),
+        "{text}"
+    );
+    assert!(text.contains("preStop:\n            sleep:\n              seconds: 5"));
     assert_dogfood(&text);
 
     let text = manifests(&[

@@ -155,8 +155,9 @@ subjects:
   namespace: {namespace}
 ---
 # Defaults and exemptions in the shape of the API server's PodSecurityConfiguration; an
-# ImagePolicy (garrison.dev/v1alpha1) document may be added for image rules. Namespace labels are
-# read from the `namespaces.json` key (`kubectl get namespaces -o json`), refreshed on change.
+# ImagePolicy (garrison.dev/v1alpha1) document may be added for image rules. Namespace labels
+# come from a watch on the API server (the ClusterRole above); the webhook is not ready until
+# the first list has arrived.
 apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -177,8 +178,6 @@ data:
       usernames: []
       runtimeClasses: []
       namespaces: []
-  namespaces.json: |
-    {{"apiVersion": "v1", "kind": "NamespaceList", "items": []}}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -198,8 +197,10 @@ spec:
         app.kubernetes.io/name: {NAME}
     spec:
       serviceAccountName: {NAME}
-      automountServiceAccountToken: false
+      # The token is the webhook's identity for the namespace watch; nothing else uses it.
+      automountServiceAccountToken: true
       enableServiceLinks: false
+      terminationGracePeriodSeconds: 30
       securityContext:
         runAsNonRoot: true
         runAsUser: 65532
@@ -234,7 +235,6 @@ spec:
         - --tls-cert=/etc/garrison/tls/tls.crt
         - --tls-key=/etc/garrison/tls/tls.key
         - --config=/etc/garrison/config/config.yaml
-        - --namespaces=/etc/garrison/config/namespaces.json
         ports:
         - name: https
           containerPort: 8443
@@ -248,6 +248,12 @@ spec:
           httpGet:
             path: /healthz
             port: metrics
+        # Endpoints are removed while the pod keeps serving, so that the API server stops
+        # sending reviews here before SIGTERM; the server then drains what is in flight.
+        lifecycle:
+          preStop:
+            sleep:
+              seconds: 5
         resources:
           requests:
             cpu: 100m
@@ -287,7 +293,8 @@ spec:
     matchLabels:
       app.kubernetes.io/name: {NAME}
 ---
-# Only the webhook and metrics ports are reachable; the webhook makes no connections itself.
+# Only the webhook and metrics ports are reachable; the only connection the webhook makes is its
+# namespace watch on the API server (HTTPS; on EKS the control plane's ENIs in the VPC).
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
@@ -304,7 +311,10 @@ spec:
       protocol: TCP
     - port: 9090
       protocol: TCP
-  egress: []
+  egress:
+  - ports:
+    - port: 443
+      protocol: TCP
 ---
 apiVersion: v1
 kind: Service
