@@ -62,7 +62,8 @@ fn start_moto() -> Moto {
 }
 
 /// The Pods of the cluster, written to both snapshots: one runs a scanned image of
-/// `checkout/cart`, the other an image of `checkout/orders` that was never pushed.
+/// `checkout/cart`, one an image of `checkout/orders` that was never pushed, one an image of
+/// another region's registry.
 fn pods() -> serde_json::Value {
     let pod = |name: &str, image: &str| {
         serde_json::json!({
@@ -78,6 +79,7 @@ fn pods() -> serde_json::Value {
         "items": [
             pod("cart", "123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout/cart:v1"),
             pod("orders", "123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout/orders"),
+            pod("replica", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout/cart:v2"),
         ],
     })
 }
@@ -236,6 +238,42 @@ async fn collect_then_scan() {
             "{file} not recorded as failed: {failed:?}"
         );
     }
+
+    // Every AWS call made is allowed by the read-only policy the README points to.
+    let policy: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/collect-iam-policy.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let allowed: Vec<&str> = policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|action| action.as_str().unwrap())
+        .collect();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let calls = manifest["calls"].as_array().unwrap();
+    assert!(calls.len() > 50, "{calls:?}");
+    for call in calls {
+        let call = call["call"].as_str().unwrap();
+        assert!(
+            allowed.contains(&call),
+            "{call} is not in docs/collect-iam-policy.json"
+        );
+    }
+
+    assert!(
+        failed.contains(&(
+            "aws/ecr/image-scan-findings/checkout/cart/v2.json".to_string(),
+            "not asked: the image's registry is in eu-west-1, the collection reads us-east-1"
+                .to_string()
+        )),
+        "{failed:?}"
+    );
 
     let collected = common::scan(&out);
     let expected = common::scan(&reference);

@@ -325,7 +325,7 @@ pub async fn collect(context: &Context<'_>, cluster: Option<&aws_sdk_eks::types:
             "aws/ec2/describe-vpcs.json",
             client
                 .describe_vpcs()
-                .vpc_ids(&vpc)
+                .filters(vpc_filter("vpc-id", &vpc))
                 .into_paginator()
                 .items()
                 .send()

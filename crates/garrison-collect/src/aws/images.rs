@@ -105,11 +105,22 @@ pub async fn collect(
     images_known: bool,
 ) {
     let client = Client::new(context.config);
-    // Only this region's registries answer through this client.
-    let local: Vec<&EcrImage> = images
+    // Only this region's registries answer through this client; the others are recorded as
+    // not asked, so the manifest says why their scan results are missing.
+    let (local, elsewhere): (Vec<&EcrImage>, Vec<&EcrImage>) = images
         .iter()
-        .filter(|image| region.is_none_or(|region| image.region == region))
-        .collect();
+        .partition(|image| region.is_none_or(|region| image.region == region));
+    for image in elsewhere {
+        context.recorder.fail(
+            "ecr:DescribeImageScanFindings",
+            &scan_file(image),
+            &format!(
+                "not asked: the image's registry is in {}, the collection reads {}",
+                image.region,
+                region.unwrap_or_default()
+            ),
+        );
+    }
     let used: BTreeSet<(&str, &str)> = local
         .iter()
         .map(|image| (image.account.as_str(), image.repository.as_str()))
@@ -136,13 +147,17 @@ pub async fn collect(
     );
 }
 
-/// `describe-image-scan-findings` of one image, every page merged into one document.
-async fn scan_findings(context: &Context<'_>, client: &Client, image: &EcrImage) {
-    let file = format!(
+fn scan_file(image: &EcrImage) -> String {
+    format!(
         "aws/ecr/image-scan-findings/{}/{}.json",
         repository_path(&image.repository),
         safe_file_name(&image.reference)
-    );
+    )
+}
+
+/// `describe-image-scan-findings` of one image, every page merged into one document.
+async fn scan_findings(context: &Context<'_>, client: &Client, image: &EcrImage) {
+    let file = scan_file(image);
     let pages = {
         let _permit = context.permits.acquire().await;
         client
