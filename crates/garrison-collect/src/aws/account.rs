@@ -161,13 +161,16 @@ async fn security_hub(context: &Context<'_>, cluster_arn: Option<&str>) {
             );
             return;
         };
+        let equals = |value: &str| {
+            aws_sdk_securityhub::types::StringFilter::builder()
+                .comparison(StringFilterComparison::Equals)
+                .value(value)
+                .build()
+        };
+        // Archived findings are left out: the check ignores them.
         let filters = AwsSecurityFindingFilters::builder()
-            .resource_id(
-                aws_sdk_securityhub::types::StringFilter::builder()
-                    .comparison(StringFilterComparison::Equals)
-                    .value(arn)
-                    .build(),
-            )
+            .resource_id(equals(arn))
+            .record_state(equals("ACTIVE"))
             .build();
         context
             .fetch(
