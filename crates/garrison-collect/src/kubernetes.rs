@@ -2,6 +2,7 @@
 //! into `k8s/<resource>.json`, and with `--with-node-config` each node's kubelet
 //! configuration through the API server's node proxy.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -175,6 +176,43 @@ pub fn config_blocking(
 pub struct Collected {
     /// The IAM role ARNs ServiceAccounts name in `eks.amazonaws.com/role-arn` (IRSA).
     pub service_account_roles: Vec<String>,
+    /// The images of every container, init and ephemeral container of the listed objects
+    /// (Pods and the workload controllers' templates): the ECR scan results to read.
+    pub images: BTreeSet<String>,
+    /// Whether the Kubernetes side was listed (without it, `images` is empty for lack of data,
+    /// not because nothing runs).
+    pub listed: bool,
+}
+
+/// Adds to `images` the `image` of each container found anywhere in `value`
+/// (`containers`, `initContainers`, `ephemeralContainers`, at any depth: Pods, templates of
+/// Deployments and the rest, CronJobs' job templates).
+pub fn container_images(value: &Value, images: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members {
+                if matches!(
+                    key.as_str(),
+                    "containers" | "initContainers" | "ephemeralContainers"
+                ) && let Some(containers) = member.as_array()
+                {
+                    images.extend(
+                        containers
+                            .iter()
+                            .filter_map(|container| container.get("image")?.as_str())
+                            .map(str::to_string),
+                    );
+                }
+                container_images(member, images);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                container_images(item, images);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The annotation by which a ServiceAccount names its IAM role (IRSA).
@@ -205,7 +243,10 @@ pub fn service_account_roles(list: &Value) -> Vec<String> {
 /// Lists every resource of [`RESOURCES`] (and node configurations when asked), at most
 /// `options.concurrency` at a time.
 pub async fn collect(client: &Client, options: &Options, recorder: &Recorder) -> Collected {
-    let mut collected = Collected::default();
+    let mut collected = Collected {
+        listed: true,
+        ..Collected::default()
+    };
     let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut tasks = JoinSet::new();
     let mut nodes = None;
@@ -234,6 +275,9 @@ pub async fn collect(client: &Client, options: &Options, recorder: &Recorder) ->
                 }
                 if resource.name == "serviceaccounts" {
                     collected.service_account_roles = service_account_roles(&list);
+                }
+                if resource.name != "secrets" {
+                    container_images(&list, &mut collected.images);
                 }
                 recorder.write(&call, &file, &list);
             }
@@ -468,6 +512,29 @@ mod tests {
             json!({"team": "payments"})
         );
         assert_eq!(secret["type"], "Opaque");
+    }
+
+    #[test]
+    fn images_of_every_kind_of_container_at_any_depth_are_found() {
+        let cronjobs = json!({"items": [{"spec": {"jobTemplate": {"spec": {"template": {"spec": {
+            "initContainers": [{"name": "init", "image": "busybox:1.36"}],
+            "containers": [{"name": "job", "image": "1.dkr.ecr.us-east-1.amazonaws.com/job:v1"}]
+        }}}}}}]});
+        let pods = json!({"items": [{"spec": {
+            "containers": [{"name": "a", "image": "nginx"}, {"name": "b"}],
+            "ephemeralContainers": [{"name": "debug", "image": "busybox:1.36"}]
+        }}]});
+        let mut images = BTreeSet::new();
+        container_images(&cronjobs, &mut images);
+        container_images(&pods, &mut images);
+        assert_eq!(
+            images.into_iter().collect::<Vec<_>>(),
+            [
+                "1.dkr.ecr.us-east-1.amazonaws.com/job:v1",
+                "busybox:1.36",
+                "nginx"
+            ]
+        );
     }
 
     #[test]

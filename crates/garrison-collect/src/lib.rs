@@ -99,13 +99,7 @@ pub fn collect(options: &Options) -> Result<Summary, CollectError> {
         if options.aws {
             let config = aws::load_config(options).await?;
             region = config.region().map(|region| region.to_string());
-            cluster_arn = aws::collect_with_roles(
-                &config,
-                options,
-                &recorder,
-                collected.service_account_roles,
-            )
-            .await;
+            cluster_arn = aws::collect_with(&config, options, &recorder, &collected).await;
         }
         recorder.finish(&options.cluster, cluster_arn.as_deref(), region.as_deref())
     })

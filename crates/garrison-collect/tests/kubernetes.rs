@@ -230,7 +230,7 @@ async fn serve(api: Arc<Api>) -> String {
     format!("http://{address}")
 }
 
-async fn collect(api: Arc<Api>, out: &Path, node_config: bool) {
+async fn collect(api: Arc<Api>, out: &Path, node_config: bool) -> kubernetes::Collected {
     let url = serve(api).await;
     let config = kube::Config::new(url.parse().unwrap());
     let client = kube::Client::try_from(config).unwrap();
@@ -239,8 +239,9 @@ async fn collect(api: Arc<Api>, out: &Path, node_config: bool) {
     options.node_config = node_config;
     options.page_size = 3;
     let recorder = Recorder::new(out, Progress::new(false)).unwrap();
-    kubernetes::collect(&client, &options, &recorder).await;
+    let collected = kubernetes::collect(&client, &options, &recorder).await;
     recorder.finish("prod-eks", None, None).unwrap();
+    collected
 }
 
 /// A copy of the demo snapshot's Kubernetes half: what was served, as files.
@@ -274,7 +275,7 @@ async fn collect_then_scan_gives_the_findings_of_the_served_objects() {
     let directory = tempfile::tempdir().unwrap();
     let api = Arc::new(demo_api(None));
     let out = directory.path().join("collected");
-    collect(api.clone(), &out, true).await;
+    let collected = collect(api.clone(), &out, true).await;
 
     // Pagination was used: some list needed a second page, asked for with the escaped token.
     let requests = api.requests.lock().unwrap().clone();
@@ -297,6 +298,16 @@ async fn collect_then_scan_gives_the_findings_of_the_served_objects() {
     );
     assert_eq!(pods["kind"], "PodList");
     assert!(pods["metadata"].get("continue").is_none());
+    // The image of every container of every page is known to the AWS side (for its scan).
+    let mut served_images = std::collections::BTreeSet::new();
+    kubernetes::container_images(&served, &mut served_images);
+    assert!(served_images.len() > 3, "{served_images:?}");
+    assert!(
+        served_images.is_subset(&collected.images),
+        "{served_images:?} not all in {:?}",
+        collected.images
+    );
+    assert!(collected.listed);
 
     // Custom resources the server does not know are noted, not failed.
     let failed = common::failed(&out);

@@ -61,6 +61,38 @@ fn start_moto() -> Moto {
     moto
 }
 
+/// The Pods of the cluster, written to both snapshots: one runs a scanned image of
+/// `checkout/cart`, one an image of `checkout/orders` that was never pushed, one an image of
+/// another region's registry.
+fn pods() -> serde_json::Value {
+    let pod = |name: &str, image: &str| {
+        serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": {"containers": [{"name": "app", "image": image}]},
+        })
+    };
+    serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            pod("cart", "123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout/cart:v1"),
+            pod("orders", "123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout/orders"),
+            pod("replica", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout/cart:v2"),
+        ],
+    })
+}
+
+fn write_pods(root: &Path) {
+    std::fs::create_dir_all(root.join("k8s")).unwrap();
+    std::fs::write(
+        root.join("k8s/pods.json"),
+        serde_json::to_vec_pretty(&pods()).unwrap(),
+    )
+    .unwrap();
+}
+
 fn create_resources(endpoint: &str, reference: &Path) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/moto/create.py");
     let output = Command::new("python3")
@@ -88,22 +120,51 @@ async fn collect(endpoint: &str, out: &Path) {
     options.kube = false;
     let recorder = Recorder::new(out, Progress::new(false)).unwrap();
     // The role a ServiceAccount would name in eks.amazonaws.com/role-arn.
-    let service_account_roles =
-        vec!["arn:aws:iam::123456789012:role/prod-eks-payments".to_string()];
-    let arn = aws::collect_with_roles(&config, &options, &recorder, service_account_roles).await;
+    let kube = garrison_collect::kubernetes::Collected {
+        service_account_roles: vec!["arn:aws:iam::123456789012:role/prod-eks-payments".to_string()],
+        images: {
+            let mut images = std::collections::BTreeSet::new();
+            garrison_collect::kubernetes::container_images(&pods(), &mut images);
+            images
+        },
+        listed: true,
+    };
+    let arn = aws::collect_with(&config, &options, &recorder, &kube).await;
     recorder
         .finish(CLUSTER, arn.as_deref(), Some("us-east-1"))
         .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn collect_from_moto_then_scan_matches_the_cli_snapshot() {
+#[test]
+fn collect_from_moto_then_scan_matches_the_cli_snapshot() {
+    // The Security Hub SDK reads a finding's resource (hundreds of optional members) in one
+    // stack frame that overflows a test thread's 2 MiB in a debug build (the CLI runs the
+    // collection on its main thread, 8 MiB): the test runs on a thread with room for it.
+    let scenario = std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(collect_then_scan())
+        })
+        .unwrap();
+    if let Err(panic) = scenario.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn collect_then_scan() {
     let moto = start_moto();
     let directory = tempfile::tempdir().unwrap();
     let reference = directory.path().join("reference");
     let out = directory.path().join("collected");
     create_resources(&moto.endpoint, &reference);
     collect(&moto.endpoint, &out).await;
+    write_pods(&reference);
+    write_pods(&out);
 
     // What moto implements was collected; every document of the reference is there.
     for file in [
@@ -121,6 +182,18 @@ async fn collect_from_moto_then_scan_matches_the_cli_snapshot() {
         "aws/iam/roles/prod-eks-payments.role.json",
         "aws/guardduty/get-detector.json",
         "aws/logs/describe-log-groups.json",
+        "aws/autoscaling/describe-auto-scaling-groups.json",
+        "aws/ec2/describe-vpcs.json",
+        "aws/ec2/describe-network-interfaces.json",
+        "aws/ecr/image-scan-findings/checkout/cart/v1.json",
+        "aws/ecr/lifecycle-policies/checkout/orders.json",
+        "aws/ecr/repository-policies/checkout/cart.json",
+        "aws/cloudtrail/describe-trails.json",
+        "aws/securityhub/describe-hub.json",
+        "aws/securityhub/get-findings.json",
+        "aws/inspector2/batch-get-account-status.json",
+        "aws/inspector2/list-findings.json",
+        "aws/ssm/get-document/SSM-SessionManagerRunShell.json",
     ] {
         assert!(out.join(file).is_file(), "{file} was not collected");
         assert!(
@@ -131,7 +204,10 @@ async fn collect_from_moto_then_scan_matches_the_cli_snapshot() {
     let templates = std::fs::read_dir(out.join("aws/ec2/describe-launch-template-versions"))
         .unwrap()
         .count();
-    assert_eq!(templates, 1);
+    assert_eq!(
+        templates, 2,
+        "the general group's template and the one the legacy group's Auto Scaling group names"
+    );
     let keys = std::fs::read_dir(out.join("aws/kms")).unwrap().count();
     assert_eq!(keys, 2, "the Secrets key's describe and rotation documents");
 
@@ -147,6 +223,13 @@ async fn collect_from_moto_then_scan_matches_the_cli_snapshot() {
         "aws/guardduty/get-findings.json",
         "aws/guardduty/list-coverage.json",
         "aws/ecr/get-signing-configuration.json",
+        "aws/eks/identity-provider-configs/",
+        "aws/ecr/image-scan-findings/checkout/orders/latest.json",
+        "aws/ecr/lifecycle-policies/checkout/cart.json",
+        "aws/ecr/repository-policies/checkout/orders.json",
+        "aws/securityhub/get-enabled-standards.json",
+        "aws/securityhub/batch-get-security-controls.json",
+        "aws/ssm/describe-instance-information.json",
     ] {
         assert!(
             failed
@@ -156,6 +239,42 @@ async fn collect_from_moto_then_scan_matches_the_cli_snapshot() {
         );
     }
 
+    // Every AWS call made is allowed by the read-only policy the README points to.
+    let policy: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/collect-iam-policy.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let allowed: Vec<&str> = policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|action| action.as_str().unwrap())
+        .collect();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let calls = manifest["calls"].as_array().unwrap();
+    assert!(calls.len() > 50, "{calls:?}");
+    for call in calls {
+        let call = call["call"].as_str().unwrap();
+        assert!(
+            allowed.contains(&call),
+            "{call} is not in docs/collect-iam-policy.json"
+        );
+    }
+
+    assert!(
+        failed.contains(&(
+            "aws/ecr/image-scan-findings/checkout/cart/v2.json".to_string(),
+            "not asked: the image's registry is in eu-west-1, the collection reads us-east-1"
+                .to_string()
+        )),
+        "{failed:?}"
+    );
+
     let collected = common::scan(&out);
     let expected = common::scan(&reference);
     let fails = expected.iter().filter(|seen| seen.status == "Fail").count();
@@ -164,6 +283,36 @@ async fn collect_from_moto_then_scan_matches_the_cli_snapshot() {
         "the moto account should fail several checks: {expected:#?}"
     );
     common::assert_same(&collected, &expected);
+    // The documents added for the image, trail, Security Hub, SSM and Auto Scaling checks are
+    // judged, not reported missing.
+    for (check, status, object) in [
+        ("EKS-IMG-003", "Fail", "shop/Pod/cart"),
+        ("EKS-IMG-005", "Fail", "shop/Pod/cart"),
+        ("EKS-IMG-005", "Pass", "shop/Pod/orders"),
+        ("EKS-IMG-006", "Fail", "shop/Pod/cart"),
+        ("EKS-IMG-006", "Pass", "shop/Pod/orders"),
+        ("EKS-LOG-006", "Fail", "/Trail/management"),
+        ("EKS-SHUB-001", "Pass", "/SecurityHub/hub"),
+        ("EKS-SHUB-003", "Fail", "/SecurityHubFinding/EKS.2"),
+        (
+            "EKS-NODE-005",
+            "Pass",
+            "/SSMDocument/SSM-SessionManagerRunShell",
+        ),
+        // The legacy group's template is found through its Auto Scaling group.
+        ("EKS-IAM-004", "Pass", "/Nodegroup/legacy"),
+    ] {
+        assert!(
+            collected
+                .iter()
+                .any(|seen| seen.check == check && seen.status == status && seen.object == object),
+            "no {status} of {check} for {object}"
+        );
+    }
+    // The image never pushed has no scan result: UNKNOWN, not PASS.
+    assert!(collected.iter().any(|seen| seen.check == "EKS-IMG-003"
+        && seen.status == "Unknown"
+        && seen.object == "shop/Pod/orders"));
 
     // The checks that need the failed calls say UNKNOWN, naming the call's failure.
     let messages: Vec<String> = {
@@ -191,6 +340,8 @@ async fn collect_from_moto_then_scan_matches_the_cli_snapshot() {
         "aws/guardduty/list-coverage.json could not be collected",
         // The access entry checks name the directory of the entries they could not read.
         "aws/eks/access-entries/ was not collected",
+        "aws/eks/identity-provider-configs/ could not be collected",
+        "aws/securityhub/batch-get-security-controls.json could not be collected",
     ] {
         assert!(
             messages.iter().any(|message| message.contains(reason)),

@@ -7,8 +7,10 @@ use aws_sdk_ec2::types::{
     Filter, FlowLog, Instance, InstanceMetadataOptionsResponse, IpPermission, IpRange, Ipv6Range,
     LaunchTemplate, LaunchTemplateBlockDeviceMapping, LaunchTemplateEbsBlockDevice,
     LaunchTemplateInstanceMetadataOptions, LaunchTemplateInstanceNetworkInterfaceSpecification,
-    LaunchTemplateVersion, Reservation, ResponseLaunchTemplateData, Route, RouteTable,
-    RouteTableAssociation, SecurityGroup, Subnet, Tag, UserIdGroupPair, VpcEndpoint,
+    LaunchTemplateVersion, NetworkInterface, NetworkInterfaceAttachment,
+    NetworkInterfaceIpv6Address, NetworkInterfacePrivateIpAddress, Reservation,
+    ResponseLaunchTemplateData, Route, RouteTable, RouteTableAssociation, SecurityGroup, Subnet,
+    Tag, UserIdGroupPair, Vpc, VpcCidrBlockAssociation, VpcEndpoint, VpcIpv6CidrBlockAssociation,
 };
 
 use super::Context;
@@ -110,6 +112,73 @@ to_json! {
         "Encrypted" => e.encrypted, "KmsKeyId" => e.kms_key_id,
         "VolumeSize" => e.volume_size, "VolumeType" => text(&e.volume_type),
     };
+    Vpc => |v| cli! {
+        "VpcId" => v.vpc_id, "OwnerId" => v.owner_id, "CidrBlock" => v.cidr_block,
+        "CidrBlockAssociationSet" => v.cidr_block_association_set,
+        "Ipv6CidrBlockAssociationSet" => v.ipv6_cidr_block_association_set,
+        "IsDefault" => v.is_default, "State" => text(&v.state), "Tags" => v.tags,
+    };
+    VpcCidrBlockAssociation => |a| cli! {
+        "AssociationId" => a.association_id, "CidrBlock" => a.cidr_block,
+        "CidrBlockState" => a.cidr_block_state.as_ref().map(|s| cli! { "State" => text(&s.state) }),
+    };
+    VpcIpv6CidrBlockAssociation => |a| cli! {
+        "AssociationId" => a.association_id, "Ipv6CidrBlock" => a.ipv6_cidr_block,
+        "Ipv6CidrBlockState" => a.ipv6_cidr_block_state.as_ref().map(|s| cli! { "State" => text(&s.state) }),
+    };
+    NetworkInterface => |n| cli! {
+        "NetworkInterfaceId" => n.network_interface_id, "InterfaceType" => text(&n.interface_type),
+        "Description" => n.description, "Status" => text(&n.status),
+        "VpcId" => n.vpc_id, "SubnetId" => n.subnet_id, "AvailabilityZone" => n.availability_zone,
+        "OwnerId" => n.owner_id, "RequesterId" => n.requester_id,
+        "RequesterManaged" => n.requester_managed, "PrivateIpAddress" => n.private_ip_address,
+        "PrivateDnsName" => n.private_dns_name, "PrivateIpAddresses" => n.private_ip_addresses,
+        "Ipv6Addresses" => n.ipv6_addresses, "Attachment" => n.attachment,
+        "Groups" => n.groups.as_ref().map(|groups| groups
+            .iter()
+            .map(|g| cli! { "GroupId" => g.group_id, "GroupName" => g.group_name })
+            .collect::<Vec<_>>()),
+        "TagSet" => n.tag_set,
+    };
+    NetworkInterfacePrivateIpAddress => |a| cli! {
+        "PrivateIpAddress" => a.private_ip_address, "PrivateDnsName" => a.private_dns_name,
+        "Primary" => a.primary,
+    };
+    NetworkInterfaceIpv6Address => |a| cli! {
+        "Ipv6Address" => a.ipv6_address, "IsPrimaryIpv6" => a.is_primary_ipv6,
+    };
+    NetworkInterfaceAttachment => |a| cli! {
+        "AttachmentId" => a.attachment_id, "InstanceId" => a.instance_id,
+        "InstanceOwnerId" => a.instance_owner_id, "DeviceIndex" => a.device_index,
+        "Status" => text(&a.status),
+    };
+    aws_sdk_autoscaling::types::AutoScalingGroup => |g| cli! {
+        "AutoScalingGroupName" => g.auto_scaling_group_name,
+        "AutoScalingGroupARN" => g.auto_scaling_group_arn,
+        "LaunchTemplate" => g.launch_template,
+        "MixedInstancesPolicy" => g.mixed_instances_policy.as_ref().map(|p| cli! {
+            "LaunchTemplate" => p.launch_template.as_ref().map(|t| cli! {
+                "LaunchTemplateSpecification" => t.launch_template_specification,
+            }),
+        }),
+        "MinSize" => g.min_size, "MaxSize" => g.max_size,
+        "DesiredCapacity" => g.desired_capacity, "VPCZoneIdentifier" => g.vpc_zone_identifier,
+        "Instances" => g.instances.as_ref().map(|instances| instances
+            .iter()
+            .map(|i| cli! {
+                "InstanceId" => i.instance_id, "LaunchTemplate" => i.launch_template,
+                "LifecycleState" => text(&i.lifecycle_state),
+            })
+            .collect::<Vec<_>>()),
+        "Tags" => g.tags.as_ref().map(|tags| tags
+            .iter()
+            .map(|t| cli! { "Key" => t.key, "Value" => t.value })
+            .collect::<Vec<_>>()),
+    };
+    aws_sdk_autoscaling::types::LaunchTemplateSpecification => |l| cli! {
+        "LaunchTemplateId" => l.launch_template_id,
+        "LaunchTemplateName" => l.launch_template_name, "Version" => l.version,
+    };
     LaunchTemplateInstanceNetworkInterfaceSpecification => |n| cli! {
         "AssociatePublicIpAddress" => n.associate_public_ip_address,
         "DeviceIndex" => n.device_index, "Groups" => n.groups,
@@ -162,6 +231,11 @@ pub async fn collect(context: &Context<'_>, cluster: Option<&aws_sdk_eks::types:
                 "aws/ec2/describe-vpc-endpoints.json",
             ),
             ("ec2:DescribeFlowLogs", "aws/ec2/describe-flow-logs.json"),
+            ("ec2:DescribeVpcs", "aws/ec2/describe-vpcs.json"),
+            (
+                "ec2:DescribeNetworkInterfaces",
+                "aws/ec2/describe-network-interfaces.json",
+            ),
         ] {
             context.recorder.fail(
                 call,
@@ -246,7 +320,99 @@ pub async fn collect(context: &Context<'_>, cluster: Option<&aws_sdk_eks::types:
                 .try_collect(),
             |logs| cli! { "FlowLogs" => logs },
         ),
+        context.fetch(
+            "ec2:DescribeVpcs",
+            "aws/ec2/describe-vpcs.json",
+            client
+                .describe_vpcs()
+                .filters(vpc_filter("vpc-id", &vpc))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |vpcs| cli! { "Vpcs" => vpcs },
+        ),
+        context.fetch(
+            "ec2:DescribeNetworkInterfaces",
+            "aws/ec2/describe-network-interfaces.json",
+            client
+                .describe_network_interfaces()
+                .filters(vpc_filter("vpc-id", &vpc))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |interfaces| cli! { "NetworkInterfaces" => interfaces },
+        ),
     );
+}
+
+/// `autoscaling/describe-auto-scaling-groups.json`: the Auto Scaling groups of the node groups
+/// (`names`), 50 names to a call. Returns the launch templates they launch from, for a node
+/// group whose template EKS created and does not name.
+pub async fn auto_scaling_groups(
+    context: &Context<'_>,
+    names: Vec<String>,
+) -> Vec<aws_sdk_eks::types::LaunchTemplateSpecification> {
+    let call = "autoscaling:DescribeAutoScalingGroups";
+    let file = "aws/autoscaling/describe-auto-scaling-groups.json";
+    if names.is_empty() {
+        // Without names the call would list every group of the account.
+        context.recorder.note(
+            call,
+            file,
+            "not asked: no node group names an Auto Scaling group",
+        );
+        return Vec::new();
+    }
+    let client = aws_sdk_autoscaling::Client::new(context.config);
+    let mut groups = Vec::new();
+    for chunk in names.chunks(50) {
+        let result = {
+            let _permit = context.permits.acquire().await;
+            client
+                .describe_auto_scaling_groups()
+                .set_auto_scaling_group_names(Some(chunk.to_vec()))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+        };
+        match result {
+            Ok(found) => groups.extend(found),
+            Err(error) => {
+                context
+                    .recorder
+                    .fail(call, file, &super::ErrorText::text(&error));
+                return Vec::new();
+            }
+        }
+    }
+    context
+        .recorder
+        .write(call, file, &cli! { "AutoScalingGroups" => groups });
+    groups
+        .iter()
+        .filter_map(|group| {
+            group.launch_template.as_ref().or_else(|| {
+                group
+                    .mixed_instances_policy
+                    .as_ref()?
+                    .launch_template
+                    .as_ref()?
+                    .launch_template_specification
+                    .as_ref()
+            })
+        })
+        .map(|template| {
+            aws_sdk_eks::types::LaunchTemplateSpecification::builder()
+                .set_id(template.launch_template_id.clone())
+                .set_name(template.launch_template_name.clone())
+                .set_version(template.version.clone())
+                .build()
+        })
+        .collect()
 }
 
 /// `describe-launch-template-versions/<id>-<number>.json` for each node group's launch

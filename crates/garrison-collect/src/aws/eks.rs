@@ -6,11 +6,11 @@ use aws_sdk_eks::types::{
     AccessConfigResponse, AccessEntry, AccessScope, Addon, AddonHealth, AddonInfo, AddonIssue,
     AddonVersionInfo, AssociatedAccessPolicy, Cluster, ClusterHealth, ClusterIssue,
     ClusterVersionInformation, Compatibility, ComputeConfigResponse, ElasticLoadBalancing,
-    EncryptionConfig, FargateProfile, Identity, InsightStatus, InsightSummary, Issue,
-    KubernetesNetworkConfigResponse, LaunchTemplateSpecification, LogSetup, Logging, Nodegroup,
-    NodegroupHealth, NodegroupResources, Oidc, PodIdentityAssociation,
-    PodIdentityAssociationSummary, Provider, RemoteAccessConfig, StorageConfigResponse,
-    UpgradePolicyResponse, VpcConfigResponse,
+    EncryptionConfig, FargateProfile, Identity, IdentityProviderConfigResponse, InsightStatus,
+    InsightSummary, Issue, KubernetesNetworkConfigResponse, LaunchTemplateSpecification, LogSetup,
+    Logging, Nodegroup, NodegroupHealth, NodegroupResources, Oidc, OidcIdentityProviderConfig,
+    PodIdentityAssociation, PodIdentityAssociationSummary, Provider, RemoteAccessConfig,
+    StorageConfigResponse, UpgradePolicyResponse, VpcConfigResponse,
 };
 
 use super::Context;
@@ -146,6 +146,15 @@ to_json! {
         "clusterVersion" => c.cluster_version, "platformVersions" => c.platform_versions,
         "defaultVersion" => c.default_version,
     };
+    IdentityProviderConfigResponse => |c| cli! { "oidc" => c.oidc };
+    OidcIdentityProviderConfig => |o| cli! {
+        "identityProviderConfigName" => o.identity_provider_config_name,
+        "identityProviderConfigArn" => o.identity_provider_config_arn,
+        "clusterName" => o.cluster_name, "issuerUrl" => o.issuer_url, "clientId" => o.client_id,
+        "usernameClaim" => o.username_claim, "usernamePrefix" => o.username_prefix,
+        "groupsClaim" => o.groups_claim, "groupsPrefix" => o.groups_prefix,
+        "requiredClaims" => o.required_claims, "status" => text(&o.status), "tags" => o.tags,
+    };
     FargateProfile => |f| cli! {
         "fargateProfileName" => f.fargate_profile_name, "fargateProfileArn" => f.fargate_profile_arn,
         "clusterName" => f.cluster_name, "podExecutionRoleArn" => f.pod_execution_role_arn,
@@ -174,25 +183,35 @@ pub struct Referenced {
     pub roles: Vec<String>,
     /// Launch templates of node groups.
     pub templates: Vec<LaunchTemplateSpecification>,
+    /// Auto Scaling groups of node groups.
+    pub auto_scaling_groups: Vec<String>,
 }
 
 /// Everything below `aws/eks/` other than the cluster itself; `version` is the cluster's
 /// Kubernetes version (for the add-on versions compatible with it).
 pub async fn collect(context: &Context<'_>, version: Option<&str>) -> Referenced {
     let client = Client::new(context.config);
-    let (groups, addons, (), associations, profiles, ()) = tokio::join!(
+    let (groups, addons, (), associations, profiles, (), ()) = tokio::join!(
         nodegroups(context, &client),
         addons(context, &client),
         access_entries(context, &client),
         pod_identity(context, &client),
         fargate(context, &client),
         insights_and_versions(context, &client),
+        identity_provider_configs(context, &client),
     );
     addon_versions(context, &client, &addons, version).await;
     let mut referenced = Referenced::default();
     for group in groups {
         referenced.roles.extend(group.node_role);
         referenced.templates.extend(group.launch_template);
+        referenced.auto_scaling_groups.extend(
+            group
+                .resources
+                .iter()
+                .flat_map(|resources| resources.auto_scaling_groups())
+                .filter_map(|group| group.name.clone()),
+        );
     }
     for addon in addons {
         referenced.roles.extend(addon.service_account_role_arn);
@@ -436,6 +455,59 @@ async fn fargate(context: &Context<'_>, client: &Client) -> Vec<FargateProfile> 
         })
         .await;
     into_inner(described)
+}
+
+/// `identity-provider-configs/<name>.json` for each OIDC identity provider associated with the
+/// cluster. A failed list is recorded against the directory, so the check reading it reports
+/// UNKNOWN; an empty one is noted there, so the check knows there is nothing to judge.
+async fn identity_provider_configs(context: &Context<'_>, client: &Client) {
+    let directory = "aws/eks/identity-provider-configs/";
+    let listed = {
+        let _permit = context.permits.acquire().await;
+        client
+            .list_identity_provider_configs()
+            .cluster_name(context.cluster)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+    };
+    let configs = match listed {
+        Ok(configs) => configs,
+        Err(error) => {
+            let text = super::ErrorText::text(&error);
+            context
+                .recorder
+                .fail("eks:ListIdentityProviderConfigs", directory, &text);
+            return;
+        }
+    };
+    if configs.is_empty() {
+        context.recorder.note(
+            "eks:ListIdentityProviderConfigs",
+            directory,
+            "the cluster has no identity provider configuration",
+        );
+        return;
+    }
+    context
+        .each(configs, |config| async move {
+            let file = format!("{directory}{}.json", safe_file_name(&config.name));
+            context
+                .fetch(
+                    "eks:DescribeIdentityProviderConfig",
+                    &file,
+                    client
+                        .describe_identity_provider_config()
+                        .cluster_name(context.cluster)
+                        .identity_provider_config(config)
+                        .send(),
+                    |output| cli! { "identityProviderConfig" => output.identity_provider_config },
+                )
+                .await;
+        })
+        .await;
 }
 
 /// `list-insights.json` (upgrade and configuration insights) and

@@ -5,12 +5,15 @@
 //! errors are retried by the SDK's standard retry strategy with backoff, and every failure is
 //! recorded in the manifest without ending the collection.
 
+mod account;
 pub mod convert;
 mod ec2;
 mod eks;
 mod iam;
+pub mod images;
 mod services;
 
+use std::collections::BTreeSet;
 use std::future::Future;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig, retry::RetryConfig};
@@ -18,6 +21,7 @@ use aws_sdk_eks::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
+use crate::kubernetes::Collected;
 use crate::{CollectError, Options, Recorder};
 
 /// The SDK configuration: default credential chain and region chain, `--profile`,
@@ -135,16 +139,17 @@ where
 /// Collects the AWS documents of `options.cluster`; returns the cluster ARN when
 /// `describe-cluster` answered.
 pub async fn collect(config: &SdkConfig, options: &Options, recorder: &Recorder) -> Option<String> {
-    collect_with_roles(config, options, recorder, Vec::new()).await
+    collect_with(config, options, recorder, &Collected::default()).await
 }
 
-/// [`collect`], also reading the IAM roles of `roles` (those the cluster's ServiceAccounts
-/// name in `eks.amazonaws.com/role-arn`).
-pub async fn collect_with_roles(
+/// [`collect`], also reading what the cluster's objects name: the IAM roles of its
+/// ServiceAccounts (`eks.amazonaws.com/role-arn`) and the scan results of the ECR images its
+/// workloads run.
+pub async fn collect_with(
     config: &SdkConfig,
     options: &Options,
     recorder: &Recorder,
-    roles: Vec<String>,
+    kube: &Collected,
 ) -> Option<String> {
     let context = Context {
         config,
@@ -153,21 +158,35 @@ pub async fn collect_with_roles(
         permits: Semaphore::new(options.concurrency.max(1)),
         concurrency: options.concurrency.max(1),
     };
+    let images: BTreeSet<images::EcrImage> = kube
+        .images
+        .iter()
+        .filter_map(|image| images::EcrImage::parse(image))
+        .collect();
+    let region = config.region().map(|region| region.as_ref().to_string());
     let cluster = eks::describe_cluster(&context).await;
     let cluster_arn = cluster.as_ref().and_then(|cluster| cluster.arn.clone());
-    let (referenced, (), ()) = tokio::join!(
-        eks::collect(
+    // Each service's future is boxed: joined in place they make one future too large for a
+    // thread's stack in a debug build.
+    let (referenced, repositories, (), ()) = tokio::join!(
+        Box::pin(eks::collect(
             &context,
             cluster
                 .as_ref()
                 .and_then(|cluster| cluster.version.as_deref())
-        ),
-        services::collect(&context, cluster.as_ref()),
-        ec2::collect(&context, cluster.as_ref()),
+        )),
+        Box::pin(services::collect(&context, cluster.as_ref())),
+        Box::pin(ec2::collect(&context, cluster.as_ref())),
+        Box::pin(account::collect(
+            &context,
+            cluster_arn.as_deref(),
+            &images,
+            kube.listed
+        )),
     );
     // Roles named by the cluster, its node groups, add-ons, pod identity associations and
     // Fargate profiles.
-    let mut roles = roles;
+    let mut roles = kube.service_account_roles.clone();
     roles.extend(referenced.roles);
     if let Some(cluster) = &cluster {
         roles.extend(cluster.role_arn.clone());
@@ -175,9 +194,34 @@ pub async fn collect_with_roles(
             roles.extend(compute.node_role_arn.clone());
         }
     }
+    let templates = async {
+        // A node group that names no launch template launches from one EKS made, which its
+        // Auto Scaling group names.
+        let mut templates = referenced.templates;
+        templates.extend(ec2::auto_scaling_groups(&context, referenced.auto_scaling_groups).await);
+        let mut seen = Vec::new();
+        templates.retain(|template| {
+            let key = (
+                template.id.clone(),
+                template.name.clone(),
+                template.version.clone(),
+            );
+            let new = !seen.contains(&key);
+            seen.push(key);
+            new
+        });
+        ec2::launch_templates(&context, templates).await;
+    };
     tokio::join!(
-        iam::collect(&context, roles),
-        ec2::launch_templates(&context, referenced.templates),
+        Box::pin(iam::collect(&context, roles)),
+        Box::pin(templates),
+        Box::pin(images::collect(
+            &context,
+            region.as_deref(),
+            &images,
+            &repositories,
+            kube.listed
+        )),
     );
     cluster_arn
 }

@@ -100,23 +100,28 @@ to_json! {
     };
 }
 
-pub async fn collect(context: &Context<'_>, cluster: Option<&aws_sdk_eks::types::Cluster>) {
+/// Returns the repositories `describe-repositories` listed (for their policies).
+pub async fn collect(
+    context: &Context<'_>,
+    cluster: Option<&aws_sdk_eks::types::Cluster>,
+) -> Vec<Repository> {
     let mut keys: Vec<String> = cluster
         .map(|cluster| cluster.encryption_config())
         .unwrap_or_default()
         .iter()
         .filter_map(|config| config.provider.as_ref()?.key_arn.clone())
         .collect();
-    let (groups, (), ()) = tokio::join!(logs(context), ecr(context), guardduty(context));
+    let (groups, repositories, ()) = tokio::join!(logs(context), ecr(context), guardduty(context));
     keys.extend(groups.into_iter().filter_map(|group| group.kms_key_id));
     keys.sort();
     keys.dedup();
     kms(context, keys).await;
+    repositories
 }
 
-async fn ecr(context: &Context<'_>) {
+async fn ecr(context: &Context<'_>) -> Vec<Repository> {
     let client = aws_sdk_ecr::Client::new(context.config);
-    tokio::join!(
+    let (repositories, _, _) = tokio::join!(
         context.fetch(
             "ecr:DescribeRepositories",
             "aws/ecr/describe-repositories.json",
@@ -147,6 +152,7 @@ async fn ecr(context: &Context<'_>) {
             },
         ),
     );
+    repositories.unwrap_or_default()
 }
 
 /// The cluster's control-plane log groups (`/aws/eks/<cluster>/`).

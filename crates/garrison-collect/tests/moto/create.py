@@ -27,6 +27,8 @@ def client(service):
 
 ec2, eks, iam, ecr = client("ec2"), client("eks"), client("iam"), client("ecr")
 kms, logs, guardduty = client("kms"), client("logs"), client("guardduty")
+autoscaling, cloudtrail, s3 = client("autoscaling"), client("cloudtrail"), client("s3")
+securityhub, inspector2, ssm = client("securityhub"), client("inspector2"), client("ssm")
 
 # Network: a VPC with a private and a public subnet, a security group open to the world on
 # SSH, an interface endpoint with a wide-open policy.
@@ -129,6 +131,63 @@ ecr.create_repository(repositoryName="checkout/orders", imageTagMutability="IMMU
 logs.create_log_group(logGroupName=f"/aws/eks/{cluster}/cluster")
 guardduty.create_detector(Enable=True)
 
+# The image a Pod runs (k8s/pods.json, written by the Rust test): pushed and scanned (moto's
+# scan reports a HIGH CVE). The other repository's image was never pushed, so its scan result
+# cannot be read. The cart repository is open to everyone and has no lifecycle policy.
+manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                       "config": {"digest": "sha256:" + "c" * 64, "size": 1, "mediaType": "application/vnd.docker.container.image.v1+json"},
+                       "layers": []})
+ecr.put_image(repositoryName="checkout/cart", imageManifest=manifest, imageTag="v1")
+ecr.start_image_scan(repositoryName="checkout/cart", imageId={"imageTag": "v1"})
+ecr.set_repository_policy(repositoryName="checkout/cart", policyText=json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "everyone", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"]}]}))
+ecr.put_lifecycle_policy(repositoryName="checkout/orders", lifecyclePolicyText=json.dumps({"rules": [{
+    "rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                     "countUnit": "days", "countNumber": 14},
+    "action": {"type": "expire"}}]}))
+
+# The legacy node group names no launch template: its Auto Scaling group launches from one.
+legacy = eks.describe_nodegroup(clusterName=cluster, nodegroupName="legacy")["nodegroup"]
+legacy_asg = legacy["resources"]["autoScalingGroups"][0]["name"]
+hidden = ec2.create_launch_template(
+    LaunchTemplateName="eks-legacy-hidden",
+    LaunchTemplateData={"MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 1},
+                        "KeyName": "ops"},
+)["LaunchTemplate"]["LaunchTemplateId"]
+autoscaling.create_auto_scaling_group(
+    AutoScalingGroupName=legacy_asg, MinSize=0, MaxSize=1, DesiredCapacity=0,
+    VPCZoneIdentifier=public, LaunchTemplate={"LaunchTemplateId": hidden, "Version": "$Default"},
+)
+
+# A single-region trail that logs; Security Hub with a failed control finding about the
+# cluster; Inspector enabled; Session Manager preferences that log to CloudWatch Logs.
+s3.create_bucket(Bucket="prod-trail")
+cloudtrail.create_trail(Name="management", S3BucketName="prod-trail", IsMultiRegionTrail=False)
+cloudtrail.start_logging(Name="management")
+securityhub.enable_security_hub(EnableDefaultStandards=False)
+cluster_arn = eks.describe_cluster(name=cluster)["cluster"]["arn"]
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+securityhub.batch_import_findings(Findings=[{
+    "SchemaVersion": "2018-10-08", "Id": "eks-2-prod", "GeneratorId": "security-control/EKS.2",
+    "ProductArn": f"arn:aws:securityhub:{REGION}::product/aws/securityhub",
+    "AwsAccountId": "123456789012", "Types": ["Software and Configuration Checks"],
+    "CreatedAt": now, "UpdatedAt": now, "Severity": {"Label": "HIGH"},
+    "Title": "EKS clusters should run on a supported Kubernetes version",
+    "Description": "The cluster runs an unsupported version.",
+    "Resources": [{"Type": "AwsEksCluster", "Id": cluster_arn}],
+    "Compliance": {"Status": "FAILED", "SecurityControlId": "EKS.2"},
+    "Workflow": {"Status": "NEW"}, "RecordState": "ACTIVE",
+}])
+inspector2.enable(resourceTypes=["ECR", "EC2"], accountIds=["123456789012"])
+ssm.create_document(
+    Name="SSM-SessionManagerRunShell", DocumentType="Session", DocumentFormat="JSON",
+    Content=json.dumps({"schemaVersion": "1.0", "description": "Session preferences",
+                        "sessionType": "Standard_Stream",
+                        "inputs": {"cloudWatchLogGroupName": "/aws/ssm/sessions",
+                                   "cloudWatchEncryptionEnabled": False, "s3BucketName": ""}}),
+)
+
 
 # The reference snapshot, written from boto3's answers in the CLI's layout.
 def strip(value):
@@ -198,5 +257,52 @@ write("aws/logs/describe-log-groups.json", {"logGroups": paginate(
 detectors = paginate(guardduty, "list_detectors", "DetectorIds")
 write("aws/guardduty/list-detectors.json", {"DetectorIds": detectors})
 write("aws/guardduty/get-detector.json", guardduty.get_detector(DetectorId=detectors[0]))
-write("manifest.json", {"tool": "aws-cli", "cluster": cluster, "region": REGION, "calls": [], "failed": []})
+
+# Calls a user's CLI would see fail (moto does not implement them, or the resource has no such
+# policy): their errors go to the manifest, as a hand-written snapshot's would.
+failed = []
+
+
+def attempt(file, call):
+    try:
+        write(file, call())
+    except Exception as error:  # botocore's ClientError and the parse errors of unimplemented calls
+        failed.append({"call": file, "file": file, "error": str(error)})
+
+
+write("aws/autoscaling/describe-auto-scaling-groups.json", {"AutoScalingGroups": paginate(
+    autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups",
+    AutoScalingGroupNames=[g["name"] for group in groups for g in eks.describe_nodegroup(
+        clusterName=cluster, nodegroupName=group)["nodegroup"]["resources"]["autoScalingGroups"]])})
+versions = ec2.describe_launch_template_versions(LaunchTemplateId=hidden, Versions=["$Default"])
+number = versions["LaunchTemplateVersions"][0]["VersionNumber"]
+write(f"aws/ec2/describe-launch-template-versions/{hidden}-{number}.json", versions)
+write("aws/ec2/describe-vpcs.json", {"Vpcs": paginate(ec2, "describe_vpcs", "Vpcs", VpcIds=[vpc])})
+write("aws/ec2/describe-network-interfaces.json", {"NetworkInterfaces": paginate(
+    ec2, "describe_network_interfaces", "NetworkInterfaces", Filters=by_vpc)})
+scan = ecr.describe_image_scan_findings(repositoryName="checkout/cart", imageId={"imageTag": "v1"})
+write("aws/ecr/image-scan-findings/checkout/cart/v1.json", scan)
+attempt("aws/ecr/image-scan-findings/checkout/orders/latest.json", lambda: ecr.describe_image_scan_findings(
+    repositoryName="checkout/orders", imageId={"imageTag": "latest"}))
+for repository in ["checkout/cart", "checkout/orders"]:
+    attempt(f"aws/ecr/lifecycle-policies/{repository}.json",
+            lambda: ecr.get_lifecycle_policy(repositoryName=repository))
+    attempt(f"aws/ecr/repository-policies/{repository}.json",
+            lambda: ecr.get_repository_policy(repositoryName=repository))
+attempt("aws/eks/identity-provider-configs/", lambda: eks.list_identity_provider_configs(clusterName=cluster))
+trails = cloudtrail.describe_trails()["trailList"]
+for trail in trails:
+    trail["IsLogging"] = cloudtrail.get_trail_status(Name=trail["TrailARN"])["IsLogging"]
+write("aws/cloudtrail/describe-trails.json", {"trailList": trails})
+write("aws/securityhub/describe-hub.json", securityhub.describe_hub())
+write("aws/securityhub/get-findings.json", {"Findings": paginate(securityhub, "get_findings", "Findings")})
+attempt("aws/securityhub/get-enabled-standards.json", lambda: securityhub.get_enabled_standards())
+attempt("aws/securityhub/batch-get-security-controls.json",
+        lambda: securityhub.list_security_control_definitions())
+write("aws/inspector2/batch-get-account-status.json", inspector2.batch_get_account_status(accountIds=["123456789012"]))
+write("aws/inspector2/list-findings.json", {"findings": paginate(inspector2, "list_findings", "findings")})
+attempt("aws/ssm/describe-instance-information.json", lambda: ssm.describe_instance_information())
+write("aws/ssm/get-document/SSM-SessionManagerRunShell.json",
+      ssm.get_document(Name="SSM-SessionManagerRunShell"))
+write("manifest.json", {"tool": "aws-cli", "cluster": cluster, "region": REGION, "calls": [], "failed": failed})
 print(json.dumps({"vpc": vpc, "template": template, "key": key}))
