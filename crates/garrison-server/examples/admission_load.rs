@@ -21,17 +21,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use garrison_server::admission::config::AdmissionConfig;
-use garrison_server::admission::pod_security::{NamespaceInfo, NamespaceMap};
 use garrison_server::admission::{Admission, Listeners, VALIDATE_PATH, serve};
 use garrison_server::loadgen::{
-    Client, Generator, Plan, Probe, percentiles, post, run, sorted_latencies,
+    Client, Generator, Plan, Probe, fixtures, percentiles, post, run, sorted_latencies,
 };
 use garrison_server::tls::{TlsFiles, server_config};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair,
 };
-use serde_json::json;
 
 fn authority(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -48,96 +46,6 @@ fn leaf(issuer: &CertifiedIssuer<'static, KeyPair>) -> (String, String) {
     (certificate.pem(), key.serialize_pem())
 }
 
-fn policies() -> String {
-    let mut text = String::new();
-    for team in 0..100 {
-        text.push_str(&format!(
-            "forbid(principal, action == k8s::admission::Action::\"create\", resource is k8s::admission::Object)\n  when {{ resource in k8s::admission::Namespace::\"team-{team}\" && resource has podSpec && resource.podSpec.hostNetwork }};\n"
-        ));
-    }
-    text
-}
-
-const CONFIG: &str = "apiVersion: garrison.dev/v1alpha1\nkind: ImagePolicy\nallowedRegistries: [\"registry.k8s.io\", \"public.ecr.aws\"]\n";
-
-fn pod_spec(secure: bool) -> serde_json::Value {
-    let context = if secure {
-        json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": true})
-    } else {
-        json!({})
-    };
-    json!({
-        "securityContext": if secure { json!({"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}}) } else { json!({}) },
-        "serviceAccountName": "web",
-        "containers": [{
-            "name": "web",
-            "image": "registry.k8s.io/e2e-test-images/agnhost:2.53",
-            "args": ["netexec", "--http-port=8080"],
-            "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}],
-            "env": [{"name": "MODE", "value": "production"}, {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
-            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}},
-            "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 5},
-            "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 10},
-            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, {"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}],
-            "securityContext": context,
-            "terminationMessagePath": "/dev/termination-log",
-            "terminationMessagePolicy": "File",
-            "imagePullPolicy": "IfNotPresent"
-        }],
-        "volumes": [{"name": "tmp", "emptyDir": {}}, {"name": "kube-api-access", "projected": {"sources": [{"serviceAccountToken": {"path": "token", "expirationSeconds": 3607}}, {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}]}}],
-        "restartPolicy": "Always",
-        "dnsPolicy": "ClusterFirst",
-        "schedulerName": "default-scheduler",
-        "terminationGracePeriodSeconds": 30,
-        "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}]
-    })
-}
-
-fn review(index: usize) -> String {
-    let namespace = format!("team-{}", index % 100);
-    let (kind, resource, group, object) = match index % 3 {
-        0 => (
-            "Pod",
-            "pods",
-            "",
-            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": format!("web-{index}"), "namespace": namespace, "labels": {"app": "web"}}, "spec": pod_spec(true)}),
-        ),
-        1 => (
-            "Pod",
-            "pods",
-            "",
-            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": format!("web-{index}"), "namespace": namespace, "labels": {"app": "web"}}, "spec": pod_spec(false)}),
-        ),
-        _ => (
-            "Deployment",
-            "deployments",
-            "apps",
-            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": format!("web-{index}"), "namespace": namespace}, "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}}, "spec": pod_spec(false)}}}),
-        ),
-    };
-    let version = "v1";
-    json!({
-        "apiVersion": "admission.k8s.io/v1",
-        "kind": "AdmissionReview",
-        "request": {
-            "uid": format!("705ab4f5-6393-11e8-b7cc-{index:012}"),
-            "kind": {"group": group, "version": version, "kind": kind},
-            "resource": {"group": group, "version": version, "resource": resource},
-            "requestKind": {"group": group, "version": version, "kind": kind},
-            "requestResource": {"group": group, "version": version, "resource": resource},
-            "name": format!("web-{index}"),
-            "namespace": namespace,
-            "operation": "CREATE",
-            "userInfo": {"username": "system:serviceaccount:kube-system:replicaset-controller-x", "uid": "6f1c7a3e", "groups": ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"]},
-            "object": object,
-            "oldObject": null,
-            "dryRun": false,
-            "options": {"apiVersion": "meta.k8s.io/v1", "kind": "CreateOptions"}
-        }
-    })
-    .to_string()
-}
-
 fn main() {
     let mut args = std::env::args().skip(1);
     let rate: u64 = args.next().map_or(5_000, |a| a.parse().expect("RATE"));
@@ -149,29 +57,12 @@ fn main() {
     let (cert, key) = leaf(&server_ca);
     std::fs::write(dir.path().join("cert.pem"), cert).unwrap();
     std::fs::write(dir.path().join("key.pem"), key).unwrap();
-    std::fs::write(dir.path().join("config.yaml"), CONFIG).unwrap();
+    std::fs::write(dir.path().join("config.yaml"), fixtures::CONFIG).unwrap();
     let policy_dir = dir.path().join("policies");
     std::fs::create_dir(&policy_dir).unwrap();
-    std::fs::write(policy_dir.join("teams.cedar"), policies()).unwrap();
-    let mut namespaces = NamespaceMap::new();
-    for team in 0..100 {
-        namespaces.insert(
-            format!("team-{team}"),
-            NamespaceInfo {
-                labels: [
-                    ("pod-security.kubernetes.io/enforce", "restricted"),
-                    ("pod-security.kubernetes.io/warn", "restricted"),
-                    ("pod-security.kubernetes.io/audit", "baseline"),
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-                pods: Vec::new(),
-            },
-        );
-    }
+    std::fs::write(policy_dir.join("teams.cedar"), fixtures::policies()).unwrap();
+    let namespaces = fixtures::namespaces();
 
-    // The server, on its own runtime.
     let server_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -214,7 +105,11 @@ fn main() {
     let per_connection = rate * seconds / connections;
     let generate: Generator = Arc::new(|index| Probe {
         kind: "valid",
-        request: post(VALIDATE_PATH, "application/json", review(index as usize)),
+        request: post(
+            VALIDATE_PATH,
+            "application/json",
+            fixtures::review(index as usize),
+        ),
         check: Box::new(|status, _| {
             if status == 200 {
                 Ok(())

@@ -172,6 +172,13 @@ impl Admission {
     /// Judges one request.
     pub fn decide(&self, request: &Request) -> Decision {
         let namespaces = self.namespaces.load();
+        // Cedar and the image rules read the object as a JSON tree: when they will, it is parsed
+        // first, and Pod Security decodes its typed view from that tree instead of the text.
+        let object = if self.cedar.is_some() || !self.images.is_empty() {
+            request.object_tree()
+        } else {
+            None
+        };
         let mut kept = Verdict::allow();
         let pod_security = if self.live_namespaces {
             namespaces::lookup_failure(&self.pod_security, request, &namespaces)
@@ -190,23 +197,14 @@ impl Admission {
             kept = verdict;
         }
         let mut decided = "none";
-        // Cedar and the image rules read the object as JSON: parsed once, only when needed.
-        let object: Option<serde_json::Value> = if self.cedar.is_some() || !self.images.is_empty() {
-            request
-                .object
-                .as_deref()
-                .and_then(|raw| serde_json::from_str(raw.get()).ok())
-        } else {
-            None
-        };
         if let Some(cedar) = &self.cedar
-            && let Some(denial) = cedar.validate(request, &namespaces, object.as_ref())
+            && let Some(denial) = cedar.validate(request, &namespaces, object)
         {
             decided = "cedar";
             kept = merge(kept, denial);
         }
         if kept.allowed
-            && let Some(denial) = self.images.validate(request, object.as_ref())
+            && let Some(denial) = self.images.validate(request, object)
         {
             decided = "images";
             kept = merge(kept, denial);

@@ -132,31 +132,61 @@ pub struct Request {
     pub old_object: Option<Box<RawValue>>,
     #[serde(default)]
     pub dry_run: Option<bool>,
+    /// The object as a JSON tree, once a rule that reads it generically (Cedar, image rules)
+    /// has parsed it: typed decodes then read the tree instead of parsing the text again.
+    #[serde(skip)]
+    object_tree: std::sync::OnceLock<Option<serde_json::Value>>,
 }
 
 fn decode<T: DeserializeOwned>(raw: Option<&RawValue>) -> Result<Option<T>, String> {
     match raw {
         None => Ok(None),
         Some(raw) if raw.get() == "null" => Ok(None),
-        Some(raw) => {
-            let mut deserializer = serde_json::Deserializer::from_str(raw.get());
-            serde_path_to_error::deserialize(&mut deserializer)
-                .map(Some)
-                .map_err(|error| {
-                    let path = error.path().to_string();
-                    if path == "." || path.is_empty() {
-                        error.into_inner().to_string()
-                    } else {
-                        format!("{path}: {}", error.into_inner())
-                    }
-                })
-        }
+        Some(raw) => match serde_json::from_str(raw.get()) {
+            Ok(value) => Ok(Some(value)),
+            // Paths are tracked only to explain a failure: the fast decode above does not pay
+            // for them, and the message is the same.
+            Err(_) => decode_with_path(raw.get()).map(Some),
+        },
     }
 }
 
+/// `text` decoded as `T` with the path of the field that failed in the error.
+fn decode_with_path<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        if path == "." || path.is_empty() {
+            error.into_inner().to_string()
+        } else {
+            format!("{path}: {}", error.into_inner())
+        }
+    })
+}
+
 impl Request {
-    /// The object as `T`; `Ok(None)` when the request has none.
+    /// The object as a JSON tree, parsed on first use; `None` when the request has no object
+    /// or it is not JSON.
+    pub fn object_tree(&self) -> Option<&serde_json::Value> {
+        self.object_tree
+            .get_or_init(|| {
+                self.object
+                    .as_deref()
+                    .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            })
+            .as_ref()
+    }
+
+    /// The object as `T`; `Ok(None)` when the request has none. Read from the parsed tree when
+    /// [`Request::object_tree`] has been called, from the text otherwise; a failure is explained
+    /// from the text either way, so the message does not depend on the route.
     pub fn decode_object<T: DeserializeOwned>(&self) -> Result<Option<T>, String> {
+        if let Some(Some(tree)) = self.object_tree.get()
+            && !tree.is_null()
+            && let Ok(value) = T::deserialize(tree)
+        {
+            return Ok(Some(value));
+        }
         decode(self.object.as_deref())
     }
 

@@ -7,8 +7,10 @@
 //!   count, each one a [`Probe`] (a request, a kind and a check of its answer), tallied in a
 //!   [`Tally`] with latency from the actual send and from the scheduled send;
 //! - [`percentiles`]: the one latency summary every tool prints;
-//! - [`soak`]: the soak and fault run against a real `garrison` process.
+//! - [`soak`]: the soak and fault run against a real `garrison` process;
+//! - [`fixtures`]: the admission workload of the load tools and the review bench.
 
+pub mod fixtures;
 pub mod soak;
 
 use std::collections::BTreeMap;
