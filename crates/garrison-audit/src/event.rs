@@ -50,6 +50,128 @@ pub struct Annotations<'a> {
     pub decision: Option<Cow<'a, str>>,
 }
 
+/// Reads the members of a nested object with `each`, which gets each key unescaped and must
+/// read its value from the [`scan::Members`]. A key `each` reads twice is refused, as serde
+/// refuses a duplicate field: `each` returns a bit of its own for each key it reads.
+fn read_object<'a>(
+    members: &mut scan::Members<'a>,
+    mut each: impl FnMut(&str, &mut scan::Members<'a>) -> Result<u32, String>,
+) -> Result<(), String> {
+    let mut inner = members.object().map_err(|e| e.to_string())?;
+    let mut seen = 0u32;
+    while let Some(key) = inner.next_key().map_err(|e| e.to_string())? {
+        let key: Cow<'_, str> = if key.contains('\\') {
+            Cow::Owned(
+                serde_json::from_str::<String>(&format!("\"{key}\"")).map_err(|e| e.to_string())?,
+            )
+        } else {
+            Cow::Borrowed(key)
+        };
+        let bit = each(&key, &mut inner)?;
+        if seen & bit != 0 {
+            return Err(format!("duplicate field `{key}`"));
+        }
+        seen |= bit;
+    }
+    members.close(inner).map_err(|e| e.to_string())
+}
+
+/// A string value, borrowed unless it has escapes.
+fn read_string<'a>(members: &mut scan::Members<'a>) -> Result<Cow<'a, str>, String> {
+    let value = members.value().map_err(|e| e.to_string())?;
+    scan::string(value)
+}
+
+/// Any other value: stepped over.
+fn skip(members: &mut scan::Members<'_>) -> Result<u32, String> {
+    members.value().map_err(|e| e.to_string())?;
+    Ok(0)
+}
+
+impl<'a> UserInfo<'a> {
+    /// Reads `user` / `impersonatedUser` as serde would, in the event scan.
+    fn read(members: &mut scan::Members<'a>) -> Result<UserInfo<'a>, String> {
+        let mut user = UserInfo::default();
+        read_object(members, |key, members| {
+            Ok(match key {
+                "username" => {
+                    user.username = read_string(members)?;
+                    1
+                }
+                "groups" => {
+                    user.groups = members.deserialize()?;
+                    2
+                }
+                _ => skip(members)?,
+            })
+        })?;
+        Ok(user)
+    }
+}
+
+impl<'a> ObjectRef<'a> {
+    /// Reads `objectRef` as serde would, in the event scan.
+    fn read(members: &mut scan::Members<'a>) -> Result<ObjectRef<'a>, String> {
+        let mut object = ObjectRef::default();
+        read_object(members, |key, members| {
+            let (slot, bit) = match key {
+                "resource" => (&mut object.resource, 1),
+                "namespace" => (&mut object.namespace, 2),
+                "name" => (&mut object.name, 4),
+                "apiGroup" => (&mut object.api_group, 8),
+                "subresource" => (&mut object.subresource, 16),
+                _ => return skip(members),
+            };
+            *slot = read_string(members)?;
+            Ok(bit)
+        })?;
+        Ok(object)
+    }
+}
+
+impl ResponseStatus {
+    /// Reads `responseStatus` as serde would, in the event scan.
+    fn read(members: &mut scan::Members<'_>) -> Result<ResponseStatus, String> {
+        let mut status = ResponseStatus::default();
+        read_object(members, |key, members| {
+            if key != "code" {
+                return skip(members);
+            }
+            let value = members.value().map_err(|e| e.to_string())?;
+            // Plain digits without a leading zero are read here; anything else as serde does.
+            let bytes = value.as_bytes();
+            let plain = !bytes.is_empty()
+                && bytes.iter().all(u8::is_ascii_digit)
+                && (bytes.len() == 1 || bytes[0] != b'0');
+            status.code = match value.parse::<u16>() {
+                Ok(code) if plain => code,
+                _ => serde_json::from_str(value).map_err(|e| e.to_string())?,
+            };
+            Ok(1)
+        })?;
+        Ok(status)
+    }
+}
+
+impl<'a> Annotations<'a> {
+    /// Reads `annotations` as serde would, in the event scan.
+    fn read(members: &mut scan::Members<'a>) -> Result<Annotations<'a>, String> {
+        let mut annotations = Annotations::default();
+        read_object(members, |key, members| {
+            if key != "authorization.k8s.io/decision" {
+                return skip(members);
+            }
+            annotations.decision = if members.null().map_err(|e| e.to_string())? {
+                None
+            } else {
+                Some(read_string(members)?)
+            };
+            Ok(1)
+        })?;
+        Ok(annotations)
+    }
+}
+
 /// One stage of one request of the Kubernetes API server's audit log.
 #[derive(Clone, Debug, Default)]
 pub struct AuditEvent<'a> {
@@ -86,35 +208,53 @@ impl<'a> AuditEvent<'a> {
     /// parsed (strings without escapes borrowed); the others, the request and response bodies
     /// above all, are only stepped over (see [`crate::scan`]).
     pub fn parse(text: &'a str) -> Result<AuditEvent<'a>, String> {
-        fn field<'a, T: Deserialize<'a>>(key: &str, value: &'a str) -> Result<T, String> {
-            serde_json::from_str(value).map_err(|e| format!("{key}: {e}"))
-        }
-        fn string<'a>(key: &str, value: &'a str) -> Result<Cow<'a, str>, String> {
-            scan::string(value).map_err(|e| format!("{key}: {e}"))
-        }
         let mut event = AuditEvent {
             raw: text,
             ..AuditEvent::default()
         };
         let mut kind = None;
         let mut members = scan::Members::new(text).map_err(|e| e.to_string())?;
-        while let Some((key, value)) = members.next().map_err(|e| e.to_string())? {
+        while let Some(key) = members.next_key().map_err(|e| e.to_string())? {
+            let context = |e: String| format!("{key}: {e}");
+            let string = |members: &mut scan::Members<'a>| read_string(members).map_err(context);
             match key {
-                "kind" => kind = Some(string(key, value)?),
-                "auditID" => event.audit_id = string(key, value)?,
-                "stage" => event.stage = string(key, value)?,
-                "requestURI" => event.request_uri = string(key, value)?,
-                "verb" => event.verb = string(key, value)?,
-                "userAgent" => event.user_agent = string(key, value)?,
-                "stageTimestamp" => event.stage_timestamp = string(key, value)?,
-                "user" => event.user = field(key, value)?,
-                "impersonatedUser" => event.impersonated_user = field(key, value)?,
-                "sourceIPs" => event.source_ips = field(key, value)?,
-                "objectRef" => event.object_ref = field(key, value)?,
-                "responseStatus" => event.response_status = field(key, value)?,
-                "annotations" => event.annotations = field(key, value)?,
-                "requestObject" => event.request_object = (value != "null").then_some(value),
-                _ => {}
+                "kind" => kind = Some(string(&mut members)?),
+                "auditID" => event.audit_id = string(&mut members)?,
+                "stage" => event.stage = string(&mut members)?,
+                "requestURI" => event.request_uri = string(&mut members)?,
+                "verb" => event.verb = string(&mut members)?,
+                "userAgent" => event.user_agent = string(&mut members)?,
+                "stageTimestamp" => event.stage_timestamp = string(&mut members)?,
+                "user" => event.user = UserInfo::read(&mut members).map_err(context)?,
+                "impersonatedUser" => {
+                    event.impersonated_user =
+                        if members.null().map_err(|e| context(e.to_string()))? {
+                            None
+                        } else {
+                            Some(UserInfo::read(&mut members).map_err(context)?)
+                        };
+                }
+                "sourceIPs" => event.source_ips = members.deserialize().map_err(context)?,
+                "objectRef" => {
+                    event.object_ref = if members.null().map_err(|e| context(e.to_string()))? {
+                        None
+                    } else {
+                        Some(ObjectRef::read(&mut members).map_err(context)?)
+                    };
+                }
+                "responseStatus" => {
+                    event.response_status = ResponseStatus::read(&mut members).map_err(context)?;
+                }
+                "annotations" => {
+                    event.annotations = Annotations::read(&mut members).map_err(context)?;
+                }
+                "requestObject" => {
+                    let value = members.value().map_err(|e| e.to_string())?;
+                    event.request_object = (value != "null").then_some(value);
+                }
+                _ => {
+                    members.value().map_err(|e| e.to_string())?;
+                }
             }
         }
         event.kind = kind.ok_or("missing field `kind`")?;
@@ -442,17 +582,52 @@ pub struct RequestBody<'a> {
     pub subjects: Vec<Subject<'a>>,
     #[serde(default, borrow)]
     pub data: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    pub metadata: Option<Metadata<'a>>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Metadata<'a> {
-    #[serde(default, borrow)]
-    pub name: Cow<'a, str>,
-    #[serde(default, borrow)]
-    pub labels: Option<&'a RawValue>,
+impl<'a> RequestBody<'a> {
+    /// Reads a request body as serde would, in one pass, except that the members detectors do
+    /// not read (`metadata`, whose annotations may hold the whole last-applied object, `status`,
+    /// `kind`, ...) are stepped over by the event scan instead of being parsed. A body that is
+    /// not an object (a JSON patch) is refused.
+    pub fn scan(raw: &'a str) -> Result<RequestBody<'a>, String> {
+        let mut body = RequestBody::default();
+        let mut members = scan::Members::new(raw).map_err(|e| e.to_string())?;
+        let mut seen = 0u32;
+        while let Some(key) = members.next_key().map_err(|e| e.to_string())? {
+            let context = |e: String| format!("{key}: {e}");
+            let bit = match key {
+                "spec" => {
+                    body.spec = members.deserialize().map_err(context)?;
+                    1
+                }
+                "rules" => {
+                    body.rules = members.deserialize().map_err(context)?;
+                    2
+                }
+                "roleRef" => {
+                    body.role_ref = members.deserialize().map_err(context)?;
+                    4
+                }
+                "subjects" => {
+                    body.subjects = members.deserialize().map_err(context)?;
+                    8
+                }
+                "data" => {
+                    body.data = members.deserialize().map_err(context)?;
+                    16
+                }
+                _ => {
+                    members.value().map_err(|e| e.to_string())?;
+                    0
+                }
+            };
+            if seen & bit != 0 {
+                return Err(format!("duplicate field `{key}`"));
+            }
+            seen |= bit;
+        }
+        Ok(body)
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -503,7 +678,7 @@ impl<'e, 'a> EventView<'e, 'a> {
         self.body
             .get_or_init(|| {
                 let raw = self.event.request_object?;
-                serde_json::from_str::<RequestBody<'a>>(raw).ok()
+                RequestBody::scan(raw).ok()
             })
             .as_ref()
     }

@@ -26,12 +26,22 @@ fn error<T>(offset: usize, message: &'static str) -> Result<T, ScanError> {
     Err(ScanError { offset, message })
 }
 
-/// The top-level members of a JSON object, in order.
+/// The members of a JSON object, in order: the whole text's top level ([`Members::new`]) or
+/// an object nested in it ([`Members::object`]). Either the whole member at a time
+/// ([`Members::next`]) or the key first ([`Members::next_key`]) and then its value read one of
+/// three ways: its text stepped over ([`Members::value`]), a nested object's members
+/// ([`Members::object`], closed with [`Members::close`]), or handed to serde in place
+/// ([`Members::deserialize`]); each value is walked once.
 #[derive(Debug)]
 pub struct Members<'a> {
     text: &'a str,
+    /// Where the next key (or the closing brace) is; after [`Members::next_key`], where the
+    /// value starts; once done, one past the closing brace.
     at: usize,
     done: bool,
+    /// A nested object ends at its closing brace; the top level also checks that only
+    /// whitespace follows.
+    nested: bool,
 }
 
 fn skip_space(bytes: &[u8], mut at: usize) -> usize {
@@ -168,13 +178,23 @@ impl<'a> Members<'a> {
             text,
             at: at + 1,
             done: false,
+            nested: false,
         })
     }
 
     /// The next member: the key's text between its quotes (escapes left as written) and the
-    /// value's text. `Ok(None)` after the closing brace, when only whitespace may follow.
+    /// value's text. `Ok(None)` after the closing brace.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<(&'a str, &'a str)>, ScanError> {
+        match self.next_key()? {
+            Some(key) => Ok(Some((key, self.value()?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The next key (its text between the quotes, escapes left as written); its value must be
+    /// read next. `Ok(None)` after the closing brace.
+    pub fn next_key(&mut self) -> Result<Option<&'a str>, ScanError> {
         if self.done {
             return Ok(None);
         }
@@ -183,9 +203,12 @@ impl<'a> Members<'a> {
         match bytes.get(at) {
             Some(b'}') => {
                 self.done = true;
-                let rest = skip_space(bytes, at + 1);
-                if rest != bytes.len() {
-                    return error(rest, "trailing characters");
+                self.at = at + 1;
+                if !self.nested {
+                    let rest = skip_space(bytes, at + 1);
+                    if rest != bytes.len() {
+                        return error(rest, "trailing characters");
+                    }
                 }
                 return Ok(None);
             }
@@ -199,10 +222,68 @@ impl<'a> Members<'a> {
         if bytes.get(at) != Some(&b':') {
             return error(at, "expected ':'");
         }
-        at = skip_space(bytes, at + 1);
-        let value_end = skip_value(bytes, at)?;
-        let value = &self.text[at..value_end];
-        at = skip_space(bytes, value_end);
+        self.at = skip_space(bytes, at + 1);
+        Ok(Some(key))
+    }
+
+    /// The text of the value whose key was just read, stepped over.
+    pub fn value(&mut self) -> Result<&'a str, ScanError> {
+        let start = self.at;
+        let end = skip_value(self.text.as_bytes(), start)?;
+        self.after_value(end)?;
+        Ok(&self.text[start..end])
+    }
+
+    /// Whether the value whose key was just read is `null`; it is then stepped over.
+    pub fn null(&mut self) -> Result<bool, ScanError> {
+        if self.text.as_bytes().get(self.at) != Some(&b'n') {
+            return Ok(false);
+        }
+        // `n` starts no value but `null`; anything else is refused by the step over it.
+        Ok(self.value()? == "null")
+    }
+
+    /// The members of the object that is the value whose key was just read. Read them all,
+    /// then hand them back to [`Members::close`].
+    pub fn object(&self) -> Result<Members<'a>, ScanError> {
+        if self.text.as_bytes().get(self.at) != Some(&b'{') {
+            return error(self.at, "expected an object");
+        }
+        Ok(Members {
+            text: self.text,
+            at: self.at + 1,
+            done: false,
+            nested: true,
+        })
+    }
+
+    /// Goes on after the nested object `inner`, whose members must all have been read.
+    pub fn close(&mut self, inner: Members<'a>) -> Result<(), ScanError> {
+        if !inner.done {
+            return error(inner.at, "nested object not read to its end");
+        }
+        self.after_value(inner.at)
+    }
+
+    /// The value whose key was just read, deserialized by serde_json where it stands (strings
+    /// without escapes borrowed from the text).
+    pub fn deserialize<T: serde::Deserialize<'a>>(&mut self) -> Result<T, String> {
+        let rest = &self.text[self.at..];
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<T>();
+        let value = match stream.next() {
+            Some(Ok(value)) => value,
+            Some(Err(error)) => return Err(error.to_string()),
+            None => return Err("expected a value".to_string()),
+        };
+        let end = self.at + stream.byte_offset();
+        self.after_value(end).map_err(|e| e.to_string())?;
+        Ok(value)
+    }
+
+    /// After a value ending at `end`: a comma and another member, or the closing brace.
+    fn after_value(&mut self, end: usize) -> Result<(), ScanError> {
+        let bytes = self.text.as_bytes();
+        let at = skip_space(bytes, end);
         match bytes.get(at) {
             Some(b',') => {
                 // A trailing comma before `}` is caught by the next call ("expected a key").
@@ -216,8 +297,28 @@ impl<'a> Members<'a> {
             Some(_) => return error(at, "expected ',' or '}'"),
             None => return error(at, "unexpected end of input"),
         }
-        Ok(Some((key, value)))
+        Ok(())
     }
+}
+
+/// Whether a string's text between its quotes has a backslash or a control character (which
+/// serde_json refuses), looked for a word at a time.
+fn needs_unescaping(bytes: &[u8]) -> bool {
+    let flagged = |word: u64| {
+        // Bytes below 0x20 (exact for "any": borrows start at a flagged byte) and backslashes.
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        below_space | (backslash.wrapping_sub(ONES) & !backslash & HIGHS) != 0
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if flagged(u64::from_le_bytes(word)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| b == b'\\' || b < 0x20)
 }
 
 /// A string value's text as a `Cow`: borrowed when it has no escapes, unescaped by serde_json
@@ -226,7 +327,7 @@ pub fn string(value: &str) -> Result<std::borrow::Cow<'_, str>, String> {
     let bytes = value.as_bytes();
     if bytes.len() >= 2 && bytes[0] == b'"' && bytes[bytes.len() - 1] == b'"' {
         let inner = &value[1..value.len() - 1];
-        if !inner.bytes().any(|b| b == b'\\' || b < 0x20) {
+        if !needs_unescaping(inner.as_bytes()) {
             return Ok(std::borrow::Cow::Borrowed(inner));
         }
     }
@@ -301,6 +402,24 @@ mod tests {
         }
         assert!(skip_string(br#""abcdefghijklmnop"#, 0).is_err());
         assert!(skip_string(br#""abc"#, 0).is_err());
+    }
+
+    #[test]
+    fn escapes_and_control_characters_are_found_anywhere() {
+        assert!(!needs_unescaping(b""));
+        assert!(!needs_unescaping(b"plain text of some length ~!/"));
+        for at in 0..20 {
+            for special in [b'\\', b'\n', 0x00, 0x1f] {
+                let mut text = vec![b'a'; 20];
+                text[at] = special;
+                assert!(needs_unescaping(&text), "{special:#x} at {at}");
+            }
+            let mut text = vec![b'a'; 20];
+            text[at] = 0x20;
+            assert!(!needs_unescaping(&text));
+            text[at] = 0xff;
+            assert!(!needs_unescaping(&text));
+        }
     }
 
     #[test]
