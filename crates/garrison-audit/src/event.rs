@@ -12,13 +12,11 @@ use serde_json::value::RawValue;
 use crate::scan;
 
 /// `authenticationv1.UserInfo` as the audit log records it.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct UserInfo<'a> {
-    #[serde(default, borrow)]
     pub username: Cow<'a, str>,
-    /// `groups[]`, kept raw: few detectors read it.
-    #[serde(default, borrow)]
-    pub groups: Option<&'a RawValue>,
+    /// `groups[]`, kept as JSON text (`None` when absent or `null`): few detectors read it.
+    pub groups: Option<&'a str>,
 }
 
 /// `objectRef`: what the request was about. Absent for non-resource requests.
@@ -82,6 +80,12 @@ fn read_string<'a>(members: &mut scan::Members<'a>) -> Result<Cow<'a, str>, Stri
     scan::string(value)
 }
 
+/// A value kept as JSON text; `None` for `null`.
+fn raw<'a>(members: &mut scan::Members<'a>) -> Result<Option<&'a str>, String> {
+    let value = members.value().map_err(|e| e.to_string())?;
+    Ok((value != "null").then_some(value))
+}
+
 /// Any other value: stepped over.
 fn skip(members: &mut scan::Members<'_>) -> Result<u32, String> {
     members.value().map_err(|e| e.to_string())?;
@@ -99,7 +103,7 @@ impl<'a> UserInfo<'a> {
                     1
                 }
                 "groups" => {
-                    user.groups = members.deserialize()?;
+                    user.groups = raw(members)?;
                     2
                 }
                 _ => skip(members)?,
@@ -182,7 +186,8 @@ pub struct AuditEvent<'a> {
     pub verb: Cow<'a, str>,
     pub user: UserInfo<'a>,
     pub impersonated_user: Option<UserInfo<'a>>,
-    pub source_ips: Option<&'a RawValue>,
+    /// `sourceIPs[]` as JSON text (`None` when absent or `null`).
+    pub source_ips: Option<&'a str>,
     pub user_agent: Cow<'a, str>,
     pub object_ref: Option<ObjectRef<'a>>,
     pub response_status: ResponseStatus,
@@ -234,7 +239,7 @@ impl<'a> AuditEvent<'a> {
                             Some(UserInfo::read(&mut members).map_err(context)?)
                         };
                 }
-                "sourceIPs" => event.source_ips = members.deserialize().map_err(context)?,
+                "sourceIPs" => event.source_ips = raw(&mut members).map_err(context)?,
                 "objectRef" => {
                     event.object_ref = if members.null().map_err(|e| context(e.to_string()))? {
                         None
@@ -310,14 +315,14 @@ impl<'a> AuditEvent<'a> {
             return Cow::Borrowed("");
         };
         // `["203.0.113.7", ...]`: the first string, borrowed unless it has escapes.
-        let text = raw.get().trim_start_matches(['[', ' ', '\n', '\r', '\t']);
+        let text = raw.trim_start_matches(['[', ' ', '\n', '\r', '\t']);
         if let Some(rest) = text.strip_prefix('"')
             && let Some(end) = rest.find(['"', '\\'])
             && rest.as_bytes()[end] == b'"'
         {
             return Cow::Borrowed(&rest[..end]);
         }
-        serde_json::from_str::<Vec<Cow<'_, str>>>(raw.get())
+        serde_json::from_str::<Vec<Cow<'_, str>>>(raw)
             .ok()
             .and_then(|ips| ips.into_iter().next())
             .map_or(Cow::Borrowed(""), |ip| Cow::Owned(ip.into_owned()))
@@ -326,7 +331,7 @@ impl<'a> AuditEvent<'a> {
     pub fn groups(&self) -> Vec<String> {
         self.user
             .groups
-            .and_then(|raw| serde_json::from_str::<Vec<String>>(raw.get()).ok())
+            .and_then(|raw| serde_json::from_str::<Vec<String>>(raw).ok())
             .unwrap_or_default()
     }
 
@@ -567,6 +572,217 @@ pub struct PodTemplate<'a> {
     pub spec: Option<PodSpec<'a>>,
 }
 
+/// The elements of an array, each read by `each`.
+fn read_array<'a, T>(
+    members: &mut scan::Members<'a>,
+    mut each: impl FnMut(&mut scan::Members<'a>) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    let mut inner = members.array().map_err(|e| e.to_string())?;
+    let mut items = Vec::new();
+    while inner.next_element().map_err(|e| e.to_string())? {
+        items.push(each(&mut inner)?);
+    }
+    members.close(inner).map_err(|e| e.to_string())?;
+    Ok(items)
+}
+
+fn read_bool(members: &mut scan::Members<'_>) -> Result<bool, String> {
+    match members.value().map_err(|e| e.to_string())? {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(format!("invalid type: {other}, expected a boolean")),
+    }
+}
+
+/// `None` for `null`, else what `read` makes of the value (as serde reads an `Option`).
+fn read_option<'a, T>(
+    members: &mut scan::Members<'a>,
+    read: impl FnOnce(&mut scan::Members<'a>) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    if members.null().map_err(|e| e.to_string())? {
+        Ok(None)
+    } else {
+        read(members).map(Some)
+    }
+}
+
+impl<'a> PodSpec<'a> {
+    /// Reads a `spec` in the body scan, as serde reads [`PodSpec`] (the members detectors do
+    /// not read stepped over).
+    fn read(members: &mut scan::Members<'a>) -> Result<PodSpec<'a>, String> {
+        let mut spec = PodSpec::default();
+        read_object(members, |key, members| {
+            Ok(match key {
+                "containers" => {
+                    spec.containers = read_array(members, Container::read)?;
+                    1
+                }
+                "initContainers" => {
+                    spec.init_containers = read_array(members, Container::read)?;
+                    2
+                }
+                "ephemeralContainers" => {
+                    spec.ephemeral_containers = read_array(members, Container::read)?;
+                    4
+                }
+                "volumes" => {
+                    spec.volumes = read_array(members, Volume::read)?;
+                    8
+                }
+                "hostNetwork" => {
+                    spec.host_network = read_bool(members)?;
+                    16
+                }
+                "type" => {
+                    spec.service_type = read_string(members)?;
+                    32
+                }
+                "selector" => {
+                    spec.selector = members.deserialize()?;
+                    64
+                }
+                "tls" => {
+                    spec.tls = members.deserialize()?;
+                    128
+                }
+                "template" => {
+                    spec.template =
+                        read_option(members, |members| PodTemplate::read(members).map(Box::new))?;
+                    256
+                }
+                "hostPID" => {
+                    spec.host_pid = read_bool(members)?;
+                    512
+                }
+                "hostIPC" => {
+                    spec.host_ipc = read_bool(members)?;
+                    1024
+                }
+                _ => skip(members)?,
+            })
+        })?;
+        Ok(spec)
+    }
+}
+
+impl<'a> PodTemplate<'a> {
+    fn read(members: &mut scan::Members<'a>) -> Result<PodTemplate<'a>, String> {
+        let mut template = PodTemplate::default();
+        read_object(members, |key, members| {
+            if key != "spec" {
+                return skip(members);
+            }
+            template.spec = read_option(members, PodSpec::read)?;
+            Ok(1)
+        })?;
+        Ok(template)
+    }
+}
+
+impl<'a> Container<'a> {
+    fn read(members: &mut scan::Members<'a>) -> Result<Container<'a>, String> {
+        let mut container = Container::default();
+        read_object(members, |key, members| {
+            Ok(match key {
+                "name" => {
+                    container.name = read_string(members)?;
+                    1
+                }
+                "image" => {
+                    container.image = read_string(members)?;
+                    2
+                }
+                "securityContext" => {
+                    container.security_context = read_option(members, SecurityContext::read)?;
+                    4
+                }
+                "volumeMounts" => {
+                    container.volume_mounts = read_array(members, VolumeMount::read)?;
+                    8
+                }
+                "command" => {
+                    container.command = read_array(members, read_string)?;
+                    16
+                }
+                "args" => {
+                    container.args = read_array(members, read_string)?;
+                    32
+                }
+                _ => skip(members)?,
+            })
+        })?;
+        Ok(container)
+    }
+}
+
+impl SecurityContext {
+    fn read(members: &mut scan::Members<'_>) -> Result<SecurityContext, String> {
+        let mut context = SecurityContext::default();
+        read_object(members, |key, members| {
+            if key != "privileged" {
+                return skip(members);
+            }
+            context.privileged = read_option(members, read_bool)?;
+            Ok(1)
+        })?;
+        Ok(context)
+    }
+}
+
+impl<'a> VolumeMount<'a> {
+    fn read(members: &mut scan::Members<'a>) -> Result<VolumeMount<'a>, String> {
+        let mut mount = VolumeMount::default();
+        read_object(members, |key, members| {
+            Ok(match key {
+                "name" => {
+                    mount.name = read_string(members)?;
+                    1
+                }
+                "mountPath" => {
+                    mount.mount_path = read_string(members)?;
+                    2
+                }
+                "readOnly" => {
+                    mount.read_only = read_bool(members)?;
+                    4
+                }
+                _ => skip(members)?,
+            })
+        })?;
+        Ok(mount)
+    }
+}
+
+impl<'a> Volume<'a> {
+    fn read(members: &mut scan::Members<'a>) -> Result<Volume<'a>, String> {
+        let mut volume = Volume::default();
+        read_object(members, |key, members| {
+            Ok(match key {
+                "name" => {
+                    volume.name = read_string(members)?;
+                    1
+                }
+                "hostPath" => {
+                    volume.host_path = read_option(members, |members| {
+                        let mut host_path = HostPath::default();
+                        read_object(members, |key, members| {
+                            if key != "path" {
+                                return skip(members);
+                            }
+                            host_path.path = read_string(members)?;
+                            Ok(1)
+                        })?;
+                        Ok(host_path)
+                    })?;
+                    2
+                }
+                _ => skip(members)?,
+            })
+        })?;
+        Ok(volume)
+    }
+}
+
 /// The parts of request bodies detectors read: pods, workload templates, roles, bindings,
 /// services. Unknown fields are skipped.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -597,7 +813,7 @@ impl<'a> RequestBody<'a> {
             let context = |e: String| format!("{key}: {e}");
             let bit = match key {
                 "spec" => {
-                    body.spec = members.deserialize().map_err(context)?;
+                    body.spec = read_option(&mut members, PodSpec::read).map_err(context)?;
                     1
                 }
                 "rules" => {

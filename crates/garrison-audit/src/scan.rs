@@ -42,6 +42,9 @@ pub struct Members<'a> {
     /// A nested object ends at its closing brace; the top level also checks that only
     /// whitespace follows.
     nested: bool,
+    /// An array's elements ([`Members::array`], [`Members::next_element`]) rather than an
+    /// object's members.
+    array: bool,
 }
 
 fn skip_space(bytes: &[u8], mut at: usize) -> usize {
@@ -54,42 +57,52 @@ fn skip_space(bytes: &[u8], mut at: usize) -> usize {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// The index of the first `"` or `\\` among 8 bytes, if any. Most strings of Kubernetes
-/// objects are short, so a word at a time beats calling a SIMD search per string.
-fn quote_or_backslash(word: [u8; 8]) -> Option<usize> {
-    let word = u64::from_le_bytes(word);
-    let zero_byte = |value: u64| value.wrapping_sub(ONES) & !value & HIGHS;
-    // The lowest flagged byte is exact (borrows only run upwards from a true zero byte).
-    let found =
-        zero_byte(word ^ (ONES * u64::from(b'"'))) | zero_byte(word ^ (ONES * u64::from(b'\\')));
-    (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
+/// Flags (high bit of the byte) the bytes of `word` equal to `byte`. The lowest flag is exact;
+/// borrows may set flags above it, which callers never look at.
+fn equal_bytes(word: u64, byte: u8) -> u64 {
+    let value = word ^ (ONES * u64::from(byte));
+    value.wrapping_sub(ONES) & !value & HIGHS
 }
 
-/// The end (one past the closing quote) of the string whose opening quote is at `at`.
+/// The end (one past the closing quote) of the string whose opening quote is at `at`. Most
+/// strings of Kubernetes objects are short, so 8 bytes at a time (quote and backslash found
+/// by bit tricks) beat calling a SIMD search per string.
+#[inline(always)]
 fn skip_string(bytes: &[u8], at: usize) -> Result<usize, ScanError> {
     let mut position = at + 1;
+    while let Some(chunk) = bytes.get(position..position + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let quotes = equal_bytes(word, b'"');
+        let backslashes = equal_bytes(word, b'\\');
+        if quotes == 0 && backslashes == 0 {
+            position += 8;
+            continue;
+        }
+        let quote = quotes.trailing_zeros();
+        let backslash = backslashes.trailing_zeros();
+        if quote < backslash {
+            return Ok(position + (quote / 8) as usize + 1);
+        }
+        // A backslash escapes the next byte (a `\uXXXX` escape's digits need no care).
+        position += (backslash / 8) as usize + 2;
+    }
+    skip_string_end(bytes, at, position)
+}
+
+/// The last bytes of a string, fewer than 8 before the end of the text. Kept out of line so
+/// that [`skip_string`]'s word loop is inlined where strings are stepped over.
+#[inline(never)]
+fn skip_string_end(bytes: &[u8], at: usize, mut position: usize) -> Result<usize, ScanError> {
     loop {
-        let found = match bytes.get(position..position + 8) {
-            Some(chunk) => {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                match quote_or_backslash(word) {
-                    Some(index) => position + index,
-                    None => {
-                        position += 8;
-                        continue;
-                    }
-                }
-            }
-            None => match memchr::memchr2(b'"', b'\\', bytes.get(position..).unwrap_or(&[])) {
-                Some(index) => position + index,
-                None => return error(at, "unterminated string"),
-            },
+        let found = match memchr::memchr2(b'"', b'\\', bytes.get(position..).unwrap_or(&[])) {
+            Some(index) => position + index,
+            None => return error(at, "unterminated string"),
         };
         if bytes[found] == b'"' {
             return Ok(found + 1);
         }
-        // A backslash escapes the next byte (a `\uXXXX` escape's digits need no care).
         position = found + 2;
         if position > bytes.len() {
             return error(at, "unterminated string");
@@ -179,6 +192,7 @@ impl<'a> Members<'a> {
             at: at + 1,
             done: false,
             nested: false,
+            array: false,
         })
     }
 
@@ -254,7 +268,41 @@ impl<'a> Members<'a> {
             at: self.at + 1,
             done: false,
             nested: true,
+            array: false,
         })
+    }
+
+    /// The elements of the array that is the value whose key (or element) was just reached:
+    /// step from one to the next with [`Members::next_element`], read each with the methods
+    /// that read a member's value, then hand the array back to [`Members::close`].
+    pub fn array(&self) -> Result<Members<'a>, ScanError> {
+        if self.text.as_bytes().get(self.at) != Some(&b'[') {
+            return error(self.at, "expected an array");
+        }
+        Ok(Members {
+            text: self.text,
+            at: self.at + 1,
+            done: false,
+            nested: true,
+            array: true,
+        })
+    }
+
+    /// Whether the array has another element, which must then be read; `false` after the
+    /// closing bracket.
+    pub fn next_element(&mut self) -> Result<bool, ScanError> {
+        if self.done {
+            return Ok(false);
+        }
+        let bytes = self.text.as_bytes();
+        let at = skip_space(bytes, self.at);
+        if bytes.get(at) == Some(&b']') {
+            self.done = true;
+            self.at = at + 1;
+            return Ok(false);
+        }
+        self.at = at;
+        Ok(true)
     }
 
     /// Goes on after the nested object `inner`, whose members must all have been read.
@@ -280,20 +328,22 @@ impl<'a> Members<'a> {
         Ok(value)
     }
 
-    /// After a value ending at `end`: a comma and another member, or the closing brace.
+    /// After a value ending at `end`: a comma and another member (or element), or the closing
+    /// brace (or bracket).
     fn after_value(&mut self, end: usize) -> Result<(), ScanError> {
         let bytes = self.text.as_bytes();
+        let closing = if self.array { b']' } else { b'}' };
         let at = skip_space(bytes, end);
         match bytes.get(at) {
             Some(b',') => {
-                // A trailing comma before `}` is caught by the next call ("expected a key").
                 let next = skip_space(bytes, at + 1);
-                if bytes.get(next) == Some(&b'}') {
+                if bytes.get(next) == Some(&closing) {
                     return error(next, "trailing comma");
                 }
                 self.at = at + 1;
             }
-            Some(b'}') => self.at = at,
+            Some(&byte) if byte == closing => self.at = at,
+            Some(_) if self.array => return error(at, "expected ',' or ']'"),
             Some(_) => return error(at, "expected ',' or '}'"),
             None => return error(at, "unexpected end of input"),
         }
@@ -366,6 +416,60 @@ mod tests {
             ]
         );
         assert_eq!(members("{}").unwrap(), vec![]);
+    }
+
+    /// `{"a": [...], "b": 2}` read with the cursor: the array's elements as text, then `b`.
+    fn elements(text: &str) -> Result<(Vec<String>, String), ScanError> {
+        let mut members = Members::new(text)?;
+        assert_eq!(members.next_key()?, Some("a"));
+        let mut array = members.array()?;
+        let mut items = Vec::new();
+        while array.next_element()? {
+            items.push(array.value()?.to_string());
+        }
+        members.close(array)?;
+        assert_eq!(members.next_key()?, Some("b"));
+        let b = members.value()?.to_string();
+        assert_eq!(members.next_key()?, None);
+        Ok((items, b))
+    }
+
+    #[test]
+    fn arrays_and_nested_objects_are_read_in_place() {
+        assert_eq!(
+            elements(r#"{"a": [ 1 , "x]" ,{"y":[]}, [2,3] ], "b": 2}"#).unwrap(),
+            (
+                vec![
+                    "1".into(),
+                    r#""x]""#.into(),
+                    r#"{"y":[]}"#.into(),
+                    "[2,3]".into()
+                ],
+                "2".into()
+            )
+        );
+        assert_eq!(elements(r#"{"a":[],"b":2}"#).unwrap(), (vec![], "2".into()));
+        for text in [
+            r#"{"a":[1,],"b":2}"#,
+            r#"{"a":[,1],"b":2}"#,
+            r#"{"a":[1 2],"b":2}"#,
+            r#"{"a":[1},"b":2}"#,
+            r#"{"a":{},"b":2}"#,
+        ] {
+            assert!(elements(text).is_err(), "{text} was accepted");
+        }
+        let mut members = Members::new(r#"{"o": {"k": "v", "n": null}, "z": 1}"#).unwrap();
+        assert_eq!(members.next_key().unwrap(), Some("o"));
+        let mut inner = members.object().unwrap();
+        assert_eq!(inner.next_key().unwrap(), Some("k"));
+        assert_eq!(inner.value().unwrap(), r#""v""#);
+        assert_eq!(inner.next_key().unwrap(), Some("n"));
+        assert!(inner.null().unwrap());
+        assert_eq!(inner.next_key().unwrap(), None);
+        members.close(inner).unwrap();
+        assert_eq!(members.next_key().unwrap(), Some("z"));
+        assert_eq!(members.deserialize::<u32>().unwrap(), 1);
+        assert_eq!(members.next_key().unwrap(), None);
     }
 
     #[test]
