@@ -1,13 +1,15 @@
-//! A fast walk over the top level of one JSON object: each key with the text of its value,
-//! without parsing the values. The audit reader uses it to pick the dozen fields detectors read
-//! out of events whose bulk (`requestObject`, `responseObject`, `managedFields`) most detectors
-//! never look at: those values are stepped over at memchr speed instead of being parsed, and
-//! parsed later only if a detector asks (see `EventView::body`).
+//! A fast walk over one JSON object: each key, then its value either stepped over (its text
+//! kept, not parsed), read in place as a nested object or array, or handed to serde where it
+//! stands. The audit reader uses it to pick the dozen fields detectors read out of events whose
+//! bulk (`requestObject`, `responseObject`, `managedFields`) most detectors never look at: those
+//! values are stepped over a word at a time instead of being parsed, and a request body is read
+//! later, the same way, only if a detector asks (see `EventView::body`). Every byte of a line
+//! is walked once (twice for a body a detector reads).
 //!
-//! Skipped values are checked for structure (strings closed, brackets balanced, top-level
+//! Stepped-over values are checked for structure (strings closed, brackets balanced, top-level
 //! literals and numbers spelled right, nothing but JSON's characters between tokens), not
-//! parsed; the fields that are read are parsed by
-//! serde_json in full. A truncated or garbled line is still rejected.
+//! parsed; the fields that are read are checked as serde_json would (types, duplicate fields).
+//! A truncated or garbled line is still rejected.
 
 /// Why the text is not a JSON object.
 #[derive(Debug, Clone, PartialEq, Eq)]
