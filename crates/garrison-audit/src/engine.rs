@@ -364,29 +364,91 @@ pub struct Origin {
     pub line: u32,
 }
 
-/// Kubernetes kinds of the resources detectors see most, for readable findings.
-fn kind_of(resource: &str) -> &str {
-    match resource {
-        "pods" => "Pod",
-        "services" => "Service",
-        "configmaps" => "ConfigMap",
-        "secrets" => "Secret",
-        "namespaces" => "Namespace",
-        "serviceaccounts" => "ServiceAccount",
-        "deployments" => "Deployment",
-        "daemonsets" => "DaemonSet",
-        "statefulsets" => "StatefulSet",
-        "replicasets" => "ReplicaSet",
-        "jobs" => "Job",
-        "cronjobs" => "CronJob",
-        "roles" => "Role",
-        "clusterroles" => "ClusterRole",
-        "rolebindings" => "RoleBinding",
-        "clusterrolebindings" => "ClusterRoleBinding",
-        "ingresses" => "Ingress",
-        "nodes" => "Node",
-        "" => "NonResourceURL",
-        other => other,
+/// Kubernetes kinds of the resources detectors see most, for readable findings, in the order
+/// [`kind_index`] numbers them.
+const KINDS: [&str; 19] = [
+    "Pod",
+    "Service",
+    "ConfigMap",
+    "Secret",
+    "Namespace",
+    "ServiceAccount",
+    "Deployment",
+    "DaemonSet",
+    "StatefulSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "Ingress",
+    "Node",
+    "NonResourceURL",
+];
+
+/// The index in [`KINDS`] of a resource's kind; `None` for other resources, whose kind is
+/// the resource name itself.
+fn kind_index(resource: &str) -> Option<usize> {
+    Some(match resource {
+        "pods" => 0,
+        "services" => 1,
+        "configmaps" => 2,
+        "secrets" => 3,
+        "namespaces" => 4,
+        "serviceaccounts" => 5,
+        "deployments" => 6,
+        "daemonsets" => 7,
+        "statefulsets" => 8,
+        "replicasets" => 9,
+        "jobs" => 10,
+        "cronjobs" => 11,
+        "roles" => 12,
+        "clusterroles" => 13,
+        "rolebindings" => 14,
+        "clusterrolebindings" => 15,
+        "ingresses" => 16,
+        "nodes" => 17,
+        "" => 18,
+        _ => return None,
+    })
+}
+
+/// Shared strings of findings: every finding about a Pod points at one `"Pod"`, and findings
+/// in a row about one namespace share its name, instead of each allocating its own.
+#[derive(Debug)]
+struct Interned {
+    kinds: [Arc<str>; KINDS.len()],
+    namespace: Option<Arc<str>>,
+}
+
+impl Default for Interned {
+    fn default() -> Self {
+        Interned {
+            kinds: KINDS.map(Arc::from),
+            namespace: None,
+        }
+    }
+}
+
+impl Interned {
+    fn kind(&self, resource: &str) -> Arc<str> {
+        match kind_index(resource) {
+            Some(index) => self.kinds[index].clone(),
+            None => Arc::from(resource),
+        }
+    }
+
+    fn namespace(&mut self, namespace: &str) -> Arc<str> {
+        match &self.namespace {
+            Some(last) if **last == *namespace => last.clone(),
+            _ => {
+                let shared: Arc<str> = Arc::from(namespace);
+                self.namespace = Some(shared.clone());
+                shared
+            }
+        }
     }
 }
 
@@ -398,6 +460,7 @@ pub struct Engine<'c> {
     rules: &'c [UserRule],
     config: &'c Config,
     state: State,
+    interned: Interned,
     pub findings: Vec<Finding>,
     /// Records seen: audit events and CloudTrail records.
     pub events: u64,
@@ -411,6 +474,7 @@ impl<'c> Engine<'c> {
             rules: &[],
             config,
             state: State::default(),
+            interned: Interned::default(),
             findings: Vec::new(),
             events: 0,
             cloudtrail_records: 0,
@@ -432,8 +496,9 @@ impl<'c> Engine<'c> {
                 continue;
             };
             if let Some(message) = run(&mut self.state, self.config, &view) {
-                self.findings
-                    .push(audit_finding(detector.meta, event, origin, message));
+                let finding =
+                    audit_finding(&mut self.interned, detector.meta, event, origin, message);
+                self.findings.push(finding);
             }
         }
         if !self.rules.is_empty() {
@@ -456,8 +521,8 @@ impl<'c> Engine<'c> {
             };
             if rule.matches(value) {
                 let message = format!("matched user rule {}", rule.meta.id);
-                self.findings
-                    .push(audit_finding(rule.meta, event, origin, message));
+                let finding = audit_finding(&mut self.interned, rule.meta, event, origin, message);
+                self.findings.push(finding);
             }
         }
     }
@@ -481,6 +546,7 @@ impl<'c> Engine<'c> {
 }
 
 fn audit_finding(
+    interned: &mut Interned,
     meta: &'static CheckMeta,
     event: &AuditEvent<'_>,
     origin: &Origin,
@@ -492,21 +558,29 @@ fn audit_finding(
     // on busy logs, and formatting is most of their cost.
     let mut message = message;
     message.reserve(160 + event.request_uri.len() + event.user_agent.len());
-    let _ = write!(message, " [user {}", event.username());
+    message.push_str(" [user ");
+    message.push_str(event.username());
     if let Some(impersonated) = &event.impersonated_user {
-        let _ = write!(message, " as {}", impersonated.username);
+        message.push_str(" as ");
+        message.push_str(&impersonated.username);
     }
-    let _ = write!(
-        message,
-        ", source IP {}, user agent {:?}, {} {}, code {}, auditID {}, at {}]",
-        event.source_ip(),
-        event.user_agent,
-        event.verb,
-        event.request_uri,
-        event.response_status.code,
-        event.audit_id,
-        event.stage_timestamp
-    );
+    message.push_str(", source IP ");
+    message.push_str(&event.source_ip());
+    message.push_str(", user agent ");
+    write_debug_str(&mut message, &event.user_agent);
+    for (separator, text) in [(", ", &event.verb), (" ", &event.request_uri)] {
+        message.push_str(separator);
+        message.push_str(text);
+    }
+    let _ = write!(message, ", code {}", event.response_status.code);
+    for (separator, text) in [
+        (", auditID ", &event.audit_id),
+        (", at ", &event.stage_timestamp),
+    ] {
+        message.push_str(separator);
+        message.push_str(text);
+    }
+    message.push(']');
     let name: Arc<str> = if object.name.is_empty() {
         if object.resource.is_empty() {
             Arc::from(event.path())
@@ -522,8 +596,9 @@ fn audit_finding(
         check: meta,
         status: Status::Fail,
         object: ObjectRef {
-            kind: Arc::from(kind_of(&object.resource)),
-            namespace: (!object.namespace.is_empty()).then(|| Arc::from(&*object.namespace)),
+            kind: interned.kind(&object.resource),
+            namespace: (!object.namespace.is_empty())
+                .then(|| interned.namespace(&object.namespace)),
             name,
             arn: None,
             source: Some(origin.file.clone()),
@@ -532,6 +607,22 @@ fn audit_finding(
         pointer: None,
         message,
         suppressed: None,
+    }
+}
+
+/// Appends `text` as `{:?}` writes it: quoted, with the same escapes. Most user agents are
+/// printable ASCII without quotes or backslashes, which need no escaping and are copied whole.
+fn write_debug_str(out: &mut String, text: &str) {
+    use std::fmt::Write as _;
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        let _ = write!(out, "{text:?}");
     }
 }
 

@@ -12,13 +12,11 @@ use serde_json::value::RawValue;
 use crate::scan;
 
 /// `authenticationv1.UserInfo` as the audit log records it.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct UserInfo<'a> {
-    #[serde(default, borrow)]
     pub username: Cow<'a, str>,
-    /// `groups[]`, kept raw: few detectors read it.
-    #[serde(default, borrow)]
-    pub groups: Option<&'a RawValue>,
+    /// `groups[]`, kept as JSON text (`None` when absent or `null`): few detectors read it.
+    pub groups: Option<&'a str>,
 }
 
 /// `objectRef`: what the request was about. Absent for non-resource requests.
@@ -50,6 +48,134 @@ pub struct Annotations<'a> {
     pub decision: Option<Cow<'a, str>>,
 }
 
+/// Reads the members of a nested object with `each`, which gets each key unescaped and must
+/// read its value from the [`scan::Members`]. A key `each` reads twice is refused, as serde
+/// refuses a duplicate field: `each` returns a bit of its own for each key it reads.
+fn read_object<'a>(
+    members: &mut scan::Members<'a>,
+    mut each: impl FnMut(&str, &mut scan::Members<'a>) -> Result<u32, String>,
+) -> Result<(), String> {
+    let mut inner = members.object().map_err(|e| e.to_string())?;
+    let mut seen = 0u32;
+    while let Some(key) = inner.next_key().map_err(|e| e.to_string())? {
+        let key: Cow<'_, str> = if key.contains('\\') {
+            Cow::Owned(
+                serde_json::from_str::<String>(&format!("\"{key}\"")).map_err(|e| e.to_string())?,
+            )
+        } else {
+            Cow::Borrowed(key)
+        };
+        let bit = each(&key, &mut inner)?;
+        if seen & bit != 0 {
+            return Err(format!("duplicate field `{key}`"));
+        }
+        seen |= bit;
+    }
+    members.close(inner).map_err(|e| e.to_string())
+}
+
+/// A string value, borrowed unless it has escapes.
+fn read_string<'a>(members: &mut scan::Members<'a>) -> Result<Cow<'a, str>, String> {
+    let value = members.value().map_err(|e| e.to_string())?;
+    scan::string(value)
+}
+
+/// A value kept as JSON text; `None` for `null`.
+fn raw<'a>(members: &mut scan::Members<'a>) -> Result<Option<&'a str>, String> {
+    let value = members.value().map_err(|e| e.to_string())?;
+    Ok((value != "null").then_some(value))
+}
+
+/// Any other value: stepped over.
+fn skip(members: &mut scan::Members<'_>) -> Result<u32, String> {
+    members.value().map_err(|e| e.to_string())?;
+    Ok(0)
+}
+
+impl<'a> UserInfo<'a> {
+    /// Reads `user` / `impersonatedUser` as serde would, in the event scan.
+    fn read(members: &mut scan::Members<'a>) -> Result<UserInfo<'a>, String> {
+        let mut user = UserInfo::default();
+        read_object(members, |key, members| {
+            Ok(match key {
+                "username" => {
+                    user.username = read_string(members)?;
+                    1
+                }
+                "groups" => {
+                    user.groups = raw(members)?;
+                    2
+                }
+                _ => skip(members)?,
+            })
+        })?;
+        Ok(user)
+    }
+}
+
+impl<'a> ObjectRef<'a> {
+    /// Reads `objectRef` as serde would, in the event scan.
+    fn read(members: &mut scan::Members<'a>) -> Result<ObjectRef<'a>, String> {
+        let mut object = ObjectRef::default();
+        read_object(members, |key, members| {
+            let (slot, bit) = match key {
+                "resource" => (&mut object.resource, 1),
+                "namespace" => (&mut object.namespace, 2),
+                "name" => (&mut object.name, 4),
+                "apiGroup" => (&mut object.api_group, 8),
+                "subresource" => (&mut object.subresource, 16),
+                _ => return skip(members),
+            };
+            *slot = read_string(members)?;
+            Ok(bit)
+        })?;
+        Ok(object)
+    }
+}
+
+impl ResponseStatus {
+    /// Reads `responseStatus` as serde would, in the event scan.
+    fn read(members: &mut scan::Members<'_>) -> Result<ResponseStatus, String> {
+        let mut status = ResponseStatus::default();
+        read_object(members, |key, members| {
+            if key != "code" {
+                return skip(members);
+            }
+            let value = members.value().map_err(|e| e.to_string())?;
+            // Plain digits without a leading zero are read here; anything else as serde does.
+            let bytes = value.as_bytes();
+            let plain = !bytes.is_empty()
+                && bytes.iter().all(u8::is_ascii_digit)
+                && (bytes.len() == 1 || bytes[0] != b'0');
+            status.code = match value.parse::<u16>() {
+                Ok(code) if plain => code,
+                _ => serde_json::from_str(value).map_err(|e| e.to_string())?,
+            };
+            Ok(1)
+        })?;
+        Ok(status)
+    }
+}
+
+impl<'a> Annotations<'a> {
+    /// Reads `annotations` as serde would, in the event scan.
+    fn read(members: &mut scan::Members<'a>) -> Result<Annotations<'a>, String> {
+        let mut annotations = Annotations::default();
+        read_object(members, |key, members| {
+            if key != "authorization.k8s.io/decision" {
+                return skip(members);
+            }
+            annotations.decision = if members.null().map_err(|e| e.to_string())? {
+                None
+            } else {
+                Some(read_string(members)?)
+            };
+            Ok(1)
+        })?;
+        Ok(annotations)
+    }
+}
+
 /// One stage of one request of the Kubernetes API server's audit log.
 #[derive(Clone, Debug, Default)]
 pub struct AuditEvent<'a> {
@@ -60,7 +186,8 @@ pub struct AuditEvent<'a> {
     pub verb: Cow<'a, str>,
     pub user: UserInfo<'a>,
     pub impersonated_user: Option<UserInfo<'a>>,
-    pub source_ips: Option<&'a RawValue>,
+    /// `sourceIPs[]` as JSON text (`None` when absent or `null`).
+    pub source_ips: Option<&'a str>,
     pub user_agent: Cow<'a, str>,
     pub object_ref: Option<ObjectRef<'a>>,
     pub response_status: ResponseStatus,
@@ -86,35 +213,53 @@ impl<'a> AuditEvent<'a> {
     /// parsed (strings without escapes borrowed); the others, the request and response bodies
     /// above all, are only stepped over (see [`crate::scan`]).
     pub fn parse(text: &'a str) -> Result<AuditEvent<'a>, String> {
-        fn field<'a, T: Deserialize<'a>>(key: &str, value: &'a str) -> Result<T, String> {
-            serde_json::from_str(value).map_err(|e| format!("{key}: {e}"))
-        }
-        fn string<'a>(key: &str, value: &'a str) -> Result<Cow<'a, str>, String> {
-            scan::string(value).map_err(|e| format!("{key}: {e}"))
-        }
         let mut event = AuditEvent {
             raw: text,
             ..AuditEvent::default()
         };
         let mut kind = None;
         let mut members = scan::Members::new(text).map_err(|e| e.to_string())?;
-        while let Some((key, value)) = members.next().map_err(|e| e.to_string())? {
+        while let Some(key) = members.next_key().map_err(|e| e.to_string())? {
+            let context = |e: String| format!("{key}: {e}");
+            let string = |members: &mut scan::Members<'a>| read_string(members).map_err(context);
             match key {
-                "kind" => kind = Some(string(key, value)?),
-                "auditID" => event.audit_id = string(key, value)?,
-                "stage" => event.stage = string(key, value)?,
-                "requestURI" => event.request_uri = string(key, value)?,
-                "verb" => event.verb = string(key, value)?,
-                "userAgent" => event.user_agent = string(key, value)?,
-                "stageTimestamp" => event.stage_timestamp = string(key, value)?,
-                "user" => event.user = field(key, value)?,
-                "impersonatedUser" => event.impersonated_user = field(key, value)?,
-                "sourceIPs" => event.source_ips = field(key, value)?,
-                "objectRef" => event.object_ref = field(key, value)?,
-                "responseStatus" => event.response_status = field(key, value)?,
-                "annotations" => event.annotations = field(key, value)?,
-                "requestObject" => event.request_object = (value != "null").then_some(value),
-                _ => {}
+                "kind" => kind = Some(string(&mut members)?),
+                "auditID" => event.audit_id = string(&mut members)?,
+                "stage" => event.stage = string(&mut members)?,
+                "requestURI" => event.request_uri = string(&mut members)?,
+                "verb" => event.verb = string(&mut members)?,
+                "userAgent" => event.user_agent = string(&mut members)?,
+                "stageTimestamp" => event.stage_timestamp = string(&mut members)?,
+                "user" => event.user = UserInfo::read(&mut members).map_err(context)?,
+                "impersonatedUser" => {
+                    event.impersonated_user =
+                        if members.null().map_err(|e| context(e.to_string()))? {
+                            None
+                        } else {
+                            Some(UserInfo::read(&mut members).map_err(context)?)
+                        };
+                }
+                "sourceIPs" => event.source_ips = raw(&mut members).map_err(context)?,
+                "objectRef" => {
+                    event.object_ref = if members.null().map_err(|e| context(e.to_string()))? {
+                        None
+                    } else {
+                        Some(ObjectRef::read(&mut members).map_err(context)?)
+                    };
+                }
+                "responseStatus" => {
+                    event.response_status = ResponseStatus::read(&mut members).map_err(context)?;
+                }
+                "annotations" => {
+                    event.annotations = Annotations::read(&mut members).map_err(context)?;
+                }
+                "requestObject" => {
+                    let value = members.value().map_err(|e| e.to_string())?;
+                    event.request_object = (value != "null").then_some(value);
+                }
+                _ => {
+                    members.value().map_err(|e| e.to_string())?;
+                }
             }
         }
         event.kind = kind.ok_or("missing field `kind`")?;
@@ -170,14 +315,14 @@ impl<'a> AuditEvent<'a> {
             return Cow::Borrowed("");
         };
         // `["203.0.113.7", ...]`: the first string, borrowed unless it has escapes.
-        let text = raw.get().trim_start_matches(['[', ' ', '\n', '\r', '\t']);
+        let text = raw.trim_start_matches(['[', ' ', '\n', '\r', '\t']);
         if let Some(rest) = text.strip_prefix('"')
             && let Some(end) = rest.find(['"', '\\'])
             && rest.as_bytes()[end] == b'"'
         {
             return Cow::Borrowed(&rest[..end]);
         }
-        serde_json::from_str::<Vec<Cow<'_, str>>>(raw.get())
+        serde_json::from_str::<Vec<Cow<'_, str>>>(raw)
             .ok()
             .and_then(|ips| ips.into_iter().next())
             .map_or(Cow::Borrowed(""), |ip| Cow::Owned(ip.into_owned()))
@@ -186,7 +331,7 @@ impl<'a> AuditEvent<'a> {
     pub fn groups(&self) -> Vec<String> {
         self.user
             .groups
-            .and_then(|raw| serde_json::from_str::<Vec<String>>(raw.get()).ok())
+            .and_then(|raw| serde_json::from_str::<Vec<String>>(raw).ok())
             .unwrap_or_default()
     }
 
@@ -427,6 +572,217 @@ pub struct PodTemplate<'a> {
     pub spec: Option<PodSpec<'a>>,
 }
 
+/// The elements of an array, each read by `each`.
+fn read_array<'a, T>(
+    members: &mut scan::Members<'a>,
+    mut each: impl FnMut(&mut scan::Members<'a>) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    let mut inner = members.array().map_err(|e| e.to_string())?;
+    let mut items = Vec::new();
+    while inner.next_element().map_err(|e| e.to_string())? {
+        items.push(each(&mut inner)?);
+    }
+    members.close(inner).map_err(|e| e.to_string())?;
+    Ok(items)
+}
+
+fn read_bool(members: &mut scan::Members<'_>) -> Result<bool, String> {
+    match members.value().map_err(|e| e.to_string())? {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(format!("invalid type: {other}, expected a boolean")),
+    }
+}
+
+/// `None` for `null`, else what `read` makes of the value (as serde reads an `Option`).
+fn read_option<'a, T>(
+    members: &mut scan::Members<'a>,
+    read: impl FnOnce(&mut scan::Members<'a>) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    if members.null().map_err(|e| e.to_string())? {
+        Ok(None)
+    } else {
+        read(members).map(Some)
+    }
+}
+
+impl<'a> PodSpec<'a> {
+    /// Reads a `spec` in the body scan, as serde reads [`PodSpec`] (the members detectors do
+    /// not read stepped over).
+    fn read(members: &mut scan::Members<'a>) -> Result<PodSpec<'a>, String> {
+        let mut spec = PodSpec::default();
+        read_object(members, |key, members| {
+            Ok(match key {
+                "containers" => {
+                    spec.containers = read_array(members, Container::read)?;
+                    1
+                }
+                "initContainers" => {
+                    spec.init_containers = read_array(members, Container::read)?;
+                    2
+                }
+                "ephemeralContainers" => {
+                    spec.ephemeral_containers = read_array(members, Container::read)?;
+                    4
+                }
+                "volumes" => {
+                    spec.volumes = read_array(members, Volume::read)?;
+                    8
+                }
+                "hostNetwork" => {
+                    spec.host_network = read_bool(members)?;
+                    16
+                }
+                "type" => {
+                    spec.service_type = read_string(members)?;
+                    32
+                }
+                "selector" => {
+                    spec.selector = members.deserialize()?;
+                    64
+                }
+                "tls" => {
+                    spec.tls = members.deserialize()?;
+                    128
+                }
+                "template" => {
+                    spec.template =
+                        read_option(members, |members| PodTemplate::read(members).map(Box::new))?;
+                    256
+                }
+                "hostPID" => {
+                    spec.host_pid = read_bool(members)?;
+                    512
+                }
+                "hostIPC" => {
+                    spec.host_ipc = read_bool(members)?;
+                    1024
+                }
+                _ => skip(members)?,
+            })
+        })?;
+        Ok(spec)
+    }
+}
+
+impl<'a> PodTemplate<'a> {
+    fn read(members: &mut scan::Members<'a>) -> Result<PodTemplate<'a>, String> {
+        let mut template = PodTemplate::default();
+        read_object(members, |key, members| {
+            if key != "spec" {
+                return skip(members);
+            }
+            template.spec = read_option(members, PodSpec::read)?;
+            Ok(1)
+        })?;
+        Ok(template)
+    }
+}
+
+impl<'a> Container<'a> {
+    fn read(members: &mut scan::Members<'a>) -> Result<Container<'a>, String> {
+        let mut container = Container::default();
+        read_object(members, |key, members| {
+            Ok(match key {
+                "name" => {
+                    container.name = read_string(members)?;
+                    1
+                }
+                "image" => {
+                    container.image = read_string(members)?;
+                    2
+                }
+                "securityContext" => {
+                    container.security_context = read_option(members, SecurityContext::read)?;
+                    4
+                }
+                "volumeMounts" => {
+                    container.volume_mounts = read_array(members, VolumeMount::read)?;
+                    8
+                }
+                "command" => {
+                    container.command = read_array(members, read_string)?;
+                    16
+                }
+                "args" => {
+                    container.args = read_array(members, read_string)?;
+                    32
+                }
+                _ => skip(members)?,
+            })
+        })?;
+        Ok(container)
+    }
+}
+
+impl SecurityContext {
+    fn read(members: &mut scan::Members<'_>) -> Result<SecurityContext, String> {
+        let mut context = SecurityContext::default();
+        read_object(members, |key, members| {
+            if key != "privileged" {
+                return skip(members);
+            }
+            context.privileged = read_option(members, read_bool)?;
+            Ok(1)
+        })?;
+        Ok(context)
+    }
+}
+
+impl<'a> VolumeMount<'a> {
+    fn read(members: &mut scan::Members<'a>) -> Result<VolumeMount<'a>, String> {
+        let mut mount = VolumeMount::default();
+        read_object(members, |key, members| {
+            Ok(match key {
+                "name" => {
+                    mount.name = read_string(members)?;
+                    1
+                }
+                "mountPath" => {
+                    mount.mount_path = read_string(members)?;
+                    2
+                }
+                "readOnly" => {
+                    mount.read_only = read_bool(members)?;
+                    4
+                }
+                _ => skip(members)?,
+            })
+        })?;
+        Ok(mount)
+    }
+}
+
+impl<'a> Volume<'a> {
+    fn read(members: &mut scan::Members<'a>) -> Result<Volume<'a>, String> {
+        let mut volume = Volume::default();
+        read_object(members, |key, members| {
+            Ok(match key {
+                "name" => {
+                    volume.name = read_string(members)?;
+                    1
+                }
+                "hostPath" => {
+                    volume.host_path = read_option(members, |members| {
+                        let mut host_path = HostPath::default();
+                        read_object(members, |key, members| {
+                            if key != "path" {
+                                return skip(members);
+                            }
+                            host_path.path = read_string(members)?;
+                            Ok(1)
+                        })?;
+                        Ok(host_path)
+                    })?;
+                    2
+                }
+                _ => skip(members)?,
+            })
+        })?;
+        Ok(volume)
+    }
+}
+
 /// The parts of request bodies detectors read: pods, workload templates, roles, bindings,
 /// services. Unknown fields are skipped.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -442,17 +798,52 @@ pub struct RequestBody<'a> {
     pub subjects: Vec<Subject<'a>>,
     #[serde(default, borrow)]
     pub data: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    pub metadata: Option<Metadata<'a>>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Metadata<'a> {
-    #[serde(default, borrow)]
-    pub name: Cow<'a, str>,
-    #[serde(default, borrow)]
-    pub labels: Option<&'a RawValue>,
+impl<'a> RequestBody<'a> {
+    /// Reads a request body as serde would, in one pass, except that the members detectors do
+    /// not read (`metadata`, whose annotations may hold the whole last-applied object, `status`,
+    /// `kind`, ...) are stepped over by the event scan instead of being parsed. A body that is
+    /// not an object (a JSON patch) is refused.
+    pub fn scan(raw: &'a str) -> Result<RequestBody<'a>, String> {
+        let mut body = RequestBody::default();
+        let mut members = scan::Members::new(raw).map_err(|e| e.to_string())?;
+        let mut seen = 0u32;
+        while let Some(key) = members.next_key().map_err(|e| e.to_string())? {
+            let context = |e: String| format!("{key}: {e}");
+            let bit = match key {
+                "spec" => {
+                    body.spec = read_option(&mut members, PodSpec::read).map_err(context)?;
+                    1
+                }
+                "rules" => {
+                    body.rules = members.deserialize().map_err(context)?;
+                    2
+                }
+                "roleRef" => {
+                    body.role_ref = members.deserialize().map_err(context)?;
+                    4
+                }
+                "subjects" => {
+                    body.subjects = members.deserialize().map_err(context)?;
+                    8
+                }
+                "data" => {
+                    body.data = members.deserialize().map_err(context)?;
+                    16
+                }
+                _ => {
+                    members.value().map_err(|e| e.to_string())?;
+                    0
+                }
+            };
+            if seen & bit != 0 {
+                return Err(format!("duplicate field `{key}`"));
+            }
+            seen |= bit;
+        }
+        Ok(body)
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -503,7 +894,7 @@ impl<'e, 'a> EventView<'e, 'a> {
         self.body
             .get_or_init(|| {
                 let raw = self.event.request_object?;
-                serde_json::from_str::<RequestBody<'a>>(raw).ok()
+                RequestBody::scan(raw).ok()
             })
             .as_ref()
     }

@@ -20,16 +20,19 @@ impl<T> Default for Principals<T> {
 impl<T: Default> Principals<T> {
     /// The state of `principal`, created empty if new, marked seen at `now` (microseconds).
     /// Making room for a new principal in a full table forgets the least recently seen quarter.
-    pub fn entry(&mut self, principal: &str, now: i64, capacity: usize) -> &mut T {
-        if !self.entries.contains_key(principal) && self.entries.len() >= capacity.max(1) {
-            self.evict(capacity.max(1));
+    /// The key is copied only for a principal not seen before. `None` only when `principal`
+    /// could not be kept, which does not happen: callers may treat it as "nothing to record".
+    pub fn entry(&mut self, principal: &str, now: i64, capacity: usize) -> Option<&mut T> {
+        if !self.entries.contains_key(principal) {
+            if self.entries.len() >= capacity.max(1) {
+                self.evict(capacity.max(1));
+            }
+            self.entries
+                .insert(principal.to_string(), (now, T::default()));
         }
-        let entry = self
-            .entries
-            .entry(principal.to_string())
-            .or_insert_with(|| (now, T::default()));
-        entry.0 = entry.0.max(now);
-        &mut entry.1
+        let (seen, state) = self.entries.get_mut(principal)?;
+        *seen = (*seen).max(now);
+        Some(state)
     }
 }
 
@@ -87,7 +90,7 @@ mod tests {
     fn a_full_table_forgets_the_least_recently_seen() {
         let mut table: Principals<u32> = Principals::default();
         for index in 0..100 {
-            *table.entry(&format!("user-{index}"), index, 8) += 1;
+            *table.entry(&format!("user-{index}"), index, 8).unwrap() += 1;
             assert!(table.len() <= 8, "{} principals kept", table.len());
         }
         // The latest principal is always kept, the first ones are long gone.

@@ -1,13 +1,15 @@
-//! A fast walk over the top level of one JSON object: each key with the text of its value,
-//! without parsing the values. The audit reader uses it to pick the dozen fields detectors read
-//! out of events whose bulk (`requestObject`, `responseObject`, `managedFields`) most detectors
-//! never look at: those values are stepped over at memchr speed instead of being parsed, and
-//! parsed later only if a detector asks (see `EventView::body`).
+//! A fast walk over one JSON object: each key, then its value either stepped over (its text
+//! kept, not parsed), read in place as a nested object or array, or handed to serde where it
+//! stands. The audit reader uses it to pick the dozen fields detectors read out of events whose
+//! bulk (`requestObject`, `responseObject`, `managedFields`) most detectors never look at: those
+//! values are stepped over a word at a time instead of being parsed, and a request body is read
+//! later, the same way, only if a detector asks (see `EventView::body`). Every byte of a line
+//! is walked once (twice for a body a detector reads).
 //!
-//! Skipped values are checked for structure (strings closed, brackets balanced, top-level
+//! Stepped-over values are checked for structure (strings closed, brackets balanced, top-level
 //! literals and numbers spelled right, nothing but JSON's characters between tokens), not
-//! parsed; the fields that are read are parsed by
-//! serde_json in full. A truncated or garbled line is still rejected.
+//! parsed; the fields that are read are checked as serde_json would (types, duplicate fields).
+//! A truncated or garbled line is still rejected.
 
 /// Why the text is not a JSON object.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,12 +28,25 @@ fn error<T>(offset: usize, message: &'static str) -> Result<T, ScanError> {
     Err(ScanError { offset, message })
 }
 
-/// The top-level members of a JSON object, in order.
+/// The members of a JSON object, in order: the whole text's top level ([`Members::new`]) or
+/// an object nested in it ([`Members::object`]). Either the whole member at a time
+/// ([`Members::next`]) or the key first ([`Members::next_key`]) and then its value read one of
+/// three ways: its text stepped over ([`Members::value`]), a nested object's members
+/// ([`Members::object`], closed with [`Members::close`]), or handed to serde in place
+/// ([`Members::deserialize`]); each value is walked once.
 #[derive(Debug)]
 pub struct Members<'a> {
     text: &'a str,
+    /// Where the next key (or the closing brace) is; after [`Members::next_key`], where the
+    /// value starts; once done, one past the closing brace.
     at: usize,
     done: bool,
+    /// A nested object ends at its closing brace; the top level also checks that only
+    /// whitespace follows.
+    nested: bool,
+    /// An array's elements ([`Members::array`], [`Members::next_element`]) rather than an
+    /// object's members.
+    array: bool,
 }
 
 fn skip_space(bytes: &[u8], mut at: usize) -> usize {
@@ -44,42 +59,52 @@ fn skip_space(bytes: &[u8], mut at: usize) -> usize {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// The index of the first `"` or `\\` among 8 bytes, if any. Most strings of Kubernetes
-/// objects are short, so a word at a time beats calling a SIMD search per string.
-fn quote_or_backslash(word: [u8; 8]) -> Option<usize> {
-    let word = u64::from_le_bytes(word);
-    let zero_byte = |value: u64| value.wrapping_sub(ONES) & !value & HIGHS;
-    // The lowest flagged byte is exact (borrows only run upwards from a true zero byte).
-    let found =
-        zero_byte(word ^ (ONES * u64::from(b'"'))) | zero_byte(word ^ (ONES * u64::from(b'\\')));
-    (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
+/// Flags (high bit of the byte) the bytes of `word` equal to `byte`. The lowest flag is exact;
+/// borrows may set flags above it, which callers never look at.
+fn equal_bytes(word: u64, byte: u8) -> u64 {
+    let value = word ^ (ONES * u64::from(byte));
+    value.wrapping_sub(ONES) & !value & HIGHS
 }
 
-/// The end (one past the closing quote) of the string whose opening quote is at `at`.
+/// The end (one past the closing quote) of the string whose opening quote is at `at`. Most
+/// strings of Kubernetes objects are short, so 8 bytes at a time (quote and backslash found
+/// by bit tricks) beat calling a SIMD search per string.
+#[inline(always)]
 fn skip_string(bytes: &[u8], at: usize) -> Result<usize, ScanError> {
     let mut position = at + 1;
+    while let Some(chunk) = bytes.get(position..position + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let quotes = equal_bytes(word, b'"');
+        let backslashes = equal_bytes(word, b'\\');
+        if quotes == 0 && backslashes == 0 {
+            position += 8;
+            continue;
+        }
+        let quote = quotes.trailing_zeros();
+        let backslash = backslashes.trailing_zeros();
+        if quote < backslash {
+            return Ok(position + (quote / 8) as usize + 1);
+        }
+        // A backslash escapes the next byte (a `\uXXXX` escape's digits need no care).
+        position += (backslash / 8) as usize + 2;
+    }
+    skip_string_end(bytes, at, position)
+}
+
+/// The last bytes of a string, fewer than 8 before the end of the text. Kept out of line so
+/// that [`skip_string`]'s word loop is inlined where strings are stepped over.
+#[inline(never)]
+fn skip_string_end(bytes: &[u8], at: usize, mut position: usize) -> Result<usize, ScanError> {
     loop {
-        let found = match bytes.get(position..position + 8) {
-            Some(chunk) => {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                match quote_or_backslash(word) {
-                    Some(index) => position + index,
-                    None => {
-                        position += 8;
-                        continue;
-                    }
-                }
-            }
-            None => match memchr::memchr2(b'"', b'\\', bytes.get(position..).unwrap_or(&[])) {
-                Some(index) => position + index,
-                None => return error(at, "unterminated string"),
-            },
+        let found = match memchr::memchr2(b'"', b'\\', bytes.get(position..).unwrap_or(&[])) {
+            Some(index) => position + index,
+            None => return error(at, "unterminated string"),
         };
         if bytes[found] == b'"' {
             return Ok(found + 1);
         }
-        // A backslash escapes the next byte (a `\uXXXX` escape's digits need no care).
         position = found + 2;
         if position > bytes.len() {
             return error(at, "unterminated string");
@@ -168,13 +193,24 @@ impl<'a> Members<'a> {
             text,
             at: at + 1,
             done: false,
+            nested: false,
+            array: false,
         })
     }
 
     /// The next member: the key's text between its quotes (escapes left as written) and the
-    /// value's text. `Ok(None)` after the closing brace, when only whitespace may follow.
+    /// value's text. `Ok(None)` after the closing brace.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<(&'a str, &'a str)>, ScanError> {
+        match self.next_key()? {
+            Some(key) => Ok(Some((key, self.value()?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The next key (its text between the quotes, escapes left as written); its value must be
+    /// read next. `Ok(None)` after the closing brace.
+    pub fn next_key(&mut self) -> Result<Option<&'a str>, ScanError> {
         if self.done {
             return Ok(None);
         }
@@ -183,9 +219,12 @@ impl<'a> Members<'a> {
         match bytes.get(at) {
             Some(b'}') => {
                 self.done = true;
-                let rest = skip_space(bytes, at + 1);
-                if rest != bytes.len() {
-                    return error(rest, "trailing characters");
+                self.at = at + 1;
+                if !self.nested {
+                    let rest = skip_space(bytes, at + 1);
+                    if rest != bytes.len() {
+                        return error(rest, "trailing characters");
+                    }
                 }
                 return Ok(None);
             }
@@ -199,25 +238,139 @@ impl<'a> Members<'a> {
         if bytes.get(at) != Some(&b':') {
             return error(at, "expected ':'");
         }
-        at = skip_space(bytes, at + 1);
-        let value_end = skip_value(bytes, at)?;
-        let value = &self.text[at..value_end];
-        at = skip_space(bytes, value_end);
+        self.at = skip_space(bytes, at + 1);
+        Ok(Some(key))
+    }
+
+    /// The text of the value whose key was just read, stepped over.
+    pub fn value(&mut self) -> Result<&'a str, ScanError> {
+        let start = self.at;
+        let end = skip_value(self.text.as_bytes(), start)?;
+        self.after_value(end)?;
+        Ok(&self.text[start..end])
+    }
+
+    /// Whether the value whose key was just read is `null`; it is then stepped over.
+    pub fn null(&mut self) -> Result<bool, ScanError> {
+        if self.text.as_bytes().get(self.at) != Some(&b'n') {
+            return Ok(false);
+        }
+        // `n` starts no value but `null`; anything else is refused by the step over it.
+        Ok(self.value()? == "null")
+    }
+
+    /// The members of the object that is the value whose key was just read. Read them all,
+    /// then hand them back to [`Members::close`].
+    pub fn object(&self) -> Result<Members<'a>, ScanError> {
+        if self.text.as_bytes().get(self.at) != Some(&b'{') {
+            return error(self.at, "expected an object");
+        }
+        Ok(Members {
+            text: self.text,
+            at: self.at + 1,
+            done: false,
+            nested: true,
+            array: false,
+        })
+    }
+
+    /// The elements of the array that is the value whose key (or element) was just reached:
+    /// step from one to the next with [`Members::next_element`], read each with the methods
+    /// that read a member's value, then hand the array back to [`Members::close`].
+    pub fn array(&self) -> Result<Members<'a>, ScanError> {
+        if self.text.as_bytes().get(self.at) != Some(&b'[') {
+            return error(self.at, "expected an array");
+        }
+        Ok(Members {
+            text: self.text,
+            at: self.at + 1,
+            done: false,
+            nested: true,
+            array: true,
+        })
+    }
+
+    /// Whether the array has another element, which must then be read; `false` after the
+    /// closing bracket.
+    pub fn next_element(&mut self) -> Result<bool, ScanError> {
+        if self.done {
+            return Ok(false);
+        }
+        let bytes = self.text.as_bytes();
+        let at = skip_space(bytes, self.at);
+        if bytes.get(at) == Some(&b']') {
+            self.done = true;
+            self.at = at + 1;
+            return Ok(false);
+        }
+        self.at = at;
+        Ok(true)
+    }
+
+    /// Goes on after the nested object `inner`, whose members must all have been read.
+    pub fn close(&mut self, inner: Members<'a>) -> Result<(), ScanError> {
+        if !inner.done {
+            return error(inner.at, "nested object not read to its end");
+        }
+        self.after_value(inner.at)
+    }
+
+    /// The value whose key was just read, deserialized by serde_json where it stands (strings
+    /// without escapes borrowed from the text).
+    pub fn deserialize<T: serde::Deserialize<'a>>(&mut self) -> Result<T, String> {
+        let rest = &self.text[self.at..];
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<T>();
+        let value = match stream.next() {
+            Some(Ok(value)) => value,
+            Some(Err(error)) => return Err(error.to_string()),
+            None => return Err("expected a value".to_string()),
+        };
+        let end = self.at + stream.byte_offset();
+        self.after_value(end).map_err(|e| e.to_string())?;
+        Ok(value)
+    }
+
+    /// After a value ending at `end`: a comma and another member (or element), or the closing
+    /// brace (or bracket).
+    fn after_value(&mut self, end: usize) -> Result<(), ScanError> {
+        let bytes = self.text.as_bytes();
+        let closing = if self.array { b']' } else { b'}' };
+        let at = skip_space(bytes, end);
         match bytes.get(at) {
             Some(b',') => {
-                // A trailing comma before `}` is caught by the next call ("expected a key").
                 let next = skip_space(bytes, at + 1);
-                if bytes.get(next) == Some(&b'}') {
+                if bytes.get(next) == Some(&closing) {
                     return error(next, "trailing comma");
                 }
                 self.at = at + 1;
             }
-            Some(b'}') => self.at = at,
+            Some(&byte) if byte == closing => self.at = at,
+            Some(_) if self.array => return error(at, "expected ',' or ']'"),
             Some(_) => return error(at, "expected ',' or '}'"),
             None => return error(at, "unexpected end of input"),
         }
-        Ok(Some((key, value)))
+        Ok(())
     }
+}
+
+/// Whether a string's text between its quotes has a backslash or a control character (which
+/// serde_json refuses), looked for a word at a time.
+fn needs_unescaping(bytes: &[u8]) -> bool {
+    let flagged = |word: u64| {
+        // Bytes below 0x20 (exact for "any": borrows start at a flagged byte) and backslashes.
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        below_space | (backslash.wrapping_sub(ONES) & !backslash & HIGHS) != 0
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if flagged(u64::from_le_bytes(word)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| b == b'\\' || b < 0x20)
 }
 
 /// A string value's text as a `Cow`: borrowed when it has no escapes, unescaped by serde_json
@@ -226,7 +379,7 @@ pub fn string(value: &str) -> Result<std::borrow::Cow<'_, str>, String> {
     let bytes = value.as_bytes();
     if bytes.len() >= 2 && bytes[0] == b'"' && bytes[bytes.len() - 1] == b'"' {
         let inner = &value[1..value.len() - 1];
-        if !inner.bytes().any(|b| b == b'\\' || b < 0x20) {
+        if !needs_unescaping(inner.as_bytes()) {
             return Ok(std::borrow::Cow::Borrowed(inner));
         }
     }
@@ -267,6 +420,60 @@ mod tests {
         assert_eq!(members("{}").unwrap(), vec![]);
     }
 
+    /// `{"a": [...], "b": 2}` read with the cursor: the array's elements as text, then `b`.
+    fn elements(text: &str) -> Result<(Vec<String>, String), ScanError> {
+        let mut members = Members::new(text)?;
+        assert_eq!(members.next_key()?, Some("a"));
+        let mut array = members.array()?;
+        let mut items = Vec::new();
+        while array.next_element()? {
+            items.push(array.value()?.to_string());
+        }
+        members.close(array)?;
+        assert_eq!(members.next_key()?, Some("b"));
+        let b = members.value()?.to_string();
+        assert_eq!(members.next_key()?, None);
+        Ok((items, b))
+    }
+
+    #[test]
+    fn arrays_and_nested_objects_are_read_in_place() {
+        assert_eq!(
+            elements(r#"{"a": [ 1 , "x]" ,{"y":[]}, [2,3] ], "b": 2}"#).unwrap(),
+            (
+                vec![
+                    "1".into(),
+                    r#""x]""#.into(),
+                    r#"{"y":[]}"#.into(),
+                    "[2,3]".into()
+                ],
+                "2".into()
+            )
+        );
+        assert_eq!(elements(r#"{"a":[],"b":2}"#).unwrap(), (vec![], "2".into()));
+        for text in [
+            r#"{"a":[1,],"b":2}"#,
+            r#"{"a":[,1],"b":2}"#,
+            r#"{"a":[1 2],"b":2}"#,
+            r#"{"a":[1},"b":2}"#,
+            r#"{"a":{},"b":2}"#,
+        ] {
+            assert!(elements(text).is_err(), "{text} was accepted");
+        }
+        let mut members = Members::new(r#"{"o": {"k": "v", "n": null}, "z": 1}"#).unwrap();
+        assert_eq!(members.next_key().unwrap(), Some("o"));
+        let mut inner = members.object().unwrap();
+        assert_eq!(inner.next_key().unwrap(), Some("k"));
+        assert_eq!(inner.value().unwrap(), r#""v""#);
+        assert_eq!(inner.next_key().unwrap(), Some("n"));
+        assert!(inner.null().unwrap());
+        assert_eq!(inner.next_key().unwrap(), None);
+        members.close(inner).unwrap();
+        assert_eq!(members.next_key().unwrap(), Some("z"));
+        assert_eq!(members.deserialize::<u32>().unwrap(), 1);
+        assert_eq!(members.next_key().unwrap(), None);
+    }
+
     #[test]
     fn broken_text_is_refused() {
         for text in [
@@ -301,6 +508,24 @@ mod tests {
         }
         assert!(skip_string(br#""abcdefghijklmnop"#, 0).is_err());
         assert!(skip_string(br#""abc"#, 0).is_err());
+    }
+
+    #[test]
+    fn escapes_and_control_characters_are_found_anywhere() {
+        assert!(!needs_unescaping(b""));
+        assert!(!needs_unescaping(b"plain text of some length ~!/"));
+        for at in 0..20 {
+            for special in [b'\\', b'\n', 0x00, 0x1f] {
+                let mut text = vec![b'a'; 20];
+                text[at] = special;
+                assert!(needs_unescaping(&text), "{special:#x} at {at}");
+            }
+            let mut text = vec![b'a'; 20];
+            text[at] = 0x20;
+            assert!(!needs_unescaping(&text));
+            text[at] = 0xff;
+            assert!(!needs_unescaping(&text));
+        }
     }
 
     #[test]

@@ -55,7 +55,7 @@ fn run(state: &mut State, config: &Config, view: &EventView<'_, '_>) -> Option<S
         let window = micros(config.forbidden_window_seconds);
         let burst = state
             .forbidden
-            .entry(event.principal(), now, config.max_principals);
+            .entry(event.principal(), now, config.max_principals)?;
         burst.push_back(now);
         // Only the latest `forbidden_burst` matter; older ones also fall out of the window.
         while burst.len() > config.forbidden_burst

@@ -65,7 +65,7 @@ fn run(state: &mut State, config: &Config, view: &EventView<'_, '_>) -> Option<S
     let window = micros(config.secrets_window_seconds);
     let seen = state
         .secret_namespaces
-        .entry(principal, now, config.max_principals);
+        .entry(principal, now, config.max_principals)?;
     seen.retain(|_, at| now.saturating_sub(*at) <= window);
     match seen.get_mut(namespace) {
         Some(at) => *at = (*at).max(now),
