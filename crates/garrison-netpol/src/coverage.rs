@@ -188,6 +188,7 @@ pub fn prepare(cluster: &mut Cluster) -> Vec<usize> {
         container_ports: vec![(Protocol::Udp, 53), (Protocol::Tcp, 53)],
         host_network: false,
         annotations: Labels::new(),
+        addresses: Vec::new(),
         // Not an object of the input.
         object: usize::MAX,
         source: Source {

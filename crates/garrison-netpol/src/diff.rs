@@ -49,25 +49,8 @@ pub fn diff(
             .map(|row| ((row.src.clone(), row.dst.clone()), row.conn.clone()))
             .collect()
     };
-    // Address ranges are split per workload and direction at the boundaries either side has
-    // for that workload and direction, so that both sides name the same ranges.
-    let mut boundaries: BTreeMap<(bool, String), Vec<u64>> = BTreeMap::new();
-    for row in old.iter().chain(new) {
-        if let Some((key, (low, high))) = range_key(row) {
-            boundaries
-                .entry(key)
-                .or_default()
-                .extend([u64::from(low), u64::from(high) + 1]);
-        }
-    }
-    for list in boundaries.values_mut() {
-        list.sort_unstable();
-        list.dedup();
-    }
-    let (old, new) = (
-        index(&refine(old, &boundaries)),
-        index(&refine(new, &boundaries)),
-    );
+    let (old, new) = align_ranges(old, new);
+    let (old, new) = (index(&old), index(&new));
     let none = "No Connections".to_string();
     let mut rows = Vec::new();
     for (key, old_conn) in &old {
@@ -132,43 +115,75 @@ fn range_key(row: &Row) -> Option<((bool, String), (u32, u32))> {
     ip_range(&row.dst).map(|range| ((false, row.src.clone()), range))
 }
 
-/// Splits the address ranges of `rows` at the boundaries of their workload and direction.
-fn refine(rows: &[Row], all_boundaries: &BTreeMap<(bool, String), Vec<u64>>) -> Vec<Row> {
-    let empty = Vec::new();
-    let split = |end: &str, boundaries: &[u64]| -> Vec<String> {
-        let Some((low, high)) = ip_range(end) else {
-            return vec![end.to_string()];
-        };
-        let mut starts: Vec<u64> = boundaries
-            .iter()
-            .copied()
-            .filter(|b| *b > u64::from(low) && *b <= u64::from(high))
-            .collect();
-        starts.insert(0, u64::from(low));
-        let mut out = Vec::new();
-        for (index, start) in starts.iter().enumerate() {
-            let end = starts
-                .get(index + 1)
-                .map_or(u64::from(high), |next| next - 1);
-            out.push(format!(
-                "{}[External]",
-                crate::conn::format_ip_range(*start as u32, end as u32)
-            ));
+/// Both sides' rows with their address ranges re-cut so that both name the same ranges, as
+/// netpol-analyzer does: for each workload and direction, the address space is cut into the
+/// largest ranges over which the connections of both sides stay the same (so adjacent ranges
+/// with equal connections are joined, and a range is split only where one side's connections
+/// change). Rows without an address range are kept as they are.
+fn align_ranges(old: &[Row], new: &[Row]) -> (Vec<Row>, Vec<Row>) {
+    type Ranges = Vec<(u32, u32, String)>;
+    let mut by_key: BTreeMap<(bool, String), (Ranges, Ranges)> = BTreeMap::new();
+    let mut out = (Vec::new(), Vec::new());
+    for (side, rows) in [(0, old), (1, new)] {
+        for row in rows {
+            let Some((key, (low, high))) = range_key(row) else {
+                let target = if side == 0 { &mut out.0 } else { &mut out.1 };
+                target.push(row.clone());
+                continue;
+            };
+            let entry = by_key.entry(key).or_default();
+            let ranges = if side == 0 {
+                &mut entry.0
+            } else {
+                &mut entry.1
+            };
+            ranges.push((low, high, row.conn.clone()));
         }
-        out
-    };
-    let mut out = Vec::new();
-    for row in rows {
-        let boundaries = range_key(row)
-            .and_then(|(key, _)| all_boundaries.get(&key))
-            .unwrap_or(&empty);
-        for src in split(&row.src, boundaries) {
-            for dst in split(&row.dst, boundaries) {
-                out.push(Row {
-                    src: src.clone(),
-                    dst,
-                    conn: row.conn.clone(),
-                });
+    }
+    for ((ingress, workload), (old_ranges, new_ranges)) in by_key {
+        let mut cuts: Vec<u64> = old_ranges
+            .iter()
+            .chain(&new_ranges)
+            .flat_map(|(low, high, _)| [u64::from(*low), u64::from(*high) + 1])
+            .collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let conn_at = |ranges: &Ranges, address: u64| -> Option<String> {
+            ranges
+                .iter()
+                .find(|(low, high, _)| u64::from(*low) <= address && address <= u64::from(*high))
+                .map(|(_, _, conn)| conn.clone())
+        };
+        // Elementary pieces between consecutive cuts, joined while both sides stay the same.
+        let mut pieces: Vec<(u64, u64, Option<String>, Option<String>)> = Vec::new();
+        for pair in cuts.windows(2) {
+            let (low, end) = (pair[0], pair[1] - 1);
+            let conns = (conn_at(&old_ranges, low), conn_at(&new_ranges, low));
+            match pieces.last_mut() {
+                Some(last) if last.1 + 1 == low && (&last.2, &last.3) == (&conns.0, &conns.1) => {
+                    last.1 = end;
+                }
+                _ => pieces.push((low, end, conns.0, conns.1)),
+            }
+        }
+        for (low, high, old_conn, new_conn) in pieces {
+            let (Ok(low), Ok(high)) = (u32::try_from(low), u32::try_from(high)) else {
+                continue;
+            };
+            let range = format!("{}[External]", crate::conn::format_ip_range(low, high));
+            let row_with = |conn: String| {
+                let (src, dst) = if ingress {
+                    (range.clone(), workload.clone())
+                } else {
+                    (workload.clone(), range.clone())
+                };
+                Row { src, dst, conn }
+            };
+            if let Some(conn) = old_conn {
+                out.0.push(row_with(conn));
+            }
+            if let Some(conn) = new_conn {
+                out.1.push(row_with(conn));
             }
         }
     }

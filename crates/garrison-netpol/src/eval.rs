@@ -62,7 +62,8 @@ enum Matcher {
     Any,
     /// One bit per pod.
     Pods(Vec<u64>),
-    Ips(Intervals),
+    /// External addresses, and the pods (one bit each) whose known addresses lie in them.
+    Ips(Intervals, Vec<u64>),
     Nothing,
 }
 
@@ -147,9 +148,20 @@ impl<'a> Analyzer<'a> {
                 .or_default()
                 .push(index);
         }
+        let addressed = cluster.pods.iter().any(|pod| !pod.addresses.is_empty());
         let select = |peer: &PeerSel| -> Vec<u64> {
             let mut selected = vec![0u64; cluster.pods.len().div_ceil(64)];
             let PeerSel::Pods { namespaces, pods } = peer else {
+                if let PeerSel::Ips(block) = peer
+                    && addressed
+                {
+                    // Only pods of a secondary network's view have known addresses.
+                    for (index, pod) in cluster.pods.iter().enumerate() {
+                        if pod.addresses.iter().any(|address| block.contains(*address)) {
+                            selected[index / 64] |= 1 << (index % 64);
+                        }
+                    }
+                }
                 return selected;
             };
             for (namespace, members) in &by_namespace {
@@ -183,7 +195,9 @@ impl<'a> Analyzer<'a> {
                             .iter()
                             .map(|peer| match peer {
                                 PeerSel::Pods { .. } => Matcher::Pods(select(peer)),
-                                PeerSel::Ips(intervals) => Matcher::Ips(intervals.clone()),
+                                PeerSel::Ips(intervals) => {
+                                    Matcher::Ips(intervals.clone(), select(peer))
+                                }
                                 PeerSel::Nothing => Matcher::Nothing,
                             })
                             .collect(),
@@ -311,9 +325,11 @@ impl<'a> Analyzer<'a> {
                             for matcher in rules.iter().flat_map(|rule| &rule.matchers) {
                                 match matcher {
                                     Matcher::Any => profile.any = true,
-                                    Matcher::Ips(_) => profile.ips = true,
                                     Matcher::Nothing => {}
-                                    Matcher::Pods(selected) => {
+                                    Matcher::Ips(_, selected) | Matcher::Pods(selected) => {
+                                        if matches!(matcher, Matcher::Ips(..)) {
+                                            profile.ips = true;
+                                        }
                                         for (word, bits) in profile.pods.iter_mut().zip(selected) {
                                             *word |= bits;
                                         }
@@ -474,7 +490,10 @@ impl<'a> Analyzer<'a> {
         rule.matchers.iter().any(|matcher| match (matcher, other) {
             (Matcher::Any, _) => true,
             (Matcher::Pods(pods), Peer::Pod(index)) => pods[index / 64] & (1 << (index % 64)) != 0,
-            (Matcher::Ips(intervals), Peer::Ip(low, _)) => intervals.contains(low),
+            (Matcher::Ips(intervals, _), Peer::Ip(low, _)) => intervals.contains(low),
+            (Matcher::Ips(_, pods), Peer::Pod(index)) => {
+                pods[index / 64] & (1 << (index % 64)) != 0
+            }
             _ => false,
         })
     }

@@ -32,6 +32,10 @@ pub struct Pod {
     pub host_network: bool,
     /// The pod template's annotations (secondary networks of multi-network analysis).
     pub annotations: Labels,
+    /// The workload's IPv4 addresses, where the input fixes them: set only in a secondary
+    /// network's view (see [`crate::networks`]), so that ipBlock peers of MultiNetworkPolicies
+    /// can match it. Empty on the pod network, whose addresses manifests do not fix.
+    pub addresses: Vec<u32>,
     /// Index of the object in the inventory.
     pub object: usize,
     /// The file and line of the object.
@@ -72,6 +76,7 @@ pub enum PeerSel {
         pods: Selector,
     },
     /// IPv4 addresses (an ipBlock's cidr minus its excepts, or an admin policy's networks).
+    /// Matches those external addresses, and the workloads whose known `addresses` lie in it.
     Ips(Intervals),
     /// A peer the analysis cannot represent (admin `nodes`, IPv6 only): matches nothing.
     Nothing,
@@ -427,6 +432,7 @@ impl Cluster {
                 container_ports,
                 host_network: workload.spec.host_network == Some(true),
                 annotations,
+                addresses: Vec::new(),
                 object: workload.object,
                 source: source(object),
             });
@@ -463,6 +469,7 @@ impl Cluster {
                 container_ports: Vec::new(),
                 host_network: false,
                 annotations: map("annotations"),
+                addresses: Vec::new(),
                 object: index,
                 source: source(object),
             });
@@ -522,6 +529,7 @@ impl Cluster {
                 container_ports: Vec::new(),
                 host_network: false,
                 annotations: Labels::new(),
+                addresses: Vec::new(),
                 object: usize::MAX,
                 source: Source {
                     file: String::new(),
@@ -620,7 +628,8 @@ impl Cluster {
                 };
                 namespace_matches && pods.matches(&pod.labels)
             }
-            PeerSel::Ips(_) | PeerSel::Nothing => false,
+            PeerSel::Ips(block) => pod.addresses.iter().any(|address| block.contains(*address)),
+            PeerSel::Nothing => false,
         }
     }
 }

@@ -296,6 +296,13 @@ impl Networks {
             .map(|index| cluster.pods[*index].clone())
             .collect();
         if net.kind == NetworkKind::Nad {
+            let static_addresses = nad_static_addresses(inventory, &net.name);
+            for pod in &mut view.pods {
+                pod.addresses = addresses_on(inventory, pod, &net.name);
+                pod.addresses.extend(&static_addresses);
+                pod.addresses.sort_unstable();
+                pod.addresses.dedup();
+            }
             view.policies = multi_network_policies(inventory, net, &mut view.warnings);
         } else {
             view.policies = cluster.policies.clone();
@@ -333,6 +340,125 @@ fn vm_networks(object: &Object, namespace: &str) -> Vec<(String, String)> {
         .filter_map(|network| network.pointer("/multus/networkName")?.as_str())
         .flat_map(|name| attachments(name, namespace))
         .collect()
+}
+
+/// `10.200.0.1/24` or `10.200.0.1`: the address, without its prefix length (IPv4 only).
+fn host_address(text: &str) -> Option<u32> {
+    let address = text.split('/').next()?.trim();
+    address.parse::<std::net::Ipv4Addr>().ok().map(u32::from)
+}
+
+/// A workload's addresses on the secondary network `name`, as its manifest fixes them: the
+/// `ips` of its entry in the `k8s.v1.cni.cncf.io/networks` annotation (JSON form), and for a
+/// VirtualMachine the `ethernets.*.addresses` of its cloud-init `networkData` (the guest's
+/// interface names say nothing of which network they are on, so they count on each of the
+/// VM's secondary networks).
+fn addresses_on(inventory: &Inventory, pod: &crate::model::Pod, name: &str) -> Vec<u32> {
+    let mut addresses = Vec::new();
+    if let Some(Ok(Value::Array(entries))) = pod
+        .annotations
+        .get(NETWORKS_ANNOTATION)
+        .map(|value| serde_json::from_str::<Value>(value.trim()))
+    {
+        for entry in &entries {
+            if entry.get("name").and_then(Value::as_str) != Some(name) {
+                continue;
+            }
+            addresses.extend(
+                entry
+                    .get("ips")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .filter_map(host_address),
+            );
+        }
+    }
+    if pod.kind == "VirtualMachine"
+        && let Some(object) = inventory.objects.get(pod.object)
+    {
+        addresses.extend(cloud_init_addresses(object));
+    }
+    addresses
+}
+
+/// The addresses a VirtualMachine's cloud-init `networkData` (netplan version 2 YAML, in a
+/// `cloudInitNoCloud` or `cloudInitConfigDrive` volume) gives its interfaces.
+fn cloud_init_addresses(object: &Object) -> Vec<u32> {
+    use saphyr::{LoadableYamlNode, Yaml};
+    let mut addresses = Vec::new();
+    let volumes = object
+        .value
+        .pointer("/spec/template/spec/volumes")
+        .and_then(Value::as_array);
+    for volume in volumes.into_iter().flatten() {
+        let text = ["cloudInitNoCloud", "cloudInitConfigDrive"]
+            .iter()
+            .find_map(|source| volume.get(*source)?.get("networkData")?.as_str());
+        let Some(text) = text else {
+            continue;
+        };
+        let Ok(documents) = Yaml::load_from_str(text) else {
+            continue;
+        };
+        let Some(ethernets) = documents
+            .first()
+            .and_then(|document| document.as_mapping_get("ethernets"))
+            .and_then(Yaml::as_mapping)
+        else {
+            continue;
+        };
+        for interface in ethernets.values() {
+            let listed = interface
+                .as_mapping_get("addresses")
+                .and_then(Yaml::as_vec)
+                .into_iter()
+                .flatten()
+                .filter_map(Yaml::as_str)
+                .filter_map(host_address);
+            addresses.extend(listed);
+        }
+    }
+    addresses
+}
+
+/// The addresses a NetworkAttachmentDefinition named `name` assigns itself: the
+/// `addresses[].address` of a `static` IPAM in its CNI `config` (at the top level or in one of
+/// its `plugins`). Every workload attached to it has them.
+fn nad_static_addresses(inventory: &Inventory, name: &str) -> Vec<u32> {
+    let mut addresses = Vec::new();
+    for object in &inventory.objects {
+        if object.kind != "NetworkAttachmentDefinition" || object.name != name {
+            continue;
+        }
+        let Some(Ok(config)) = object
+            .value
+            .pointer("/spec/config")
+            .and_then(Value::as_str)
+            .map(serde_json::from_str::<Value>)
+        else {
+            continue;
+        };
+        let plugins = config.get("plugins").and_then(Value::as_array);
+        for plugin in std::iter::once(&config).chain(plugins.into_iter().flatten()) {
+            let Some(ipam) = plugin.get("ipam") else {
+                continue;
+            };
+            if ipam.get("type").and_then(Value::as_str) != Some("static") {
+                continue;
+            }
+            addresses.extend(
+                ipam.get("addresses")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|entry| entry.get("address")?.as_str())
+                    .filter_map(host_address),
+            );
+        }
+    }
+    addresses
 }
 
 /// The MultiNetworkPolicies whose `policy-for` annotation names the NAD.
