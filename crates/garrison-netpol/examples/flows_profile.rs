@@ -1,0 +1,62 @@
+//! The work of the `flows` bench once, on a record count given as the first argument (default
+//! 500,000), for profiling with callgrind or perf:
+//!
+//! ```text
+//! cargo build --release -p garrison-netpol --example flows_profile
+//! valgrind --tool=callgrind --toggle-collect='flows_profile::measured' \
+//!     target/release/examples/flows_profile 500000
+//! ```
+//!
+//! A second argument names a file the report is written to as JSON (to compare results before
+//! and after a change).
+//!
+//! Building the cluster, the analyzer, the attribution and the records is outside `measured`,
+//! as it is outside the bench's measurement.
+#![allow(clippy::expect_used, clippy::panic)]
+
+use garrison_core::Inventory;
+use garrison_core::loader::load_text;
+use garrison_netpol::flows::{self, Analysis, Attribution, FlowReport};
+use garrison_netpol::{Analyzer, Cluster};
+
+// The allocator `garrison` ships with (its default `mimalloc` feature), so the report's many
+// small strings cost what they cost in `garrison netpol flows`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[path = "../benches/flows_setup/mod.rs"]
+mod setup;
+
+fn main() {
+    let count: usize = std::env::args()
+        .nth(1)
+        .map_or(setup::RECORDS, |text| text.parse().expect("a record count"));
+    let inventory = Inventory::new(load_text("generated.yaml", &setup::manifests()));
+    let cluster = Cluster::from_inventory(&inventory);
+    assert_eq!(
+        cluster.pods.len(),
+        setup::NAMESPACES * setup::WORKLOADS_PER_NAMESPACE
+    );
+    let analyzer = Analyzer::new_sequential(&cluster);
+    let attribution = setup::attribution(&cluster);
+    let input = setup::records(cluster.pods.len(), count);
+    if let Some(path) = std::env::args().nth(2) {
+        let report = analyse(&analyzer, &attribution, &input);
+        let json = serde_json::to_string_pretty(&report).expect("a report serialises");
+        std::fs::write(&path, json).expect("the report file is written");
+    }
+    let denied = measured(&analyzer, &attribution, &input);
+    println!("{count} records: {denied} denied flows");
+}
+
+/// What the bench times: reading, attributing, verdicts, the report, and dropping it.
+#[inline(never)]
+fn measured(analyzer: &Analyzer<'_>, attribution: &Attribution, input: &[u8]) -> usize {
+    analyse(analyzer, attribution, input).denied.len()
+}
+
+fn analyse(analyzer: &Analyzer<'_>, attribution: &Attribution, input: &[u8]) -> FlowReport {
+    let mut analysis = Analysis::new(analyzer, attribution);
+    flows::read_stream("generated.log", input, None, &mut analysis);
+    analysis.finish()
+}
