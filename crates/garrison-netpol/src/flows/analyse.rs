@@ -271,7 +271,8 @@ pub struct Analysis<'a> {
     edges: FastMap<FlowKey, EdgeStats>,
     denied: FastMap<FlowKey, DeniedStats>,
     metadata: FastMap<(u32, IpAddr), (Traffic, String)>,
-    talkers: FastMap<u32, TalkerStats>,
+    /// By workload index.
+    talkers: Vec<Option<TalkerStats>>,
     unattributed: FastMap<AddressKey, u64>,
     unattributed_records: u64,
     dedupe: Vec<(u64, u64)>,
@@ -293,7 +294,7 @@ impl<'a> Analysis<'a> {
             edges: FastMap::default(),
             denied: FastMap::default(),
             metadata: FastMap::default(),
-            talkers: FastMap::default(),
+            talkers: Vec::new(),
             unattributed: FastMap::default(),
             unattributed_records: 0,
             dedupe: vec![(0, 0); DEDUPE_SLOTS],
@@ -307,6 +308,14 @@ impl<'a> Analysis<'a> {
     /// The problems reported so far (malformed lines, unreadable files).
     pub fn problems(&self) -> &[Diagnostic] {
         &self.problems
+    }
+
+    fn talker(&mut self, workload: u32) -> &mut TalkerStats {
+        let index = workload as usize;
+        if index >= self.talkers.len() {
+            self.talkers.resize(index + 1, None);
+        }
+        self.talkers[index].get_or_insert_with(TalkerStats::default)
     }
 
     /// Whether this record was already counted from the other end's interface.
@@ -432,12 +441,12 @@ impl<'a> Analysis<'a> {
             self.unattributed_records += 1;
         }
         if let Endpoint::Workload(index) = source_party {
-            let talker = self.talkers.entry(index).or_default();
+            let talker = self.talker(index);
             talker.bytes_out += record.bytes;
             talker.packets_out += record.packets;
         }
         if let Endpoint::Workload(index) = destination_party {
-            let talker = self.talkers.entry(index).or_default();
+            let talker = self.talker(index);
             talker.bytes_in += record.bytes;
             talker.packets_in += record.packets;
         }
@@ -531,7 +540,8 @@ impl<'a> Analysis<'a> {
     }
 
     /// The report, in a stable order.
-    pub fn finish(self) -> FlowReport {
+    pub fn finish(mut self) -> FlowReport {
+        let denied_stats = std::mem::take(&mut self.denied);
         // Every party of the report is an end of some edge; each is named once.
         let mut names: FastMap<Party, String> = FastMap::default();
         for key in self.edges.keys() {
@@ -561,14 +571,16 @@ impl<'a> Analysis<'a> {
             rank.insert(*party, current);
         }
         let rank_of = |party: Party| rank.get(&party).copied().unwrap_or(u32::MAX);
-        let protocol_name = |protocol: u8| match protocol {
-            6 => "TCP".to_string(),
-            17 => "UDP".to_string(),
-            132 => "SCTP".to_string(),
-            1 => "ICMP".to_string(),
-            58 => "ICMPv6".to_string(),
-            0 => "-".to_string(),
-            other => format!("protocol {other}"),
+        let protocol_name = |protocol: u8| -> std::borrow::Cow<'static, str> {
+            match protocol {
+                6 => "TCP".into(),
+                17 => "UDP".into(),
+                132 => "SCTP".into(),
+                1 => "ICMP".into(),
+                58 => "ICMPv6".into(),
+                0 => "-".into(),
+                other => format!("protocol {other}").into(),
+            }
         };
         let denied_protocol = |protocol: u8| match protocol {
             6 => "TCP",
@@ -582,21 +594,25 @@ impl<'a> Analysis<'a> {
             17 => 2,
             _ => 0,
         };
-        let mut denied_keys: Vec<(u128, &FlowKey, &DeniedStats)> = self
-            .denied
+        let mut denied_entries: Vec<Option<(FlowKey, DeniedStats)>> =
+            denied_stats.into_iter().map(Some).collect();
+        let mut denied_order: Vec<(u128, u32)> = denied_entries
             .iter()
-            .map(|(key, stats)| {
+            .enumerate()
+            .filter_map(|(index, entry)| {
+                let (key, _) = entry.as_ref()?;
                 let order = (u128::from(rank_of(key.client)) << 64)
                     | (u128::from(rank_of(key.server)) << 32)
                     | (protocol_rank(key.protocol) << 16)
                     | u128::from(key.port);
-                (order, key, stats)
+                Some((order, index as u32))
             })
             .collect();
-        denied_keys.sort_unstable_by_key(|entry| entry.0);
-        let denied: Vec<DeniedFlow> = denied_keys
+        denied_order.sort_unstable();
+        let denied: Vec<DeniedFlow> = denied_order
             .into_iter()
-            .map(|(_, key, stats)| DeniedFlow {
+            .filter_map(|(_, index)| denied_entries.get_mut(index as usize)?.take())
+            .map(|(key, stats)| DeniedFlow {
                 client: name(key.client),
                 server: name(key.server),
                 client_address: address_text(stats.client_address),
@@ -604,8 +620,8 @@ impl<'a> Analysis<'a> {
                 protocol: denied_protocol(key.protocol),
                 port: key.port,
                 oriented_by_flags: stats.oriented_by_flags,
-                traffic: stats.traffic.clone(),
-                first_record: stats.first_record.clone(),
+                traffic: stats.traffic,
+                first_record: stats.first_record,
             })
             .collect();
         let mut metadata: Vec<MetadataFlow> = self
@@ -619,37 +635,38 @@ impl<'a> Analysis<'a> {
             })
             .collect();
         metadata.sort_by(|a, b| (&a.workload, &a.address).cmp(&(&b.workload, &b.address)));
-        // Peers of each workload by bytes, from the edges in both directions.
-        let mut peer_bytes: Vec<(u32, Party, u64)> = Vec::with_capacity(self.edges.len() * 2);
-        // Endpoint words order as endpoints do.
+        // Peers of each workload by bytes, from the edges in both directions, and each
+        // workload's top five (most bytes first, then by party).
+        let mut peer_totals: FastMap<(u32, Party), u64> = FastMap::default();
+        peer_totals.reserve(self.edges.len() * 2);
         for (key, edge) in &self.edges {
             if let Endpoint::Workload(index) = key.client {
-                peer_bytes.push((index, key.server, edge.traffic.bytes));
+                *peer_totals.entry((index, key.server)).or_insert(0) += edge.traffic.bytes;
             }
             if let Endpoint::Workload(index) = key.server {
-                peer_bytes.push((index, key.client, edge.traffic.bytes));
+                *peer_totals.entry((index, key.client)).or_insert(0) += edge.traffic.bytes;
             }
         }
-        peer_bytes.sort_unstable_by_key(|(workload, party, _)| {
-            (u128::from(*workload) << 64) | u128::from(party.word())
-        });
         let mut peers: FastMap<u32, Vec<(Party, u64)>> = FastMap::default();
-        for (workload, party, bytes) in peer_bytes {
-            let list = peers.entry(workload).or_default();
-            match list.last_mut() {
-                Some((last, total)) if *last == party => *total += bytes,
-                _ => list.push((party, bytes)),
+        for ((workload, party), bytes) in peer_totals {
+            let top = peers.entry(workload).or_default();
+            let before =
+                |entry: &(Party, u64)| bytes > entry.1 || (bytes == entry.1 && party < entry.0);
+            let at = top.iter().position(before).unwrap_or(top.len());
+            if at < 5 {
+                top.insert(at, (party, bytes));
+                top.truncate(5);
             }
         }
         let mut talkers: Vec<Talker> = self
             .talkers
             .iter()
+            .enumerate()
+            .filter_map(|(index, stats)| Some((index as u32, (*stats)?)))
             .map(|(index, stats)| {
-                let mut top: Vec<(Party, u64)> = peers.remove(index).unwrap_or_default();
-                top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                top.truncate(5);
+                let top: Vec<(Party, u64)> = peers.remove(&index).unwrap_or_default();
                 Talker {
-                    workload: name(Endpoint::Workload(*index)),
+                    workload: name(Endpoint::Workload(index)),
                     bytes_out: stats.bytes_out,
                     bytes_in: stats.bytes_in,
                     packets_out: stats.packets_out,
@@ -665,10 +682,14 @@ impl<'a> Analysis<'a> {
         });
         // The graph joins the ports of a client and server into one edge.
         let mut joined: Vec<Edge> = Vec::new();
-        let mut keys: Vec<(&FlowKey, &EdgeStats)> = self.edges.iter().collect();
-        keys.sort_unstable_by_key(|(key, _)| key.order());
+        let mut keys: Vec<(u128, &FlowKey, &EdgeStats)> = self
+            .edges
+            .iter()
+            .map(|(key, stats)| (key.order(), key, stats))
+            .collect();
+        keys.sort_unstable_by_key(|(order, _, _)| *order);
         let mut last: Option<(Party, Party)> = None;
-        for (key, stats) in keys {
+        for (_, key, stats) in keys {
             if last != Some((key.client, key.server)) {
                 last = Some((key.client, key.server));
                 joined.push(Edge {
@@ -686,7 +707,8 @@ impl<'a> Analysis<'a> {
                 continue;
             };
             for (protocol, port) in &stats.ports {
-                let mut text = protocol_name(*protocol);
+                let mut text = String::with_capacity(12);
+                text.push_str(&protocol_name(*protocol));
                 if *port != 0 {
                     text.push(' ');
                     push_decimal(&mut text, u64::from(*port));
@@ -799,14 +821,27 @@ fn position_text(position: Position<'_>) -> String {
 fn address_text(address: IpAddr) -> String {
     match address {
         IpAddr::V4(v4) => {
-            let mut text = String::with_capacity(15);
+            let mut text = [0u8; 15];
+            let mut length = 0;
             for (index, octet) in v4.octets().into_iter().enumerate() {
                 if index > 0 {
-                    text.push('.');
+                    text[length] = b'.';
+                    length += 1;
                 }
-                push_decimal(&mut text, u64::from(octet));
+                if octet >= 100 {
+                    text[length] = b'0' + octet / 100;
+                    length += 1;
+                }
+                if octet >= 10 {
+                    text[length] = b'0' + octet / 10 % 10;
+                    length += 1;
+                }
+                text[length] = b'0' + octet % 10;
+                length += 1;
             }
-            text
+            std::str::from_utf8(&text[..length])
+                .map(str::to_owned)
+                .unwrap_or_default()
         }
         IpAddr::V6(_) => address.to_string(),
     }
@@ -824,9 +859,7 @@ fn push_decimal(text: &mut String, mut value: u64) {
             break;
         }
     }
-    for digit in &digits[start..] {
-        text.push(char::from(*digit));
-    }
+    text.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 fn min_some(a: Option<u64>, b: Option<u64>) -> Option<u64> {

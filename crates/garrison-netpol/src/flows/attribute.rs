@@ -58,6 +58,20 @@ impl Endpoint {
         };
         (variant << 32) | u64::from(index)
     }
+
+    /// The endpoint of a [`Endpoint::word`].
+    pub fn from_word(word: u64) -> Endpoint {
+        let index = word as u32;
+        match word >> 32 {
+            0 => Endpoint::Workload(index),
+            1 => Endpoint::Node(index),
+            2 => Endpoint::Service(index),
+            3 => Endpoint::VpcEndpoint(index),
+            4 => Endpoint::Metadata,
+            5 => Endpoint::Unattributed,
+            _ => Endpoint::External,
+        }
+    }
 }
 
 // Hashed as one word: endpoints key the maps of the per-record path.

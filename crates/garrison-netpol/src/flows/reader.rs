@@ -214,9 +214,18 @@ impl Format {
             false
         };
         'chunks: for (chunk_index, chunk) in line.chunks(8).enumerate() {
-            let mut bytes = [0u8; 8];
-            bytes[..chunk.len()].copy_from_slice(chunk);
-            let mut mask = separator_mask(u64::from_le_bytes(bytes));
+            let word = match <[u8; 8]>::try_from(chunk) {
+                Ok(bytes) => u64::from_le_bytes(bytes),
+                Err(_) => {
+                    // The last few bytes of the line, zero-padded (zero is no separator).
+                    let mut bytes = [0u8; 8];
+                    for (slot, byte) in bytes.iter_mut().zip(chunk) {
+                        *slot = *byte;
+                    }
+                    u64::from_le_bytes(bytes)
+                }
+            };
+            let mut mask = separator_mask(word);
             while mask != 0 {
                 let at = chunk_index * 8 + (mask.trailing_zeros() / 8) as usize;
                 mask &= mask - 1;
