@@ -737,7 +737,8 @@ impl<'a> Analysis<'a> {
                 records: *records,
             })
             .collect();
-        unattributed.sort_by(|a, b| {
+        // Addresses are unique: an unstable sort orders them alike.
+        unattributed.sort_unstable_by(|a, b| {
             b.records
                 .cmp(&a.records)
                 .then_with(|| a.address.cmp(&b.address))

@@ -296,6 +296,7 @@ impl Format {
 }
 
 /// The high bit of each byte of `word` that is a space or a tab.
+#[inline]
 fn separator_mask(word: u64) -> u64 {
     const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -304,6 +305,7 @@ fn separator_mask(word: u64) -> u64 {
     zero(word ^ (ONES * u64::from(b' '))) | zero(word ^ (ONES * u64::from(b'\t')))
 }
 
+#[cold]
 fn invalid(field: &str, value: &[u8], expected: &str) -> String {
     format!(
         "field {field}: {:?} is not {expected}",
@@ -311,6 +313,7 @@ fn invalid(field: &str, value: &[u8], expected: &str) -> String {
     )
 }
 
+#[inline]
 fn number<T: TryFrom<u64>>(token: Option<&[u8]>, field: &str) -> Result<Option<T>, String> {
     let Some(token) = token else {
         return Ok(None);
@@ -347,6 +350,7 @@ fn number<T: TryFrom<u64>>(token: Option<&[u8]>, field: &str) -> Result<Option<T
         .map_err(|_| invalid(field, token, "a number in range"))
 }
 
+#[inline]
 fn address(token: Option<&[u8]>, field: &str) -> Result<Option<IpAddr>, String> {
     let Some(token) = token else {
         return Ok(None);
@@ -364,6 +368,7 @@ fn address(token: Option<&[u8]>, field: &str) -> Result<Option<IpAddr>, String> 
 
 /// Dotted-quad IPv4 without leading zeros beyond one digit per octet being allowed as written
 /// by AWS (`10.0.1.5`).
+#[inline]
 fn parse_ipv4(token: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
     let mut index = 0;
