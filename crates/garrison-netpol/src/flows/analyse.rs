@@ -17,22 +17,31 @@
 //! once. This uses a fixed-size table of recent flows, so memory stays constant; a collision
 //! can only let a duplicate through, never drop a flow.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasher;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::net::IpAddr;
+
+use foldhash::fast::{FixedState, RandomState};
 
 use garrison_core::Diagnostic;
 use serde::Serialize;
 
-use super::attribute::{Attribution, Endpoint};
+use super::attribute::{AddressKey, Attribution, Endpoint};
 use super::reader::{FlowAction, FlowDirection, FlowRecord, LogStatus, Position, Sink};
-use crate::conn::Protocol;
+use crate::conn::{ConnSet, Protocol};
 use crate::eval::{Analyzer, Direction, Peer};
 
 /// Slots of the duplicate table (16 bytes each).
 const DEDUPE_SLOTS: usize = 1 << 18;
 /// Ports listed per graph edge before the rest are counted.
 const EDGE_PORTS: usize = 8;
+/// The seed of the duplicate table's hash: fixed, so which flows share a slot, and so the
+/// counts, are the same on every run.
+const DEDUPE_SEED: u64 = 0x5f1a_7e3c_92d4_b061;
+
+/// Hash maps of the per-record path: keys are small and come from the analysis, not from
+/// whoever wrote the log, so a fast hash serves.
+type FastMap<K, V> = HashMap<K, V, RandomState>;
 
 /// One end of a connection: external and unattributed addresses are one party each.
 pub type Party = Endpoint;
@@ -180,20 +189,48 @@ impl FlowReport {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct VerdictKey {
-    client: Peer,
-    server: Peer,
-    protocol: Protocol,
-    port: u16,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct FlowKey {
     client: Party,
     server: Party,
     protocol: u8,
     port: u16,
+}
+
+impl FlowKey {
+    /// A number that orders keys as `Ord` does (client, server, protocol, port).
+    fn order(&self) -> u128 {
+        (u128::from(self.client.word()) << 64)
+            | (u128::from(self.server.word()) << 24)
+            | (u128::from(self.protocol) << 16)
+            | u128::from(self.port)
+    }
+}
+
+// Two words: flow keys are looked up for every accepted record.
+impl Hash for FlowKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.client.word());
+        state.write_u64(
+            self.server.word() ^ (u64::from(self.protocol) << 40) ^ (u64::from(self.port) << 48),
+        );
+    }
+}
+
+/// A (client, server) pair of the verdict cache, hashed as two words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PeerPair(Peer, Peer);
+
+impl Hash for PeerPair {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let word = |peer: Peer| match peer {
+            Peer::Pod(index) => index as u64,
+            Peer::Ip(low, high) => (1 << 63) ^ (u64::from(low) << 32) ^ u64::from(high),
+            Peer::Rep(index) => (1 << 62) ^ index as u64,
+        };
+        state.write_u64(word(self.0));
+        state.write_u64(word(self.1));
+    }
 }
 
 #[derive(Debug, Default)]
@@ -226,15 +263,20 @@ struct TalkerStats {
 pub struct Analysis<'a> {
     analyzer: &'a Analyzer<'a>,
     attribution: &'a Attribution,
-    verdicts: HashMap<VerdictKey, bool>,
-    edges: HashMap<FlowKey, EdgeStats>,
-    denied: HashMap<FlowKey, DeniedStats>,
-    metadata: HashMap<(u32, IpAddr), (Traffic, String)>,
-    talkers: HashMap<u32, TalkerStats>,
-    unattributed: HashMap<IpAddr, u64>,
+    /// What the policies allow from a client to a server: an index into `conn_sets`, which
+    /// holds each distinct set once (a cluster has few), so a record costs one lookup.
+    verdicts: FastMap<PeerPair, u32>,
+    conn_sets: Vec<ConnSet>,
+    conn_set_ids: FastMap<ConnSet, u32>,
+    edges: FastMap<FlowKey, EdgeStats>,
+    denied: FastMap<FlowKey, DeniedStats>,
+    metadata: FastMap<(u32, IpAddr), (Traffic, String)>,
+    /// By workload index.
+    talkers: Vec<Option<TalkerStats>>,
+    unattributed: FastMap<AddressKey, u64>,
     unattributed_records: u64,
     dedupe: Vec<(u64, u64)>,
-    hasher: std::collections::hash_map::RandomState,
+    hasher: FixedState,
     counts: Counts,
     problems: Vec<Diagnostic>,
     /// Problems kept in the report; the rest are counted.
@@ -246,15 +288,17 @@ impl<'a> Analysis<'a> {
         Analysis {
             analyzer,
             attribution,
-            verdicts: HashMap::new(),
-            edges: HashMap::new(),
-            denied: HashMap::new(),
-            metadata: HashMap::new(),
-            talkers: HashMap::new(),
-            unattributed: HashMap::new(),
+            verdicts: FastMap::default(),
+            conn_sets: Vec::new(),
+            conn_set_ids: FastMap::default(),
+            edges: FastMap::default(),
+            denied: FastMap::default(),
+            metadata: FastMap::default(),
+            talkers: Vec::new(),
+            unattributed: FastMap::default(),
             unattributed_records: 0,
             dedupe: vec![(0, 0); DEDUPE_SLOTS],
-            hasher: std::collections::hash_map::RandomState::new(),
+            hasher: FixedState::with_seed(DEDUPE_SEED),
             counts: Counts::default(),
             problems: Vec::new(),
             keep_problems: 100,
@@ -266,6 +310,14 @@ impl<'a> Analysis<'a> {
         &self.problems
     }
 
+    fn talker(&mut self, workload: u32) -> &mut TalkerStats {
+        let index = workload as usize;
+        if index >= self.talkers.len() {
+            self.talkers.resize(index + 1, None);
+        }
+        self.talkers[index].get_or_insert_with(TalkerStats::default)
+    }
+
     /// Whether this record was already counted from the other end's interface.
     fn duplicate(&mut self, record: &FlowRecord<'_>, source: IpAddr, destination: IpAddr) -> bool {
         let observer = match (record.interface_id, record.flow_direction) {
@@ -275,13 +327,14 @@ impl<'a> Analysis<'a> {
             // Nothing tells the two ends' records apart.
             (None, None) => return false,
         };
-        let flow = self.hasher.hash_one((
-            source,
-            destination,
-            record.srcport,
-            record.dstport,
-            record.protocol,
-        )) | 1;
+        // Ports and protocol in one word, an absent value distinct from every present one.
+        let numbers = record.srcport.map_or(1 << 16, u64::from)
+            | (record.dstport.map_or(1 << 16, u64::from) << 17)
+            | (record.protocol.map_or(1 << 8, u64::from) << 34);
+        let flow = self
+            .hasher
+            .hash_one((AddressKey(source), AddressKey(destination), numbers))
+            | 1;
         let slot = &mut self.dedupe[(flow as usize) & (DEDUPE_SLOTS - 1)];
         if slot.0 == flow {
             return slot.1 != observer;
@@ -341,18 +394,26 @@ impl<'a> Analysis<'a> {
         if matches!(client, Peer::Ip(..)) && matches!(server, Peer::Ip(..)) {
             return Verdict::NotApplicable;
         }
-        let key = VerdictKey {
-            client,
-            server,
-            protocol,
-            port,
+        let id = match self.verdicts.get(&PeerPair(client, server)) {
+            Some(id) => *id,
+            None => {
+                let allowed = self.analyzer.allowed(client, server);
+                let next = self.conn_sets.len() as u32;
+                let id = *self
+                    .conn_set_ids
+                    .entry(allowed)
+                    .or_insert_with_key(|allowed| {
+                        self.conn_sets.push(allowed.clone());
+                        next
+                    });
+                self.verdicts.insert(PeerPair(client, server), id);
+                id
+            }
         };
-        let analyzer = self.analyzer;
-        let allowed = *self.verdicts.entry(key).or_insert_with(|| {
-            analyzer
-                .allowed(client, server)
-                .contains(protocol, u32::from(port))
-        });
+        let allowed = self
+            .conn_sets
+            .get(id as usize)
+            .is_some_and(|set| set.contains(protocol, u32::from(port)));
         if allowed {
             Verdict::Allowed
         } else {
@@ -372,7 +433,7 @@ impl<'a> Analysis<'a> {
         let mut unattributed = false;
         for (party, address) in [(source_party, source), (destination_party, destination)] {
             if party == Endpoint::Unattributed {
-                *self.unattributed.entry(address).or_insert(0) += 1;
+                *self.unattributed.entry(AddressKey(address)).or_insert(0) += 1;
                 unattributed = true;
             }
         }
@@ -380,12 +441,12 @@ impl<'a> Analysis<'a> {
             self.unattributed_records += 1;
         }
         if let Endpoint::Workload(index) = source_party {
-            let talker = self.talkers.entry(index).or_default();
+            let talker = self.talker(index);
             talker.bytes_out += record.bytes;
             talker.packets_out += record.packets;
         }
         if let Endpoint::Workload(index) = destination_party {
-            let talker = self.talkers.entry(index).or_default();
+            let talker = self.talker(index);
             talker.bytes_in += record.bytes;
             talker.packets_in += record.packets;
         }
@@ -395,7 +456,7 @@ impl<'a> Analysis<'a> {
             let entry = self
                 .metadata
                 .entry((index, destination))
-                .or_insert_with(|| (Traffic::default(), position.to_string()));
+                .or_insert_with(|| (Traffic::default(), position_text(position)));
             entry.0.add(record);
         }
         let protocol = match record.protocol {
@@ -472,47 +533,97 @@ impl<'a> Analysis<'a> {
                 client_address,
                 server_address,
                 oriented_by_flags: flags.is_some(),
-                first_record: position.to_string(),
+                first_record: position_text(position),
             });
             stats.traffic.add(record);
         }
     }
 
     /// The report, in a stable order.
-    pub fn finish(self) -> FlowReport {
-        let name = |party: Party| self.name(party);
-        let protocol_name = |protocol: u8| match protocol {
-            6 => "TCP".to_string(),
-            17 => "UDP".to_string(),
-            132 => "SCTP".to_string(),
-            1 => "ICMP".to_string(),
-            58 => "ICMPv6".to_string(),
-            0 => "-".to_string(),
-            other => format!("protocol {other}"),
+    pub fn finish(mut self) -> FlowReport {
+        let denied_stats = std::mem::take(&mut self.denied);
+        // Every party of the report is an end of some edge; each is named once.
+        let mut names: FastMap<Party, String> = FastMap::default();
+        for key in self.edges.keys() {
+            for party in [key.client, key.server] {
+                names.entry(party).or_insert_with(|| self.name(party));
+            }
+        }
+        let name = |party: Party| match names.get(&party) {
+            Some(name) => name.clone(),
+            None => self.name(party),
         };
-        let mut denied: Vec<DeniedFlow> = self
-            .denied
+        // Parties ranked by name (equal names, equal rank), to sort by name without comparing
+        // strings.
+        let mut by_name: Vec<(&str, Party)> = names
             .iter()
+            .map(|(party, name)| (name.as_str(), *party))
+            .collect();
+        by_name.sort_unstable();
+        let mut rank: FastMap<Party, u32> = FastMap::default();
+        let mut previous: Option<&str> = None;
+        let mut current = 0;
+        for (index, (text, party)) in by_name.iter().enumerate() {
+            if previous != Some(*text) {
+                previous = Some(*text);
+                current = index as u32;
+            }
+            rank.insert(*party, current);
+        }
+        let rank_of = |party: Party| rank.get(&party).copied().unwrap_or(u32::MAX);
+        let protocol_name = |protocol: u8| -> std::borrow::Cow<'static, str> {
+            match protocol {
+                6 => "TCP".into(),
+                17 => "UDP".into(),
+                132 => "SCTP".into(),
+                1 => "ICMP".into(),
+                58 => "ICMPv6".into(),
+                0 => "-".into(),
+                other => format!("protocol {other}").into(),
+            }
+        };
+        let denied_protocol = |protocol: u8| match protocol {
+            6 => "TCP",
+            17 => "UDP",
+            _ => "SCTP",
+        };
+        // By client, server, protocol name and port.
+        // The protocols' names sort SCTP, TCP, UDP.
+        let protocol_rank = |protocol: u8| match protocol {
+            6 => 1u128,
+            17 => 2,
+            _ => 0,
+        };
+        let mut denied_entries: Vec<Option<(FlowKey, DeniedStats)>> =
+            denied_stats.into_iter().map(Some).collect();
+        let mut denied_order: Vec<(u128, u32)> = denied_entries
+            .iter()
+            .enumerate()
+            .filter_map(|(index, entry)| {
+                let (key, _) = entry.as_ref()?;
+                let order = (u128::from(rank_of(key.client)) << 64)
+                    | (u128::from(rank_of(key.server)) << 32)
+                    | (protocol_rank(key.protocol) << 16)
+                    | u128::from(key.port);
+                Some((order, index as u32))
+            })
+            .collect();
+        denied_order.sort_unstable();
+        let denied: Vec<DeniedFlow> = denied_order
+            .into_iter()
+            .filter_map(|(_, index)| denied_entries.get_mut(index as usize)?.take())
             .map(|(key, stats)| DeniedFlow {
                 client: name(key.client),
                 server: name(key.server),
-                client_address: stats.client_address.to_string(),
-                server_address: stats.server_address.to_string(),
-                protocol: match key.protocol {
-                    6 => "TCP",
-                    17 => "UDP",
-                    _ => "SCTP",
-                },
+                client_address: address_text(stats.client_address),
+                server_address: address_text(stats.server_address),
+                protocol: denied_protocol(key.protocol),
                 port: key.port,
                 oriented_by_flags: stats.oriented_by_flags,
-                traffic: stats.traffic.clone(),
-                first_record: stats.first_record.clone(),
+                traffic: stats.traffic,
+                first_record: stats.first_record,
             })
             .collect();
-        denied.sort_by(|a, b| {
-            (&a.client, &a.server, a.protocol, a.port)
-                .cmp(&(&b.client, &b.server, b.protocol, b.port))
-        });
         let mut metadata: Vec<MetadataFlow> = self
             .metadata
             .iter()
@@ -524,36 +635,38 @@ impl<'a> Analysis<'a> {
             })
             .collect();
         metadata.sort_by(|a, b| (&a.workload, &a.address).cmp(&(&b.workload, &b.address)));
-        // Peers of each workload by bytes, from the edges in both directions.
-        let mut peers: HashMap<u32, BTreeMap<Party, u64>> = HashMap::new();
+        // Peers of each workload by bytes, from the edges in both directions, and each
+        // workload's top five (most bytes first, then by party).
+        let mut peer_totals: FastMap<(u32, Party), u64> = FastMap::default();
+        peer_totals.reserve(self.edges.len() * 2);
         for (key, edge) in &self.edges {
             if let Endpoint::Workload(index) = key.client {
-                *peers
-                    .entry(index)
-                    .or_default()
-                    .entry(key.server)
-                    .or_insert(0) += edge.traffic.bytes;
+                *peer_totals.entry((index, key.server)).or_insert(0) += edge.traffic.bytes;
             }
             if let Endpoint::Workload(index) = key.server {
-                *peers
-                    .entry(index)
-                    .or_default()
-                    .entry(key.client)
-                    .or_insert(0) += edge.traffic.bytes;
+                *peer_totals.entry((index, key.client)).or_insert(0) += edge.traffic.bytes;
+            }
+        }
+        let mut peers: FastMap<u32, Vec<(Party, u64)>> = FastMap::default();
+        for ((workload, party), bytes) in peer_totals {
+            let top = peers.entry(workload).or_default();
+            let before =
+                |entry: &(Party, u64)| bytes > entry.1 || (bytes == entry.1 && party < entry.0);
+            let at = top.iter().position(before).unwrap_or(top.len());
+            if at < 5 {
+                top.insert(at, (party, bytes));
+                top.truncate(5);
             }
         }
         let mut talkers: Vec<Talker> = self
             .talkers
             .iter()
+            .enumerate()
+            .filter_map(|(index, stats)| Some((index as u32, (*stats)?)))
             .map(|(index, stats)| {
-                let mut top: Vec<(Party, u64)> = peers
-                    .get(index)
-                    .map(|peers| peers.iter().map(|(p, b)| (*p, *b)).collect())
-                    .unwrap_or_default();
-                top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                top.truncate(5);
+                let top: Vec<(Party, u64)> = peers.remove(&index).unwrap_or_default();
                 Talker {
-                    workload: name(Endpoint::Workload(*index)),
+                    workload: name(Endpoint::Workload(index)),
                     bytes_out: stats.bytes_out,
                     bytes_in: stats.bytes_in,
                     packets_out: stats.packets_out,
@@ -568,14 +681,18 @@ impl<'a> Analysis<'a> {
                 .then_with(|| a.workload.cmp(&b.workload))
         });
         // The graph joins the ports of a client and server into one edge.
-        let mut joined: BTreeMap<(Party, Party), Edge> = BTreeMap::new();
-        let mut keys: Vec<&FlowKey> = self.edges.keys().collect();
-        keys.sort();
-        for key in keys {
-            let stats = &self.edges[key];
-            let edge = joined
-                .entry((key.client, key.server))
-                .or_insert_with(|| Edge {
+        let mut joined: Vec<Edge> = Vec::new();
+        let mut keys: Vec<(u128, &FlowKey, &EdgeStats)> = self
+            .edges
+            .iter()
+            .map(|(key, stats)| (key.order(), key, stats))
+            .collect();
+        keys.sort_unstable_by_key(|(order, _, _)| *order);
+        let mut last: Option<(Party, Party)> = None;
+        for (_, key, stats) in keys {
+            if last != Some((key.client, key.server)) {
+                last = Some((key.client, key.server));
+                joined.push(Edge {
                     client: name(key.client),
                     server: name(key.server),
                     client_namespace: self.namespace(key.client),
@@ -585,12 +702,17 @@ impl<'a> Analysis<'a> {
                     traffic: Traffic::default(),
                     denied: false,
                 });
+            }
+            let Some(edge) = joined.last_mut() else {
+                continue;
+            };
             for (protocol, port) in &stats.ports {
-                let text = if *port == 0 {
-                    protocol_name(*protocol)
-                } else {
-                    format!("{} {port}", protocol_name(*protocol))
-                };
+                let mut text = String::with_capacity(12);
+                text.push_str(&protocol_name(*protocol));
+                if *port != 0 {
+                    text.push(' ');
+                    push_decimal(&mut text, u64::from(*port));
+                }
                 if edge.ports.len() < EDGE_PORTS {
                     if !edge.ports.contains(&text) {
                         edge.ports.push(text);
@@ -611,11 +733,12 @@ impl<'a> Analysis<'a> {
             .unattributed
             .iter()
             .map(|(address, records)| Unattributed {
-                address: address.to_string(),
+                address: address_text(address.0),
                 records: *records,
             })
             .collect();
-        unattributed.sort_by(|a, b| {
+        // Addresses are unique: an unstable sort orders them alike.
+        unattributed.sort_unstable_by(|a, b| {
             b.records
                 .cmp(&a.records)
                 .then_with(|| a.address.cmp(&b.address))
@@ -625,7 +748,7 @@ impl<'a> Analysis<'a> {
             denied,
             metadata,
             talkers,
-            edges: joined.into_values().collect(),
+            edges: joined,
             unattributed,
             unattributed_records: self.unattributed_records,
             vpc: self
@@ -680,6 +803,64 @@ impl<'a> Analysis<'a> {
             _ => None,
         }
     }
+}
+
+/// Where a record was read, as the report shows it (`Position`'s display, without the
+/// formatting machinery for the common case: a line of a file).
+fn position_text(position: Position<'_>) -> String {
+    if position.event {
+        return position.to_string();
+    }
+    let mut text = String::with_capacity(position.file.len() + 8);
+    text.push_str(position.file);
+    text.push(':');
+    push_decimal(&mut text, position.line);
+    text
+}
+
+/// An address as `Display` writes it; IPv4 digit by digit, as the report has many.
+fn address_text(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => {
+            let mut text = [0u8; 15];
+            let mut length = 0;
+            for (index, octet) in v4.octets().into_iter().enumerate() {
+                if index > 0 {
+                    text[length] = b'.';
+                    length += 1;
+                }
+                if octet >= 100 {
+                    text[length] = b'0' + octet / 100;
+                    length += 1;
+                }
+                if octet >= 10 {
+                    text[length] = b'0' + octet / 10 % 10;
+                    length += 1;
+                }
+                text[length] = b'0' + octet % 10;
+                length += 1;
+            }
+            std::str::from_utf8(&text[..length])
+                .map(str::to_owned)
+                .unwrap_or_default()
+        }
+        IpAddr::V6(_) => address.to_string(),
+    }
+}
+
+/// Appends `value` in decimal.
+fn push_decimal(text: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    text.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 fn min_some(a: Option<u64>, b: Option<u64>) -> Option<u64> {

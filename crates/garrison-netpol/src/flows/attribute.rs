@@ -25,7 +25,7 @@ pub const METADATA_V4: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
 pub const METADATA_V6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
 
 /// What an address belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Endpoint {
     /// A workload of the NetworkPolicy analysis (index into `Cluster::pods`).
     Workload(u32),
@@ -41,6 +41,57 @@ pub enum Endpoint {
     Unattributed,
     /// Outside the VPC.
     External,
+}
+
+impl Endpoint {
+    /// The endpoint as one word: the variant above the index. Equal endpoints have equal
+    /// words, and words order as endpoints do.
+    pub fn word(self) -> u64 {
+        let (variant, index) = match self {
+            Endpoint::Workload(index) => (0, index),
+            Endpoint::Node(index) => (1, index),
+            Endpoint::Service(index) => (2, index),
+            Endpoint::VpcEndpoint(index) => (3, index),
+            Endpoint::Metadata => (4, 0),
+            Endpoint::Unattributed => (5, 0),
+            Endpoint::External => (6, 0),
+        };
+        (variant << 32) | u64::from(index)
+    }
+
+    /// The endpoint of a [`Endpoint::word`].
+    pub fn from_word(word: u64) -> Endpoint {
+        let index = word as u32;
+        match word >> 32 {
+            0 => Endpoint::Workload(index),
+            1 => Endpoint::Node(index),
+            2 => Endpoint::Service(index),
+            3 => Endpoint::VpcEndpoint(index),
+            4 => Endpoint::Metadata,
+            5 => Endpoint::Unattributed,
+            _ => Endpoint::External,
+        }
+    }
+}
+
+// Hashed as one word: endpoints key the maps of the per-record path.
+impl std::hash::Hash for Endpoint {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.word());
+    }
+}
+
+/// An address as a hash key: IPv4 hashed as one word, IPv6 as two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AddressKey(pub(crate) IpAddr);
+
+impl std::hash::Hash for AddressKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self.0 {
+            IpAddr::V4(v4) => state.write_u64(u64::from(u32::from(v4))),
+            IpAddr::V6(v6) => state.write_u128(u128::from(v6)),
+        }
+    }
 }
 
 /// An IPv4 or IPv6 network.
@@ -87,7 +138,8 @@ impl std::fmt::Display for Cidr {
 /// Addresses and what they belong to.
 #[derive(Debug, Default)]
 pub struct Attribution {
-    by_address: HashMap<IpAddr, Endpoint>,
+    /// Looked up twice a record: a fast hash (the addresses are the snapshot's).
+    by_address: HashMap<AddressKey, Endpoint, foldhash::fast::RandomState>,
     /// Node names.
     pub nodes: Vec<String>,
     /// Services as `namespace/name`.
@@ -115,7 +167,9 @@ impl Attribution {
 
     /// Records that `address` belongs to `endpoint`; the first claim of an address wins.
     pub fn add(&mut self, address: IpAddr, endpoint: Endpoint) {
-        self.by_address.entry(address).or_insert(endpoint);
+        self.by_address
+            .entry(AddressKey(address))
+            .or_insert(endpoint);
     }
 
     pub fn add_node(&mut self, name: &str) -> Endpoint {
@@ -139,7 +193,7 @@ impl Attribution {
 
     /// Who `address` is.
     pub fn resolve(&self, address: IpAddr) -> Endpoint {
-        if let Some(endpoint) = self.by_address.get(&address) {
+        if let Some(endpoint) = self.by_address.get(&AddressKey(address)) {
             return *endpoint;
         }
         match address {
@@ -276,7 +330,7 @@ impl Attribution {
                             .map(|ip| format!("host {ip}"))
                     });
                 for ip in &addresses {
-                    let endpoint = match attribution.by_address.get(ip) {
+                    let endpoint = match attribution.by_address.get(&AddressKey(*ip)) {
                         Some(endpoint) => *endpoint,
                         None => match &node {
                             Some(node) => attribution.add_node(node),

@@ -117,6 +117,8 @@ pub struct Format {
     columns: usize,
     /// Column of each field read, `NONE` when the format lacks it (indexed by `Field as usize`).
     position: [u8; FIELDS_READ],
+    /// The field each column holds (`Field as u8`), `NONE` for a field not read.
+    field_of: [u8; MAX_FIELDS],
     names: Vec<String>,
 }
 
@@ -129,6 +131,7 @@ impl Default for Format {
         Format::parse(DEFAULT_FORMAT).unwrap_or_else(|_| Format {
             columns: 0,
             position: [NONE; FIELDS_READ],
+            field_of: [NONE; MAX_FIELDS],
             names: Vec::new(),
         })
     }
@@ -139,6 +142,7 @@ impl Format {
     /// each bare (`srcaddr`) or as in the AWS API (`${srcaddr}`).
     pub fn parse(text: &str) -> Result<Format, String> {
         let mut position = [NONE; FIELDS_READ];
+        let mut field_of = [NONE; MAX_FIELDS];
         let mut names = Vec::new();
         for (column, token) in text.split_ascii_whitespace().enumerate() {
             let name = token
@@ -155,6 +159,7 @@ impl Format {
                     return Err(format!("field {name} is named twice"));
                 }
                 position[field as usize] = column as u8;
+                field_of[column] = field as u8;
             }
             names.push(name.to_string());
         }
@@ -173,6 +178,7 @@ impl Format {
         Ok(Format {
             columns: names.len(),
             position,
+            field_of,
             names,
         })
     }
@@ -189,18 +195,48 @@ impl Format {
 
     /// Splits and parses one record.
     pub fn record<'a>(&self, line: &'a [u8]) -> Result<FlowRecord<'a>, String> {
-        let mut tokens: [&[u8]; MAX_FIELDS] = [&[]; MAX_FIELDS];
+        // Only the fields read are kept; the others are counted.
+        let mut values: [&[u8]; FIELDS_READ] = [&[]; FIELDS_READ];
         let mut count = 0;
-        for token in line
-            .split(|byte| *byte == b' ' || *byte == b'\t')
-            .filter(|token| !token.is_empty())
-        {
-            if count == self.columns {
-                count += 1;
-                break;
+        // Separators are found eight bytes at a time; a field lies between two of them.
+        let mut next_start = 0;
+        // Stores a field; true once there is one more than the format has.
+        let mut emit = |from: usize, to: usize| -> bool {
+            if count >= self.columns {
+                count = self.columns + 1;
+                return true;
             }
-            tokens[count] = token;
+            let field = self.field_of[count];
+            if field != NONE {
+                values[usize::from(field)] = &line[from..to];
+            }
             count += 1;
+            false
+        };
+        'chunks: for (chunk_index, chunk) in line.chunks(8).enumerate() {
+            let word = match <[u8; 8]>::try_from(chunk) {
+                Ok(bytes) => u64::from_le_bytes(bytes),
+                Err(_) => {
+                    // The last few bytes of the line, zero-padded (zero is no separator).
+                    let mut bytes = [0u8; 8];
+                    for (slot, byte) in bytes.iter_mut().zip(chunk) {
+                        *slot = *byte;
+                    }
+                    u64::from_le_bytes(bytes)
+                }
+            };
+            let mut mask = separator_mask(word);
+            while mask != 0 {
+                let at = chunk_index * 8 + (mask.trailing_zeros() / 8) as usize;
+                mask &= mask - 1;
+                if at > next_start && emit(next_start, at) {
+                    break 'chunks;
+                }
+                next_start = at + 1;
+            }
+        }
+        if line.len() > next_start {
+            emit(next_start, line.len());
         }
         if count != self.columns {
             return Err(format!(
@@ -219,7 +255,7 @@ impl Format {
             if column == NONE {
                 return None;
             }
-            let token = tokens[column as usize];
+            let token = values[field as usize];
             (token != b"-").then_some(token)
         };
         Ok(FlowRecord {
@@ -259,6 +295,17 @@ impl Format {
     }
 }
 
+/// The high bit of each byte of `word` that is a space or a tab.
+#[inline]
+fn separator_mask(word: u64) -> u64 {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // High bit of each byte that is zero, exactly (no borrow between bytes).
+    let zero = |value: u64| !(((value & LOW) + LOW) | value | LOW);
+    zero(word ^ (ONES * u64::from(b' '))) | zero(word ^ (ONES * u64::from(b'\t')))
+}
+
+#[cold]
 fn invalid(field: &str, value: &[u8], expected: &str) -> String {
     format!(
         "field {field}: {:?} is not {expected}",
@@ -266,6 +313,7 @@ fn invalid(field: &str, value: &[u8], expected: &str) -> String {
     )
 }
 
+#[inline]
 fn number<T: TryFrom<u64>>(token: Option<&[u8]>, field: &str) -> Result<Option<T>, String> {
     let Some(token) = token else {
         return Ok(None);
@@ -273,6 +321,19 @@ fn number<T: TryFrom<u64>>(token: Option<&[u8]>, field: &str) -> Result<Option<T
     let mut value: u64 = 0;
     if token.is_empty() || token.len() > 20 {
         return Err(invalid(field, token, "a number"));
+    }
+    if token.len() < 20 {
+        // Nineteen digits cannot overflow a u64.
+        for byte in token {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                return Err(invalid(field, token, "a number"));
+            }
+            value = value * 10 + u64::from(digit);
+        }
+        return T::try_from(value)
+            .map(Some)
+            .map_err(|_| invalid(field, token, "a number in range"));
     }
     for byte in token {
         let digit = byte.wrapping_sub(b'0');
@@ -289,6 +350,7 @@ fn number<T: TryFrom<u64>>(token: Option<&[u8]>, field: &str) -> Result<Option<T
         .map_err(|_| invalid(field, token, "a number in range"))
 }
 
+#[inline]
 fn address(token: Option<&[u8]>, field: &str) -> Result<Option<IpAddr>, String> {
     let Some(token) = token else {
         return Ok(None);
@@ -306,6 +368,7 @@ fn address(token: Option<&[u8]>, field: &str) -> Result<Option<IpAddr>, String> 
 
 /// Dotted-quad IPv4 without leading zeros beyond one digit per octet being allowed as written
 /// by AWS (`10.0.1.5`).
+#[inline]
 fn parse_ipv4(token: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
     let mut index = 0;
@@ -529,15 +592,34 @@ fn read_text(
     if json {
         return read_cloudwatch(reader, &mut lines);
     }
-    let mut line = Vec::with_capacity(1 << 10);
+    // Lines are handled where they lie in the reader's buffer; only a line that straddles two
+    // fills of the buffer is copied.
+    let mut partial: Vec<u8> = Vec::new();
     let mut number: u64 = 0;
     loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            if !partial.is_empty() {
+                number += 1;
+                lines.handle(&partial, number, false);
+            }
             return Ok(());
         }
-        number += 1;
-        lines.handle(&line, number, false);
+        let mut done = 0;
+        for end in memchr::memchr_iter(b'\n', buffer) {
+            number += 1;
+            if partial.is_empty() {
+                lines.handle(&buffer[done..end], number, false);
+            } else {
+                partial.extend_from_slice(&buffer[done..end]);
+                lines.handle(&partial, number, false);
+                partial.clear();
+            }
+            done = end + 1;
+        }
+        partial.extend_from_slice(&buffer[done..]);
+        let length = buffer.len();
+        reader.consume(length);
     }
 }
 
