@@ -145,21 +145,21 @@ fn every_denied_flow_is_found_and_no_allowed_one() {
     let web_db = report
         .denied
         .iter()
-        .find(|flow| flow.server == "shop/db[StatefulSet]")
+        .find(|flow| &*flow.server == "shop/db[StatefulSet]")
         .unwrap();
     assert_eq!(web_db.traffic.records, 1);
     assert_eq!(web_db.traffic.bytes, 1000);
-    assert_eq!(web_db.client_address, "10.0.1.10");
+    assert_eq!(web_db.client_address.to_string(), "10.0.1.10");
     assert!(
-        web_db.first_record.ends_with("flows.log:13"),
+        web_db.first_record.to_string().ends_with("flows.log:13"),
         "{}",
         web_db.first_record
     );
     assert!(!web_db.oriented_by_flags);
     // The metadata service, reached by api.
     assert_eq!(report.metadata.len(), 1);
-    assert_eq!(report.metadata[0].workload, "shop/api[Deployment]");
-    assert_eq!(report.metadata[0].address, "169.254.169.254");
+    assert_eq!(&*report.metadata[0].workload, "shop/api[Deployment]");
+    assert_eq!(report.metadata[0].address.to_string(), "169.254.169.254");
     assert!(report.has_findings());
 }
 
@@ -181,12 +181,15 @@ fn unattributed_addresses_are_counted() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, "flows.log", s3_file(&all_records()).as_bytes());
     let report = analyse(&[file], None);
-    let addresses: Vec<(&str, u64)> = report
+    let addresses: Vec<(String, u64)> = report
         .unattributed
         .iter()
-        .map(|entry| (entry.address.as_str(), entry.records))
+        .map(|entry| (entry.address.to_string(), entry.records))
         .collect();
-    assert_eq!(addresses, [("10.0.0.2", 2), ("10.0.3.99", 1)]);
+    assert_eq!(
+        addresses,
+        [("10.0.0.2".to_string(), 2), ("10.0.3.99".to_string(), 1)]
+    );
     assert_eq!(report.unattributed_records, 3);
     // The VPC is the cluster's subnets, not the other VPC's.
     assert_eq!(
@@ -198,7 +201,7 @@ fn unattributed_addresses_are_counted() {
         report
             .unattributed
             .iter()
-            .all(|entry| !entry.address.starts_with("198."))
+            .all(|entry| !entry.address.to_string().starts_with("198."))
     );
 }
 
@@ -321,10 +324,13 @@ fn cloudwatch_filter_log_events_output() {
     let web_db = report
         .denied
         .iter()
-        .find(|flow| flow.server == "shop/db[StatefulSet]")
+        .find(|flow| &*flow.server == "shop/db[StatefulSet]")
         .unwrap();
     assert!(
-        web_db.first_record.ends_with("events.json (event 12)"),
+        web_db
+            .first_record
+            .to_string()
+            .ends_with("events.json (event 12)"),
         "{}",
         web_db.first_record
     );
@@ -391,7 +397,7 @@ fn top_talkers_and_graph() {
     let web = report
         .talkers
         .iter()
-        .find(|talker| talker.workload == "shop/web[Deployment]")
+        .find(|talker| &*talker.workload == "shop/web[Deployment]")
         .unwrap();
     // Out: to api, resolver, internet reply, db. In: api reply, resolver reply, internet, node probe.
     assert_eq!(web.bytes_out, 4000);
@@ -401,7 +407,7 @@ fn top_talkers_and_graph() {
         report
             .edges
             .iter()
-            .find(|edge| edge.client == client && edge.server == server)
+            .find(|edge| &*edge.client == client && &*edge.server == server)
     };
     let web_api = edge("shop/web[Deployment]", "shop/api[Deployment]").unwrap();
     assert_eq!(web_api.traffic.records, 2);
@@ -561,4 +567,40 @@ fn replicas_of_one_workload_are_judged_a_pod_with_itself_is_not() {
     );
     assert_eq!(report.denied[0].traffic.records, 1);
     assert_eq!(report.counts.evaluated, 1);
+}
+
+#[test]
+fn edges_and_denied_flows_are_ordered_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "flows.log", s3_file(&all_records()).as_bytes());
+    let report = analyse(&[file], None);
+    let edges: Vec<(String, String)> = report
+        .edges
+        .iter()
+        .map(|edge| (edge.client.to_string(), edge.server.to_string()))
+        .collect();
+    assert!(edges.len() > 3, "{edges:?}");
+    let mut sorted = edges.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(
+        edges, sorted,
+        "edges by client, then server name, each pair once"
+    );
+    let denied: Vec<(String, String, &str, u16)> = report
+        .denied
+        .iter()
+        .map(|flow| {
+            (
+                flow.client.to_string(),
+                flow.server.to_string(),
+                flow.protocol,
+                flow.port,
+            )
+        })
+        .collect();
+    assert!(denied.len() > 1, "{denied:?}");
+    let mut sorted = denied.clone();
+    sorted.sort();
+    assert_eq!(denied, sorted);
 }

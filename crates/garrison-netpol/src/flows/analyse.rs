@@ -20,11 +20,12 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use foldhash::fast::{FixedState, RandomState};
 
 use garrison_core::Diagnostic;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::attribute::{AddressKey, Attribution, Endpoint};
 use super::reader::{FlowAction, FlowDirection, FlowRecord, LogStatus, Position, Sink};
@@ -102,14 +103,45 @@ impl Traffic {
     }
 }
 
+/// A party's name in the report (`shop/web[Deployment]`, `{external}`, ...): shared by every
+/// entry that names the party.
+pub type Name = Arc<str>;
+
+/// Where a record was read: a line of a file, or an event of a CloudWatch Logs document.
+/// Serialised as its text (`flows.log:13`, `events.json (event 12)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordRef {
+    pub file: Arc<str>,
+    pub line: u64,
+    /// Whether `line` counts CloudWatch Logs events rather than lines.
+    pub event: bool,
+}
+
+impl std::fmt::Display for RecordRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Position {
+            file: &self.file,
+            line: self.line,
+            event: self.event,
+        }
+        .fmt(f)
+    }
+}
+
+impl Serialize for RecordRef {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// An accepted flow the NetworkPolicies deny.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct DeniedFlow {
-    pub client: String,
-    pub server: String,
+    pub client: Name,
+    pub server: Name,
     /// An address of each end, as seen in a record.
-    pub client_address: String,
-    pub server_address: String,
+    pub client_address: IpAddr,
+    pub server_address: IpAddr,
     pub protocol: &'static str,
     pub port: u16,
     /// Whether TCP flags showed who opened the connection (otherwise neither direction is
@@ -117,38 +149,38 @@ pub struct DeniedFlow {
     pub oriented_by_flags: bool,
     pub traffic: Traffic,
     /// Where the first record was read.
-    pub first_record: String,
+    pub first_record: RecordRef,
 }
 
 /// Traffic from a pod to the instance metadata service.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct MetadataFlow {
-    pub workload: String,
-    pub address: String,
+    pub workload: Name,
+    pub address: IpAddr,
     pub traffic: Traffic,
-    pub first_record: String,
+    pub first_record: RecordRef,
 }
 
 /// A workload's share of the traffic.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Talker {
-    pub workload: String,
+    pub workload: Name,
     pub bytes_out: u64,
     pub bytes_in: u64,
     pub packets_out: u64,
     pub packets_in: u64,
     /// The peers it exchanged the most bytes with (up to five), and those bytes.
-    pub top_peers: Vec<(String, u64)>,
+    pub top_peers: Vec<(Name, u64)>,
 }
 
 /// One edge of the communication graph: a client and a server, the server's ports.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Edge {
-    pub client: String,
-    pub server: String,
+    pub client: Name,
+    pub server: Name,
     /// Namespaces of the ends, when they are workloads (for grouping in the graph).
-    pub client_namespace: Option<String>,
-    pub server_namespace: Option<String>,
+    pub client_namespace: Option<Name>,
+    pub server_namespace: Option<Name>,
     /// `TCP 5432`, ... (at most eight; `more_ports` counts the rest).
     pub ports: Vec<String>,
     pub more_ports: usize,
@@ -160,7 +192,7 @@ pub struct Edge {
 /// An address inside the VPC nothing in the snapshot has.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Unattributed {
-    pub address: String,
+    pub address: IpAddr,
     pub records: u64,
 }
 
@@ -197,16 +229,6 @@ struct FlowKey {
     port: u16,
 }
 
-impl FlowKey {
-    /// A number that orders keys as `Ord` does (client, server, protocol, port).
-    fn order(&self) -> u128 {
-        (u128::from(self.client.word()) << 64)
-            | (u128::from(self.server.word()) << 24)
-            | (u128::from(self.protocol) << 16)
-            | u128::from(self.port)
-    }
-}
-
 // Two words: flow keys are looked up for every accepted record.
 impl Hash for FlowKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
@@ -233,12 +255,23 @@ impl Hash for PeerPair {
     }
 }
 
-#[derive(Debug, Default)]
+/// The traffic of one flow key (client, server, protocol, port).
+#[derive(Debug)]
 struct EdgeStats {
     traffic: Traffic,
-    ports: Vec<(u8, u16)>,
-    more_ports: usize,
-    denied: bool,
+    /// Index into `Analysis::denied` of this key's denied traffic, `NOT_DENIED` if none.
+    denied: u32,
+}
+
+const NOT_DENIED: u32 = u32::MAX;
+
+impl Default for EdgeStats {
+    fn default() -> EdgeStats {
+        EdgeStats {
+            traffic: Traffic::default(),
+            denied: NOT_DENIED,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -247,7 +280,7 @@ struct DeniedStats {
     client_address: IpAddr,
     server_address: IpAddr,
     oriented_by_flags: bool,
-    first_record: String,
+    first_record: RecordRef,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -258,6 +291,57 @@ struct TalkerStats {
     packets_in: u64,
 }
 
+/// The verdicts between workloads, both directions of a pair in one place: a dense matrix for
+/// clusters up to `DENSE_PODS` workloads (an index, no hashing), a hash map above. Each entry
+/// is an index into `Analysis::conn_sets`, `UNKNOWN` until first needed.
+#[derive(Debug)]
+enum PodVerdicts {
+    Dense { pods: usize, ids: Vec<u32> },
+    Sparse(FastMap<(u32, u32), u32>),
+}
+
+/// Workloads up to which the pod verdicts are a matrix (2,048² entries are 16 MiB).
+const DENSE_PODS: usize = 2048;
+const UNKNOWN: u32 = u32::MAX;
+
+impl PodVerdicts {
+    fn new(pods: usize) -> PodVerdicts {
+        if pods <= DENSE_PODS {
+            PodVerdicts::Dense {
+                pods,
+                ids: vec![UNKNOWN; pods * pods],
+            }
+        } else {
+            PodVerdicts::Sparse(FastMap::default())
+        }
+    }
+
+    /// The cached id of `client` → `server`, `UNKNOWN` if not computed yet.
+    #[inline]
+    fn get(&self, client: u32, server: u32) -> u32 {
+        match self {
+            PodVerdicts::Dense { pods, ids } => ids
+                .get(client as usize * pods + server as usize)
+                .copied()
+                .unwrap_or(UNKNOWN),
+            PodVerdicts::Sparse(map) => map.get(&(client, server)).copied().unwrap_or(UNKNOWN),
+        }
+    }
+
+    fn set(&mut self, client: u32, server: u32, id: u32) {
+        match self {
+            PodVerdicts::Dense { pods, ids } => {
+                if let Some(slot) = ids.get_mut(client as usize * *pods + server as usize) {
+                    *slot = id;
+                }
+            }
+            PodVerdicts::Sparse(map) => {
+                map.insert((client, server), id);
+            }
+        }
+    }
+}
+
 /// The analysis of a stream of records; feed it with [`super::reader`] and [`Analysis::finish`].
 #[derive(Debug)]
 pub struct Analysis<'a> {
@@ -266,17 +350,21 @@ pub struct Analysis<'a> {
     /// What the policies allow from a client to a server: an index into `conn_sets`, which
     /// holds each distinct set once (a cluster has few), so a record costs one lookup.
     verdicts: FastMap<PeerPair, u32>,
+    /// The same between two workloads (not hostNetwork), by workload index.
+    pod_verdicts: PodVerdicts,
     conn_sets: Vec<ConnSet>,
     conn_set_ids: FastMap<ConnSet, u32>,
     edges: FastMap<FlowKey, EdgeStats>,
-    denied: FastMap<FlowKey, DeniedStats>,
-    metadata: FastMap<(u32, IpAddr), (Traffic, String)>,
+    denied: Vec<DeniedStats>,
+    metadata: FastMap<(u32, IpAddr), (Traffic, RecordRef)>,
     /// By workload index.
     talkers: Vec<Option<TalkerStats>>,
     unattributed: FastMap<AddressKey, u64>,
     unattributed_records: u64,
     dedupe: Vec<(u64, u64)>,
     hasher: FixedState,
+    /// The name of the file records were last kept from, shared by their `RecordRef`s.
+    file: Option<Arc<str>>,
     counts: Counts,
     problems: Vec<Diagnostic>,
     /// Problems kept in the report; the rest are counted.
@@ -289,16 +377,18 @@ impl<'a> Analysis<'a> {
             analyzer,
             attribution,
             verdicts: FastMap::default(),
+            pod_verdicts: PodVerdicts::new(analyzer.cluster.pods.len()),
             conn_sets: Vec::new(),
             conn_set_ids: FastMap::default(),
             edges: FastMap::default(),
-            denied: FastMap::default(),
+            denied: Vec::new(),
             metadata: FastMap::default(),
             talkers: Vec::new(),
             unattributed: FastMap::default(),
             unattributed_records: 0,
             dedupe: vec![(0, 0); DEDUPE_SLOTS],
             hasher: FixedState::with_seed(DEDUPE_SEED),
+            file: None,
             counts: Counts::default(),
             problems: Vec::new(),
             keep_problems: 100,
@@ -394,21 +484,26 @@ impl<'a> Analysis<'a> {
         if matches!(client, Peer::Ip(..)) && matches!(server, Peer::Ip(..)) {
             return Verdict::NotApplicable;
         }
-        let id = match self.verdicts.get(&PeerPair(client, server)) {
-            Some(id) => *id,
-            None => {
-                let allowed = self.analyzer.allowed(client, server);
-                let next = self.conn_sets.len() as u32;
-                let id = *self
-                    .conn_set_ids
-                    .entry(allowed)
-                    .or_insert_with_key(|allowed| {
-                        self.conn_sets.push(allowed.clone());
-                        next
-                    });
-                self.verdicts.insert(PeerPair(client, server), id);
-                id
+        let id = match (client, server) {
+            (Peer::Pod(a), Peer::Pod(b)) => {
+                let (a, b) = (a as u32, b as u32);
+                match self.pod_verdicts.get(a, b) {
+                    UNKNOWN => {
+                        let id = self.conn_set_id(client, server);
+                        self.pod_verdicts.set(a, b, id);
+                        id
+                    }
+                    id => id,
+                }
             }
+            _ => match self.verdicts.get(&PeerPair(client, server)) {
+                Some(id) => *id,
+                None => {
+                    let id = self.conn_set_id(client, server);
+                    self.verdicts.insert(PeerPair(client, server), id);
+                    id
+                }
+            },
         };
         let allowed = self
             .conn_sets
@@ -419,6 +514,19 @@ impl<'a> Analysis<'a> {
         } else {
             Verdict::Denied
         }
+    }
+
+    /// What the policies allow from `client` to `server`, as an index into `conn_sets`.
+    fn conn_set_id(&mut self, client: Peer, server: Peer) -> u32 {
+        let allowed = self.analyzer.allowed(client, server);
+        let next = self.conn_sets.len() as u32;
+        *self
+            .conn_set_ids
+            .entry(allowed)
+            .or_insert_with_key(|allowed| {
+                self.conn_sets.push(allowed.clone());
+                next
+            })
     }
 
     fn accepted(
@@ -456,7 +564,7 @@ impl<'a> Analysis<'a> {
             let entry = self
                 .metadata
                 .entry((index, destination))
-                .or_insert_with(|| (Traffic::default(), position_text(position)));
+                .or_insert_with(|| (Traffic::default(), record_ref(&mut self.file, position)));
             entry.0.add(record);
         }
         let protocol = match record.protocol {
@@ -518,137 +626,182 @@ impl<'a> Analysis<'a> {
         };
         let edge = self.edges.entry(key).or_default();
         edge.traffic.add(record);
-        let port_key = (key.protocol, key.port);
-        if !edge.ports.contains(&port_key) {
-            if edge.ports.len() < EDGE_PORTS {
-                edge.ports.push(port_key);
-            } else {
-                edge.more_ports += 1;
-            }
-        }
         if denied == Verdict::Denied {
-            edge.denied = true;
-            let stats = self.denied.entry(key).or_insert_with(|| DeniedStats {
-                traffic: Traffic::default(),
-                client_address,
-                server_address,
-                oriented_by_flags: flags.is_some(),
-                first_record: position_text(position),
-            });
-            stats.traffic.add(record);
+            if edge.denied == NOT_DENIED {
+                edge.denied = self.denied.len() as u32;
+                self.denied.push(DeniedStats {
+                    traffic: Traffic::default(),
+                    client_address,
+                    server_address,
+                    oriented_by_flags: flags.is_some(),
+                    first_record: record_ref(&mut self.file, position),
+                });
+            }
+            if let Some(stats) = self.denied.get_mut(edge.denied as usize) {
+                stats.traffic.add(record);
+            }
         }
     }
 
-    /// The report, in a stable order.
+    /// The report, in a stable order: denied flows and graph edges by client name, server
+    /// name, protocol (SCTP, TCP, UDP, then the others by number) and port.
     pub fn finish(mut self) -> FlowReport {
-        let denied_stats = std::mem::take(&mut self.denied);
-        // Every party of the report is an end of some edge; each is named once.
-        let mut names: FastMap<Party, String> = FastMap::default();
-        for key in self.edges.keys() {
-            for party in [key.client, key.server] {
-                names.entry(party).or_insert_with(|| self.name(party));
-            }
-        }
-        let name = |party: Party| match names.get(&party) {
-            Some(name) => name.clone(),
-            None => self.name(party),
-        };
-        // Parties ranked by name (equal names, equal rank), to sort by name without comparing
-        // strings.
-        let mut by_name: Vec<(&str, Party)> = names
-            .iter()
-            .map(|(party, name)| (name.as_str(), *party))
-            .collect();
-        by_name.sort_unstable();
-        let mut rank: FastMap<Party, u32> = FastMap::default();
-        let mut previous: Option<&str> = None;
-        let mut current = 0;
-        for (index, (text, party)) in by_name.iter().enumerate() {
-            if previous != Some(*text) {
-                previous = Some(*text);
-                current = index as u32;
-            }
-            rank.insert(*party, current);
-        }
-        let rank_of = |party: Party| rank.get(&party).copied().unwrap_or(u32::MAX);
-        let protocol_name = |protocol: u8| -> std::borrow::Cow<'static, str> {
-            match protocol {
-                6 => "TCP".into(),
-                17 => "UDP".into(),
-                132 => "SCTP".into(),
-                1 => "ICMP".into(),
-                58 => "ICMPv6".into(),
-                0 => "-".into(),
-                other => format!("protocol {other}").into(),
-            }
-        };
-        let denied_protocol = |protocol: u8| match protocol {
-            6 => "TCP",
-            17 => "UDP",
-            _ => "SCTP",
-        };
-        // By client, server, protocol name and port.
-        // The protocols' names sort SCTP, TCP, UDP.
-        let protocol_rank = |protocol: u8| match protocol {
-            6 => 1u128,
-            17 => 2,
-            _ => 0,
-        };
-        let mut denied_entries: Vec<Option<(FlowKey, DeniedStats)>> =
-            denied_stats.into_iter().map(Some).collect();
-        let mut denied_order: Vec<(u128, u32)> = denied_entries
-            .iter()
-            .enumerate()
-            .filter_map(|(index, entry)| {
-                let (key, _) = entry.as_ref()?;
-                let order = (u128::from(rank_of(key.client)) << 64)
-                    | (u128::from(rank_of(key.server)) << 32)
-                    | (protocol_rank(key.protocol) << 16)
-                    | u128::from(key.port);
-                Some((order, index as u32))
-            })
-            .collect();
-        denied_order.sort_unstable();
-        let denied: Vec<DeniedFlow> = denied_order
+        let edges: Vec<(FlowKey, EdgeStats)> =
+            std::mem::take(&mut self.edges).into_iter().collect();
+        let mut denied_stats: Vec<Option<DeniedStats>> = std::mem::take(&mut self.denied)
             .into_iter()
-            .filter_map(|(_, index)| denied_entries.get_mut(index as usize)?.take())
-            .map(|(key, stats)| DeniedFlow {
-                client: name(key.client),
-                server: name(key.server),
-                client_address: address_text(stats.client_address),
-                server_address: address_text(stats.server_address),
-                protocol: denied_protocol(key.protocol),
-                port: key.port,
-                oriented_by_flags: stats.oriented_by_flags,
-                traffic: stats.traffic,
-                first_record: stats.first_record,
+            .map(Some)
+            .collect();
+        // Every party of the report is an end of some edge (each accepted record makes one);
+        // each is named once, and the names are shared by every entry showing them.
+        let mut slots: FastMap<Party, u32> = FastMap::default();
+        let mut parties: Vec<Party> = Vec::new();
+        let mut slot_of = |party: Party| -> u32 {
+            *slots.entry(party).or_insert_with(|| {
+                parties.push(party);
+                (parties.len() - 1) as u32
+            })
+        };
+        let ends: Vec<(u32, u32)> = edges
+            .iter()
+            .map(|(key, _)| (slot_of(key.client), slot_of(key.server)))
+            .collect();
+        let names: Vec<Name> = parties
+            .iter()
+            .map(|party| self.name(*party))
+            .collect();
+        let mut namespace_names: FastMap<&str, Name> = FastMap::default();
+        let namespaces: Vec<Option<Name>> = parties
+            .iter()
+            .map(|party| {
+                let namespace = self.namespace(*party)?;
+                Some(
+                    namespace_names
+                        .entry(namespace)
+                        .or_insert_with(|| Name::from(namespace))
+                        .clone(),
+                )
             })
             .collect();
+        // Parties ranked by name, then by party (unique ranks), to sort without comparing
+        // strings.
+        let mut by_name: Vec<u32> = (0..parties.len() as u32).collect();
+        by_name.sort_unstable_by(|a, b| {
+            let (a, b) = (*a as usize, *b as usize);
+            names[a].cmp(&names[b]).then(parties[a].cmp(&parties[b]))
+        });
+        let mut rank = vec![0u32; parties.len()];
+        for (position, slot) in by_name.iter().enumerate() {
+            rank[*slot as usize] = position as u32;
+        }
+        let name_of = |party: Party| -> Name {
+            match slots.get(&party) {
+                Some(slot) => names[*slot as usize].clone(),
+                None => self.name(party),
+            }
+        };
+        let mut order: Vec<(u128, u32)> = edges
+            .iter()
+            .zip(&ends)
+            .enumerate()
+            .map(|(index, ((key, _), (client, server)))| {
+                let order = (u128::from(rank[*client as usize]) << 96)
+                    | (u128::from(rank[*server as usize]) << 64)
+                    | (protocol_order(key.protocol) << 16)
+                    | u128::from(key.port);
+                (order, index as u32)
+            })
+            .collect();
+        order.sort_unstable_by_key(|(order, _)| *order);
+        // One pass in that order gives the denied flows and the graph, which joins the ports of
+        // a client and server into one edge.
+        let mut denied: Vec<DeniedFlow> = Vec::with_capacity(denied_stats.len());
+        let mut joined: Vec<Edge> = Vec::new();
+        let mut joined_ends: Vec<(u32, u32)> = Vec::new();
+        for (_, index) in order {
+            let index = index as usize;
+            let (Some((key, stats)), Some(&(client, server))) = (edges.get(index), ends.get(index))
+            else {
+                continue;
+            };
+            if joined_ends.last() != Some(&(client, server)) {
+                joined_ends.push((client, server));
+                joined.push(Edge {
+                    client: names[client as usize].clone(),
+                    server: names[server as usize].clone(),
+                    client_namespace: namespaces[client as usize].clone(),
+                    server_namespace: namespaces[server as usize].clone(),
+                    // Most edges have one port.
+                    ports: Vec::with_capacity(1),
+                    more_ports: 0,
+                    traffic: Traffic::default(),
+                    denied: false,
+                });
+            }
+            let Some(edge) = joined.last_mut() else {
+                continue;
+            };
+            if edge.ports.len() < EDGE_PORTS {
+                let mut text = String::with_capacity(12);
+                text.push_str(&protocol_name(key.protocol));
+                if key.port != 0 {
+                    text.push(' ');
+                    push_decimal(&mut text, u64::from(key.port));
+                }
+                edge.ports.push(text);
+            } else {
+                edge.more_ports += 1;
+            }
+            edge.traffic.records += stats.traffic.records;
+            edge.traffic.bytes += stats.traffic.bytes;
+            edge.traffic.packets += stats.traffic.packets;
+            edge.traffic.first_seen = min_some(edge.traffic.first_seen, stats.traffic.first_seen);
+            edge.traffic.last_seen = max_some(edge.traffic.last_seen, stats.traffic.last_seen);
+            if let Some(flow) = denied_stats
+                .get_mut(stats.denied as usize)
+                .and_then(Option::take)
+            {
+                edge.denied = true;
+                denied.push(DeniedFlow {
+                    client: edge.client.clone(),
+                    server: edge.server.clone(),
+                    client_address: flow.client_address,
+                    server_address: flow.server_address,
+                    protocol: denied_protocol(key.protocol),
+                    port: key.port,
+                    oriented_by_flags: flow.oriented_by_flags,
+                    traffic: flow.traffic,
+                    first_record: flow.first_record,
+                });
+            }
+        }
         let mut metadata: Vec<MetadataFlow> = self
             .metadata
             .iter()
             .map(|((workload, address), (traffic, first))| MetadataFlow {
-                workload: name(Endpoint::Workload(*workload)),
-                address: address.to_string(),
+                workload: name_of(Endpoint::Workload(*workload)),
+                address: *address,
                 traffic: traffic.clone(),
                 first_record: first.clone(),
             })
             .collect();
         metadata.sort_by(|a, b| (&a.workload, &a.address).cmp(&(&b.workload, &b.address)));
-        // Peers of each workload by bytes, from the edges in both directions, and each
-        // workload's top five (most bytes first, then by party).
-        let mut peer_totals: FastMap<(u32, Party), u64> = FastMap::default();
-        peer_totals.reserve(self.edges.len() * 2);
-        for (key, edge) in &self.edges {
-            if let Endpoint::Workload(index) = key.client {
-                *peer_totals.entry((index, key.server)).or_insert(0) += edge.traffic.bytes;
-            }
-            if let Endpoint::Workload(index) = key.server {
-                *peer_totals.entry((index, key.client)).or_insert(0) += edge.traffic.bytes;
-            }
+        // Bytes between each two parties (either direction; traffic of a party with itself
+        // counts for both of its ends), then each workload's top five peers (most bytes first,
+        // then by party).
+        let mut pair_bytes: FastMap<(u32, u32), u64> = FastMap::default();
+        pair_bytes.reserve(joined.len());
+        for ((client, server), edge) in joined_ends.iter().zip(&joined) {
+            let pair = ((*client).min(*server), (*client).max(*server));
+            let bytes = if client == server {
+                2 * edge.traffic.bytes
+            } else {
+                edge.traffic.bytes
+            };
+            *pair_bytes.entry(pair).or_insert(0) += bytes;
         }
         let mut peers: FastMap<u32, Vec<(Party, u64)>> = FastMap::default();
-        for ((workload, party), bytes) in peer_totals {
+        let mut offer = |workload: u32, party: Party, bytes: u64| {
             let top = peers.entry(workload).or_default();
             let before =
                 |entry: &(Party, u64)| bytes > entry.1 || (bytes == entry.1 && party < entry.0);
@@ -656,6 +809,17 @@ impl<'a> Analysis<'a> {
             if at < 5 {
                 top.insert(at, (party, bytes));
                 top.truncate(5);
+            }
+        };
+        for ((a, b), bytes) in pair_bytes {
+            let (a, b) = (parties[a as usize], parties[b as usize]);
+            if let Endpoint::Workload(index) = a {
+                offer(index, b, bytes);
+            }
+            if a != b
+                && let Endpoint::Workload(index) = b
+            {
+                offer(index, a, bytes);
             }
         }
         let mut talkers: Vec<Talker> = self
@@ -666,12 +830,12 @@ impl<'a> Analysis<'a> {
             .map(|(index, stats)| {
                 let top: Vec<(Party, u64)> = peers.remove(&index).unwrap_or_default();
                 Talker {
-                    workload: name(Endpoint::Workload(index)),
+                    workload: name_of(Endpoint::Workload(index)),
                     bytes_out: stats.bytes_out,
                     bytes_in: stats.bytes_in,
                     packets_out: stats.packets_out,
                     packets_in: stats.packets_in,
-                    top_peers: top.into_iter().map(|(p, b)| (name(p), b)).collect(),
+                    top_peers: top.into_iter().map(|(p, b)| (name_of(p), b)).collect(),
                 }
             })
             .collect();
@@ -680,60 +844,11 @@ impl<'a> Analysis<'a> {
                 .cmp(&(a.bytes_out + a.bytes_in))
                 .then_with(|| a.workload.cmp(&b.workload))
         });
-        // The graph joins the ports of a client and server into one edge.
-        let mut joined: Vec<Edge> = Vec::new();
-        let mut keys: Vec<(u128, &FlowKey, &EdgeStats)> = self
-            .edges
-            .iter()
-            .map(|(key, stats)| (key.order(), key, stats))
-            .collect();
-        keys.sort_unstable_by_key(|(order, _, _)| *order);
-        let mut last: Option<(Party, Party)> = None;
-        for (_, key, stats) in keys {
-            if last != Some((key.client, key.server)) {
-                last = Some((key.client, key.server));
-                joined.push(Edge {
-                    client: name(key.client),
-                    server: name(key.server),
-                    client_namespace: self.namespace(key.client),
-                    server_namespace: self.namespace(key.server),
-                    ports: Vec::new(),
-                    more_ports: 0,
-                    traffic: Traffic::default(),
-                    denied: false,
-                });
-            }
-            let Some(edge) = joined.last_mut() else {
-                continue;
-            };
-            for (protocol, port) in &stats.ports {
-                let mut text = String::with_capacity(12);
-                text.push_str(&protocol_name(*protocol));
-                if *port != 0 {
-                    text.push(' ');
-                    push_decimal(&mut text, u64::from(*port));
-                }
-                if edge.ports.len() < EDGE_PORTS {
-                    if !edge.ports.contains(&text) {
-                        edge.ports.push(text);
-                    }
-                } else {
-                    edge.more_ports += 1;
-                }
-            }
-            edge.more_ports += stats.more_ports;
-            edge.traffic.records += stats.traffic.records;
-            edge.traffic.bytes += stats.traffic.bytes;
-            edge.traffic.packets += stats.traffic.packets;
-            edge.traffic.first_seen = min_some(edge.traffic.first_seen, stats.traffic.first_seen);
-            edge.traffic.last_seen = max_some(edge.traffic.last_seen, stats.traffic.last_seen);
-            edge.denied |= stats.denied;
-        }
         let mut unattributed: Vec<Unattributed> = self
             .unattributed
             .iter()
             .map(|(address, records)| Unattributed {
-                address: address_text(address.0),
+                address: address.0,
                 records: *records,
             })
             .collect();
@@ -762,8 +877,8 @@ impl<'a> Analysis<'a> {
         }
     }
 
-    fn name(&self, party: Party) -> String {
-        match party {
+    fn name(&self, party: Party) -> Name {
+        let text = match party {
             Endpoint::Workload(index) => self.analyzer.display(Peer::Pod(index as usize)),
             Endpoint::Node(index) => format!(
                 "node/{}",
@@ -789,62 +904,70 @@ impl<'a> Analysis<'a> {
             Endpoint::Metadata => "{instance-metadata}".to_string(),
             Endpoint::Unattributed => "{unattributed in VPC}".to_string(),
             Endpoint::External => "{external}".to_string(),
-        }
+        };
+        Name::from(text)
     }
 
-    fn namespace(&self, party: Party) -> Option<String> {
+    fn namespace(&self, party: Party) -> Option<&'a str> {
         match party {
             Endpoint::Workload(index) => self
                 .analyzer
                 .cluster
                 .pods
                 .get(index as usize)
-                .map(|pod| pod.namespace.clone()),
+                .map(|pod| pod.namespace.as_str()),
             _ => None,
         }
     }
 }
 
-/// Where a record was read, as the report shows it (`Position`'s display, without the
-/// formatting machinery for the common case: a line of a file).
-fn position_text(position: Position<'_>) -> String {
-    if position.event {
-        return position.to_string();
+/// The order of protocols in the report: by name for those NetworkPolicy knows (SCTP, TCP,
+/// UDP), then the others by number.
+fn protocol_order(protocol: u8) -> u128 {
+    match protocol {
+        132 => 0,
+        6 => 1,
+        17 => 2,
+        other => 3 + u128::from(other),
     }
-    let mut text = String::with_capacity(position.file.len() + 8);
-    text.push_str(position.file);
-    text.push(':');
-    push_decimal(&mut text, position.line);
-    text
 }
 
-/// An address as `Display` writes it; IPv4 digit by digit, as the report has many.
-fn address_text(address: IpAddr) -> String {
-    match address {
-        IpAddr::V4(v4) => {
-            let mut text = [0u8; 15];
-            let mut length = 0;
-            for (index, octet) in v4.octets().into_iter().enumerate() {
-                if index > 0 {
-                    text[length] = b'.';
-                    length += 1;
-                }
-                if octet >= 100 {
-                    text[length] = b'0' + octet / 100;
-                    length += 1;
-                }
-                if octet >= 10 {
-                    text[length] = b'0' + octet / 10 % 10;
-                    length += 1;
-                }
-                text[length] = b'0' + octet % 10;
-                length += 1;
-            }
-            std::str::from_utf8(&text[..length])
-                .map(str::to_owned)
-                .unwrap_or_default()
+fn protocol_name(protocol: u8) -> std::borrow::Cow<'static, str> {
+    match protocol {
+        6 => "TCP".into(),
+        17 => "UDP".into(),
+        132 => "SCTP".into(),
+        1 => "ICMP".into(),
+        58 => "ICMPv6".into(),
+        0 => "-".into(),
+        other => format!("protocol {other}").into(),
+    }
+}
+
+/// The protocol of a denied flow: NetworkPolicy verdicts exist for these three only.
+fn denied_protocol(protocol: u8) -> &'static str {
+    match protocol {
+        6 => "TCP",
+        17 => "UDP",
+        _ => "SCTP",
+    }
+}
+
+/// Where a record was read; `last` is the file name of the reference made before, shared when
+/// the file is the same.
+fn record_ref(last: &mut Option<Arc<str>>, position: Position<'_>) -> RecordRef {
+    let file = match last {
+        Some(file) if **file == *position.file => file.clone(),
+        _ => {
+            let file: Arc<str> = Arc::from(position.file);
+            *last = Some(file.clone());
+            file
         }
-        IpAddr::V6(_) => address.to_string(),
+    };
+    RecordRef {
+        file,
+        line: position.line,
+        event: position.event,
     }
 }
 

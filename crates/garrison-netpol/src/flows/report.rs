@@ -288,13 +288,13 @@ pub fn write_html(report: &FlowReport, top: usize) -> String {
                 html_escape(&flow.server),
                 flow.protocol,
                 flow.port,
-                html_escape(&flow.client_address),
-                html_escape(&flow.server_address),
+                html_escape(&flow.client_address.to_string()),
+                html_escape(&flow.server_address.to_string()),
                 flow.traffic.records,
                 bytes(flow.traffic.bytes),
                 time(flow.traffic.first_seen),
                 time(flow.traffic.last_seen),
-                html_escape(&flow.first_record)
+                html_escape(&flow.first_record.to_string())
             );
         }
         out.push_str("</table>\n");
@@ -311,10 +311,10 @@ pub fn write_html(report: &FlowReport, top: usize) -> String {
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 html_escape(&flow.workload),
-                html_escape(&flow.address),
+                html_escape(&flow.address.to_string()),
                 flow.traffic.records,
                 bytes(flow.traffic.bytes),
-                html_escape(&flow.first_record)
+                html_escape(&flow.first_record.to_string())
             );
         }
         out.push_str("</table>\n");
@@ -360,7 +360,7 @@ pub fn write_html(report: &FlowReport, top: usize) -> String {
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{}</td></tr>",
-                html_escape(&address.address),
+                html_escape(&address.address.to_string()),
                 address.records
             );
         }
@@ -374,7 +374,7 @@ pub fn write_html(report: &FlowReport, top: usize) -> String {
 fn svg_graph(edges: &[Edge]) -> String {
     let mut names: Vec<&str> = Vec::new();
     for edge in edges {
-        for name in [edge.client.as_str(), edge.server.as_str()] {
+        for name in [&*edge.client, &*edge.server] {
             if !names.contains(&name) {
                 names.push(name);
             }
