@@ -666,10 +666,7 @@ impl<'a> Analysis<'a> {
             .iter()
             .map(|(key, _)| (slot_of(key.client), slot_of(key.server)))
             .collect();
-        let names: Vec<Name> = parties
-            .iter()
-            .map(|party| self.name(*party))
-            .collect();
+        let names: Vec<Name> = parties.iter().map(|party| self.name(*party)).collect();
         let mut namespace_names: FastMap<&str, Name> = FastMap::default();
         let namespaces: Vec<Option<Name>> = parties
             .iter()

@@ -323,8 +323,15 @@ fn number<T: TryFrom<u64>>(token: Option<&[u8]>, field: &str) -> Result<Option<T
         return Err(invalid(field, token, "a number"));
     }
     if token.len() < 20 {
-        // Nineteen digits cannot overflow a u64.
-        for byte in token {
+        // Nineteen digits cannot overflow a u64. The first eight (timestamps have ten) are
+        // read at once.
+        let mut rest = token;
+        if let Some((head, tail)) = token.split_first_chunk::<8>() {
+            value = digits8(u64::from_le_bytes(*head))
+                .ok_or_else(|| invalid(field, token, "a number"))?;
+            rest = tail;
+        }
+        for byte in rest {
             let digit = byte.wrapping_sub(b'0');
             if digit > 9 {
                 return Err(invalid(field, token, "a number"));
@@ -350,7 +357,26 @@ fn number<T: TryFrom<u64>>(token: Option<&[u8]>, field: &str) -> Result<Option<T
         .map_err(|_| invalid(field, token, "a number in range"))
 }
 
+/// The value of eight ASCII digits in a little-endian word (the first digit in the lowest
+/// byte), all eight at once; `None` if a byte is not a digit.
 #[inline]
+fn digits8(word: u64) -> Option<u64> {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    // A byte is a digit when its high nibble is 3 and adding 6 leaves it 3 (no carry out of
+    // the low nibble); a carry out of a byte only happens for a byte that is no digit.
+    let check = (word & HIGH) | ((word.wrapping_add(0x0606_0606_0606_0606) & HIGH) >> 4);
+    if check != 0x3333_3333_3333_3333 {
+        return None;
+    }
+    let mut value = word.wrapping_sub(0x3030_3030_3030_3030);
+    // Pairs, then fours, then all eight digits, each in the low half of its lane.
+    value = (value.wrapping_mul(10).wrapping_add(value >> 8)) & 0x00FF_00FF_00FF_00FF;
+    value = (value.wrapping_mul(100).wrapping_add(value >> 16)) & 0x0000_FFFF_0000_FFFF;
+    value = (value.wrapping_mul(10_000).wrapping_add(value >> 32)) & 0xFFFF_FFFF;
+    Some(value)
+}
+
+#[inline(always)]
 fn address(token: Option<&[u8]>, field: &str) -> Result<Option<IpAddr>, String> {
     let Some(token) = token else {
         return Ok(None);
@@ -370,33 +396,38 @@ fn address(token: Option<&[u8]>, field: &str) -> Result<Option<IpAddr>, String> 
 /// by AWS (`10.0.1.5`).
 #[inline]
 fn parse_ipv4(token: &[u8]) -> Option<Ipv4Addr> {
-    let mut octets = [0u8; 4];
-    let mut index = 0;
-    let mut value: u32 = 0;
-    let mut digits = 0;
-    for &byte in token {
-        if byte == b'.' {
-            if digits == 0 || index == 3 {
-                return None;
-            }
-            octets[index] = u8::try_from(value).ok()?;
-            index += 1;
-            value = 0;
-            digits = 0;
-            continue;
-        }
-        let digit = byte.wrapping_sub(b'0');
-        if digit > 9 || digits == 3 {
-            return None;
-        }
-        value = value * 10 + u32::from(digit);
-        digits += 1;
-    }
-    if index != 3 || digits == 0 {
+    if token.len() < 7 || token.len() > 15 {
         return None;
     }
-    octets[3] = u8::try_from(value).ok()?;
-    Some(Ipv4Addr::from(octets))
+    let digit = |at: usize| {
+        token
+            .get(at)
+            .map(|byte| byte.wrapping_sub(b'0'))
+            .filter(|d| *d <= 9)
+    };
+    let mut octets = [0u8; 4];
+    let mut at = 0;
+    for (index, octet) in octets.iter_mut().enumerate() {
+        if index > 0 {
+            if token.get(at) != Some(&b'.') {
+                return None;
+            }
+            at += 1;
+        }
+        // One to three digits.
+        let mut value = u32::from(digit(at)?);
+        at += 1;
+        if let Some(next) = digit(at) {
+            value = value * 10 + u32::from(next);
+            at += 1;
+            if let Some(next) = digit(at) {
+                value = value * 10 + u32::from(next);
+                at += 1;
+            }
+        }
+        *octet = u8::try_from(value).ok()?;
+    }
+    (at == token.len()).then_some(Ipv4Addr::from(octets))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -779,6 +810,17 @@ mod tests {
     fn ipv4_parser_rejects_what_is_not_an_address() {
         assert_eq!(parse_ipv4(b"10.0.1.5"), Some(Ipv4Addr::new(10, 0, 1, 5)));
         assert_eq!(parse_ipv4(b"255.255.255.255"), Some(Ipv4Addr::BROADCAST));
+        assert_eq!(parse_ipv4(b"0.0.0.0"), Some(Ipv4Addr::UNSPECIFIED));
+        let mut state: u32 = 0x9e37_79b9;
+        for _ in 0..5_000 {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let address = Ipv4Addr::from(state >> (state % 32));
+            assert_eq!(parse_ipv4(address.to_string().as_bytes()), Some(address));
+        }
+        // Leading zeros, as before: up to three digits an octet.
+        assert_eq!(parse_ipv4(b"010.0.1.5"), Some(Ipv4Addr::new(10, 0, 1, 5)));
         for bad in [
             &b"256.0.0.1"[..],
             b"1.2.3",
@@ -788,8 +830,42 @@ mod tests {
             b"a.b.c.d",
             b"1234.1.1.1",
             b"",
+            b"1.2.3.4 ",
+            b"01.2.3.4x",
+            b"1.2.3.4444",
+            b"1.2.3.-4",
         ] {
             assert_eq!(parse_ipv4(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn numbers_of_every_width() {
+        let mut values: Vec<u64> = vec![0, 9, 10, 12_345_678, 99_999_999, 100_000_000, u64::MAX];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..2_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            values.push(state >> (state % 64));
+        }
+        for value in values {
+            let text = value.to_string();
+            assert_eq!(number::<u64>(Some(text.as_bytes()), "x"), Ok(Some(value)));
+            let padded = format!("000{text}");
+            if padded.len() <= 20 {
+                assert_eq!(number::<u64>(Some(padded.as_bytes()), "x"), Ok(Some(value)));
+            }
+        }
+        for bad in [
+            &b"1a"[..],
+            b"1234567:",
+            b"1234567/",
+            b"12345678:",
+            b"/2345678",
+            b"+1",
+        ] {
+            assert!(number::<u64>(Some(bad), "x").is_err(), "{bad:?}");
         }
     }
 
