@@ -1034,9 +1034,18 @@ fn parse_yaml_document(
     document: &str,
     loaded: &mut Loaded,
 ) {
-    let parsed = match yaml::parse_document(document) {
-        Ok(Some(parsed)) => parsed,
-        Ok(None) => return,
+    let parsed = match yaml::parse_document_lenient(document) {
+        Ok((Some(parsed), repairs)) => {
+            for repair in repairs {
+                loaded.diagnostics.push(Diagnostic::warning(
+                    file.name.clone(),
+                    Some(span_line + repair.line - 1),
+                    repair.form.message(),
+                ));
+            }
+            parsed
+        }
+        Ok((None, _)) => return,
         Err(mut error) => {
             // Errors found at the end of input are reported on the last line, not past it.
             let last_line = u32::try_from(document.lines().count()).unwrap_or(u32::MAX);
@@ -1216,6 +1225,7 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DiagnosticLevel;
 
     #[test]
     fn api_documents_of_a_snapshot_are_not_manifests() {
@@ -1261,6 +1271,76 @@ mod tests {
             .map(|object| (object.name.clone(), object.origin.line))
             .collect();
         assert_eq!(lines, vec![("a".to_string(), 1), ("b".to_string(), 7)]);
+    }
+
+    /// The two forms go-yaml reads and YAML 1.2 forbids load, with a warning naming the file
+    /// line; line numbers of the objects and their fields are those of the file as written.
+    #[test]
+    fn go_yaml_leniencies_load_with_warnings() {
+        let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: a\nspec:\n  containers:\n    - name: c\n      args: [\"-jar\",\n\t  \"-Dlisten=8080\"]\n      image: x\n---\napiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata:\n  name: n\nspec:\n  config: '{\n    \"type\": \"macvlan\"\n  }'\n";
+        let loaded = load_text("x.yaml", text);
+        let diagnostics: Vec<(DiagnosticLevel, Option<u32>, &str)> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| (d.level, d.line, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            diagnostics,
+            vec![
+                (
+                    DiagnosticLevel::Warning,
+                    Some(15),
+                    "a tab starts a flow continuation line; YAML 1.2 forbids it, read as kubectl (go-yaml) does"
+                ),
+                (
+                    DiagnosticLevel::Warning,
+                    Some(25),
+                    "a quoted scalar continues on a line indented no deeper than its key; YAML 1.2 forbids it, read as kubectl (go-yaml) does"
+                ),
+            ]
+        );
+        let kinds: Vec<&str> = loaded.objects.iter().map(|o| o.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            vec!["Namespace", "Pod", "NetworkAttachmentDefinition"]
+        );
+        let pod = &loaded.objects[1];
+        assert_eq!(
+            pod.value["spec"]["containers"][0]["args"],
+            serde_json::json!(["-jar", "-Dlisten=8080"])
+        );
+        assert_eq!(pod.origin.line_of("/spec/containers/0/image"), 16);
+        let nad = &loaded.objects[2];
+        assert_eq!(
+            nad.value["spec"]["config"],
+            serde_json::json!("{ \"type\": \"macvlan\" }")
+        );
+    }
+
+    #[test]
+    fn other_yaml_errors_and_block_tabs_are_still_errors() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"p\"\n\t labels: {}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: q\n";
+        let loaded = load_text("x.yaml", text);
+        assert!(loaded.objects.is_empty());
+        let diagnostics: Vec<(DiagnosticLevel, Option<u32>, &str)> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| (d.level, d.line, d.message.as_str()))
+            .collect();
+        assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+        assert_eq!(
+            diagnostics[0],
+            (
+                DiagnosticLevel::Error,
+                Some(5),
+                "YAML syntax error: tabs disallowed within this context (block indentation)"
+            )
+        );
+        assert_eq!(diagnostics[1].0, DiagnosticLevel::Error);
+        assert!(
+            diagnostics[1].2.starts_with("YAML syntax error"),
+            "{diagnostics:?}"
+        );
     }
 
     #[test]

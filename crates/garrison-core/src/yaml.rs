@@ -4,6 +4,10 @@ use saphyr::{MarkedYaml, Scalar, YamlData, YamlLoader};
 use saphyr_parser::{Event, Parser, ScanError, Span, SpannedEventReceiver};
 use serde_json::{Map, Number, Value};
 
+mod lenient;
+
+pub(crate) use lenient::parse_document_lenient;
+
 /// A parsed YAML document: the value, and the 1-based lines of the top-level node and of the
 /// elements of its `items` sequence (for `List` documents).
 pub(crate) struct ParsedDocument {
@@ -12,10 +16,12 @@ pub(crate) struct ParsedDocument {
     pub lines: LineTable,
 }
 
-/// A YAML syntax error, with the 1-based line relative to the parsed text.
+/// A YAML syntax error, with the 1-based line relative to the parsed text and the 0-based
+/// column (in characters) where saphyr-parser places it.
 #[derive(Debug)]
 pub(crate) struct SyntaxError {
     pub line: u32,
+    pub column: usize,
     pub message: String,
 }
 
@@ -40,6 +46,7 @@ pub(crate) fn parse_document(text: &str) -> Result<Option<ParsedDocument>, Synta
     let outcome = parser.load(&mut builder, false);
     let error = outcome.err().map(|error| SyntaxError {
         line: u32::try_from(error.marker().line()).unwrap_or(1).max(1),
+        column: error.marker().col(),
         message: error.info().to_string(),
     });
     if let Some(error) = error.or(builder.error.take()) {
@@ -298,6 +305,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
                 if size > self.alias_budget {
                     self.error = Some(SyntaxError {
                         line,
+                        column: span.start.col(),
                         message: "alias expansion exceeds the node budget (possible billion-laughs attack)".to_string(),
                     });
                     return;
