@@ -14,14 +14,13 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use flate2::read::MultiGzDecoder;
 use garrison_core::Diagnostic;
+use garrison_core::inputs::Opened;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -43,53 +42,10 @@ const FOLLOW_POLL: Duration = Duration::from_millis(200);
 /// `follow`, the last input is followed as it grows once the others have been read. Inputs that
 /// cannot be opened are reported through `sink`.
 pub fn read_inputs(inputs: &[String], follow: bool, sink: &mut dyn Sink) {
-    let mut files: Vec<Option<PathBuf>> = Vec::new();
-    for input in inputs {
-        if input == "-" {
-            files.push(None);
-            continue;
-        }
-        let path = Path::new(input);
-        if path.is_dir() {
-            let mut found = Vec::new();
-            collect_files(path, &mut found);
-            found.sort();
-            files.extend(found.into_iter().map(Some));
-        } else {
-            files.push(Some(path.to_path_buf()));
-        }
-    }
-    let count = files.len();
-    for (index, file) in files.into_iter().enumerate() {
-        let follow = follow && index + 1 == count;
-        let Some(file) = file else {
-            read_stream("<stdin>", Box::new(io::stdin().lock()), follow, sink);
-            continue;
-        };
-        let name = file.display().to_string();
-        match File::open(&file) {
-            Ok(handle) => read_stream(&name, Box::new(handle), follow, sink),
-            Err(error) => sink.problem(Diagnostic::error(
-                name,
-                None,
-                format!("cannot read: {error}"),
-            )),
-        }
-    }
-}
-
-fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(&path, files);
-        } else {
-            files.push(path);
-        }
-    }
+    garrison_core::inputs::read_each(inputs, |opened| match opened {
+        Opened::Input { name, reader, last } => read_stream(name, reader, follow && last, sink),
+        Opened::Unreadable(diagnostic) => sink.problem(diagnostic),
+    });
 }
 
 /// Reads one stream; gzip is recognised by its magic bytes.

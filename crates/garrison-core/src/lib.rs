@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod ecr;
 pub mod finding;
+pub mod inputs;
 pub mod inventory;
 mod json_lines;
 pub mod loader;

@@ -34,6 +34,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use serde::Deserialize;
 
+use crate::probes::{self, bind, healthz};
 use crate::tls::{self, TlsFiles};
 
 /// The path the API server's webhook configuration points at.
@@ -64,11 +65,8 @@ pub struct Options {
 pub enum ServeError {
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
-    #[error("cannot listen on {address}: {source}")]
-    Listen {
-        address: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Listen(#[from] probes::ListenError),
     #[error("cannot open {path}: {source}")]
     Output {
         path: String,
@@ -321,33 +319,6 @@ async fn receive(State(sink): State<Arc<AuditSink>>, body: Bytes) -> Response {
     StatusCode::OK.into_response()
 }
 
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-async fn readyz(State(sink): State<Arc<AuditSink>>) -> Response {
-    if sink.ready.load(Ordering::Relaxed) {
-        (StatusCode::OK, "ok").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
-    }
-}
-
-async fn metrics(State(sink): State<Arc<AuditSink>>) -> Response {
-    match sink.metrics.encode() {
-        Ok(text) => (
-            StatusCode::OK,
-            [(
-                header::CONTENT_TYPE,
-                "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            )],
-            text,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
 /// The webhook's routes: `POST /audit` and `GET /healthz`.
 pub fn router(sink: Arc<AuditSink>) -> Router {
     Router::new()
@@ -359,11 +330,21 @@ pub fn router(sink: Arc<AuditSink>) -> Router {
 
 /// The metrics listener's routes: `/metrics`, `/healthz`, `/readyz`.
 pub fn metrics_router(sink: Arc<AuditSink>) -> Router {
-    Router::new()
-        .route("/metrics", get(metrics))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .with_state(sink)
+    probes::metrics_router(sink)
+}
+
+impl probes::Probed for AuditSink {
+    fn ready(&self) -> bool {
+        self.ready.load(Ordering::Relaxed)
+    }
+
+    fn set_not_ready(&self) {
+        self.ready.store(false, Ordering::Relaxed);
+    }
+
+    fn metrics_text(&self) -> Result<String, std::fmt::Error> {
+        self.metrics.encode()
+    }
 }
 
 /// Feeds one batch's events to the engine.
@@ -424,15 +405,6 @@ fn work(
     Ok(())
 }
 
-async fn bind(address: &str) -> Result<tokio::net::TcpListener, ServeError> {
-    tokio::net::TcpListener::bind(address)
-        .await
-        .map_err(|source| ServeError::Listen {
-            address: address.to_string(),
-            source,
-        })
-}
-
 /// The sink's listeners: TLS for batches, and optionally plain HTTP for metrics and health.
 #[derive(Debug)]
 pub struct Listeners {
@@ -459,17 +431,9 @@ pub async fn serve(
             let mut out = out;
             work(&worker_sink, batches, &detector_config, &rules, &mut out)
         })?;
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let metrics = listeners.metrics.map(|listener| {
-        let mut metrics_stopped = stopped.clone();
-        tokio::spawn(tls::serve_plain(
-            listener,
-            metrics_router(sink.clone()),
-            async move {
-                let _ = metrics_stopped.wait_for(|stop| *stop).await;
-            },
-        ))
-    });
+    let metrics = listeners
+        .metrics
+        .map(|listener| probes::MetricsListener::spawn(listener, sink.clone()));
     let result = tls::serve_tls(listeners.webhook, config, router(sink.clone()), shutdown).await;
     sink.close();
     tracing::info!(
@@ -479,9 +443,8 @@ pub async fn serve(
     let written = tokio::task::spawn_blocking(move || worker.join())
         .await
         .map_err(|error| ServeError::Io(std::io::Error::other(error.to_string())))?;
-    let _ = stop.send(true);
     if let Some(metrics) = metrics {
-        let _ = metrics.await;
+        metrics.stop().await;
     }
     match written {
         Ok(written) => written?,

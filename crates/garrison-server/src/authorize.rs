@@ -26,6 +26,7 @@ use garrison_cedar::{AccessRequest, Bypass, Decision, Engine, Policies, PolicyEr
 use serde_json::json;
 
 use crate::metrics::Metrics;
+use crate::probes::{self, bind, healthz};
 use crate::tls::{self, TlsFiles};
 
 /// The path of the webhook.
@@ -52,11 +53,8 @@ pub enum ServeError {
     Policies(#[from] PolicyError),
     #[error("{0}")]
     Setup(String),
-    #[error("cannot listen on {address}: {source}")]
-    Listen {
-        address: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Listen(#[from] probes::ListenError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -233,33 +231,6 @@ async fn authorize(
     review(status)
 }
 
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-async fn readyz(State(state): State<Arc<Authorization>>) -> Response {
-    if state.ready.load(Ordering::Relaxed) {
-        (StatusCode::OK, "ok").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
-    }
-}
-
-async fn metrics(State(state): State<Arc<Authorization>>) -> Response {
-    match state.metrics.encode() {
-        Ok(text) => (
-            StatusCode::OK,
-            [(
-                header::CONTENT_TYPE,
-                "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            )],
-            text,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
 /// The webhook's routes: `POST /authorize` and `GET /healthz`.
 pub fn router(state: Arc<Authorization>) -> Router {
     Router::new()
@@ -270,20 +241,21 @@ pub fn router(state: Arc<Authorization>) -> Router {
 
 /// The metrics listener's routes: `/metrics`, `/healthz`, `/readyz`.
 pub fn metrics_router(state: Arc<Authorization>) -> Router {
-    Router::new()
-        .route("/metrics", get(metrics))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .with_state(state)
+    probes::metrics_router(state)
 }
 
-async fn bind(address: &str) -> Result<tokio::net::TcpListener, ServeError> {
-    tokio::net::TcpListener::bind(address)
-        .await
-        .map_err(|source| ServeError::Listen {
-            address: address.to_string(),
-            source,
-        })
+impl probes::Probed for Authorization {
+    fn ready(&self) -> bool {
+        self.ready.load(Ordering::Relaxed)
+    }
+
+    fn set_not_ready(&self) {
+        self.ready.store(false, Ordering::Relaxed);
+    }
+
+    fn metrics_text(&self) -> Result<String, std::fmt::Error> {
+        self.metrics.encode()
+    }
 }
 
 /// The webhook's two listeners: TLS for SubjectAccessReviews, plain HTTP for metrics and
@@ -324,30 +296,17 @@ pub async fn serve_with(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let watcher = tokio::spawn(state.clone().watch(reload_interval));
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut metrics_stopped = stopped.clone();
-    let metrics = tokio::spawn(tls::serve_plain(
-        listeners.metrics,
-        metrics_router(state.clone()),
-        async move {
-            let _ = metrics_stopped.wait_for(|stop| *stop).await;
-        },
-    ));
-    let ready = state.clone();
-    let result = tls::serve_tls_with(
+    let result = probes::serve_webhook(
         listeners.webhook,
+        listeners.metrics,
         config,
-        router(state),
+        router(state.clone()),
+        state,
         limits,
-        async move {
-            shutdown.await;
-            ready.ready.store(false, Ordering::Relaxed);
-        },
+        shutdown,
     )
     .await;
-    let _ = stop.send(true);
     watcher.abort();
-    let _ = metrics.await;
     result.map_err(ServeError::from)
 }
 

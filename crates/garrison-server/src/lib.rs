@@ -3,6 +3,7 @@
 //! [`admission`] is the validating admission webhook (Pod Security admission, Cedar admission
 //! policies, image rules); [`audit`] is the audit webhook backend (`garrison audit serve`);
 //! [`authorize`] is the Cedar authorization webhook; [`metrics`] its Prometheus metrics;
+//! [`probes`] the metrics, health and readiness routes and listener binding all three share;
 //! `loadgen` (feature `loadgen`) the load generator and soak harness of the examples and the CLI
 //! soak tests.
 
@@ -12,4 +13,5 @@ pub mod authorize;
 #[cfg(feature = "loadgen")]
 pub mod loadgen;
 pub mod metrics;
+pub mod probes;
 pub mod tls;

@@ -16,13 +16,12 @@
 //! [`IpAddr`]. A line that does not fit the format is reported with its file and line and
 //! skipped; the rest of the input is still read.
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
 use garrison_core::Diagnostic;
+use garrison_core::inputs::Opened;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// The most fields a record may have (the documented fields number fewer than 50).
@@ -515,51 +514,10 @@ pub trait Sink {
 /// Reads files, directories (recursively, in name order) and `-` for standard input. `format`
 /// is the layout of records in inputs without a header line (the default format when `None`).
 pub fn read_inputs(inputs: &[String], format: Option<&Format>, sink: &mut dyn Sink) {
-    let mut files: Vec<Option<PathBuf>> = Vec::new();
-    for input in inputs {
-        if input == "-" {
-            files.push(None);
-            continue;
-        }
-        let path = Path::new(input);
-        if path.is_dir() {
-            let mut found = Vec::new();
-            collect_files(path, &mut found);
-            found.sort();
-            files.extend(found.into_iter().map(Some));
-        } else {
-            files.push(Some(path.to_path_buf()));
-        }
-    }
-    for file in files {
-        let Some(file) = file else {
-            read_stream("<stdin>", io::stdin().lock(), format, sink);
-            continue;
-        };
-        let name = file.display().to_string();
-        match File::open(&file) {
-            Ok(handle) => read_stream(&name, handle, format, sink),
-            Err(error) => sink.problem(Diagnostic::error(
-                name,
-                None,
-                format!("cannot read: {error}"),
-            )),
-        }
-    }
-}
-
-fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(&path, files);
-        } else {
-            files.push(path);
-        }
-    }
+    garrison_core::inputs::read_each(inputs, |opened| match opened {
+        Opened::Input { name, reader, .. } => read_stream(name, reader, format, sink),
+        Opened::Unreadable(diagnostic) => sink.problem(diagnostic),
+    });
 }
 
 /// Reads one stream, plain or gzip.

@@ -40,6 +40,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use crate::probes::{self, bind, healthz};
 use crate::tls::{self, TlsFiles};
 use cedar::CedarRules;
 use config::AdmissionConfig;
@@ -86,11 +87,8 @@ pub enum ServeError {
     Namespaces(#[from] namespaces::NamespacesError),
     #[error("policies: {0}")]
     Policies(#[from] cedar::CedarError),
-    #[error("cannot listen on {address}: {source}")]
-    Listen {
-        address: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Listen(#[from] probes::ListenError),
     #[error("Kubernetes client: {0}")]
     Kube(String),
     #[error(transparent)]
@@ -369,33 +367,6 @@ async fn validate(
     }
 }
 
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
-    if shared.admission.ready.load(Ordering::Relaxed) {
-        (StatusCode::OK, "ok").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
-    }
-}
-
-async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
-    match shared.admission.metrics.encode() {
-        Ok(text) => (
-            StatusCode::OK,
-            [(
-                header::CONTENT_TYPE,
-                "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            )],
-            text,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
 /// The webhook's routes: `POST /validate` (at most [`MAX_BODY_BYTES`], else 413) and
 /// `GET /healthz`.
 pub fn router(admission: Arc<Admission>, timeout: Duration) -> Router {
@@ -409,15 +380,21 @@ pub fn router(admission: Arc<Admission>, timeout: Duration) -> Router {
 
 /// The metrics listener's routes: `/metrics`, `/healthz`, `/readyz`.
 pub fn metrics_router(admission: Arc<Admission>) -> Router {
-    let shared = Arc::new(Shared {
-        admission,
-        timeout: Duration::from_secs(1),
-    });
-    Router::new()
-        .route("/metrics", get(metrics))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .with_state(shared)
+    probes::metrics_router(admission)
+}
+
+impl probes::Probed for Admission {
+    fn ready(&self) -> bool {
+        self.ready.load(Ordering::Relaxed)
+    }
+
+    fn set_not_ready(&self) {
+        self.ready.store(false, Ordering::Relaxed);
+    }
+
+    fn metrics_text(&self) -> Result<String, std::fmt::Error> {
+        self.metrics.encode()
+    }
 }
 
 /// The webhook's two listeners: TLS for AdmissionReviews, plain HTTP for metrics and health.
@@ -425,15 +402,6 @@ pub fn metrics_router(admission: Arc<Admission>) -> Router {
 pub struct Listeners {
     pub webhook: tokio::net::TcpListener,
     pub metrics: tokio::net::TcpListener,
-}
-
-async fn bind(address: &str) -> Result<tokio::net::TcpListener, ServeError> {
-    tokio::net::TcpListener::bind(address)
-        .await
-        .map_err(|source| ServeError::Listen {
-            address: address.to_string(),
-            source,
-        })
 }
 
 /// Serves `admission` on bound listeners until `shutdown` completes, re-reading changed
@@ -470,30 +438,17 @@ pub async fn serve_with(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let watcher = tokio::spawn(admission.clone().watch(reload_interval));
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut metrics_stopped = stopped.clone();
-    let metrics = tokio::spawn(tls::serve_plain(
-        listeners.metrics,
-        metrics_router(admission.clone()),
-        async move {
-            let _ = metrics_stopped.wait_for(|stop| *stop).await;
-        },
-    ));
-    let ready = admission.clone();
-    let result = tls::serve_tls_with(
+    let result = probes::serve_webhook(
         listeners.webhook,
+        listeners.metrics,
         config,
-        router(admission, request_timeout),
+        router(admission.clone(), request_timeout),
+        admission,
         limits,
-        async move {
-            shutdown.await;
-            ready.ready.store(false, Ordering::Relaxed);
-        },
+        shutdown,
     )
     .await;
-    let _ = stop.send(true);
     watcher.abort();
-    let _ = metrics.await;
     result.map_err(ServeError::from)
 }
 
