@@ -22,6 +22,8 @@
 #                          streaming reader → every detector                                     (json.dict)
 #   netpol                 manifests → NetworkPolicy model → connection list in every format,
 #                          exposure, networks, coverage                                          (yaml.dict)
+#   flow_logs              VPC flow logs (default or header-line format, gzip, CloudWatch Logs
+#                          export or JSON) → reader → attribution, verdicts → flows report  (flows.dict)
 #   config_files           garrison.toml; the admission webhook's --config and --namespaces      (config.dict)
 #
 # What it does:
@@ -68,7 +70,7 @@ fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz="$root/fuzz"
 shared="${GARRISON_SHARED:-$root/../shared}"
-all_targets="pss_pod manifest_loader aws_snapshot admission_review subject_access_review cedar_policy audit_events netpol config_files"
+all_targets="pss_pod manifest_loader aws_snapshot admission_review subject_access_review cedar_policy audit_events netpol flow_logs config_files"
 read -r -a targets <<<"${FUZZ_TARGETS:-$all_targets}"
 jobs="${JOBS:-1}"
 if ! [[ "$jobs" =~ ^[1-9][0-9]*$ ]]; then
@@ -259,6 +261,9 @@ build_corpus() {
             warn_missing "$tests" "$target"
         fi
         ;;
+    flow_logs)
+        # The committed seeds: each record format, gzip, CloudWatch Logs, malformed lines.
+        ;;
     config_files)
         # garrison.toml examples are the README's; the committed seeds cover the admission files.
         ;;
@@ -273,6 +278,7 @@ dictionary() {
     admission_review | subject_access_review | audit_events) echo "$fuzz/json.dict" ;;
     cedar_policy) echo "$fuzz/cedar.dict" ;;
     config_files) echo "$fuzz/config.dict" ;;
+    flow_logs) echo "$fuzz/flows.dict" ;;
     *) echo "error: no dictionary for target $1" >&2; return 1 ;;
     esac
 }

@@ -8,7 +8,7 @@
 //! | `server`  | `admission_review`, `config_files`            | garrison-server      |
 //! | `cedar`   | `subject_access_review`, `cedar_policy`       | garrison-cedar       |
 //! | `audit`   | `audit_events`                                | garrison-audit       |
-//! | `netpol`  | `netpol`                                      | garrison-netpol      |
+//! | `netpol`  | `netpol`, `flow_logs`                         | garrison-netpol      |
 //!
 //! Each function takes the raw input and must not panic, whatever the input.
 
@@ -21,5 +21,5 @@ pub mod server;
 pub use audit::audit_events;
 pub use cedar::{cedar_policy, subject_access_review};
 pub use checks::{aws_snapshot, manifest_loader, pss_pod};
-pub use netpol::netpol;
+pub use netpol::{flow_logs, netpol};
 pub use server::{admission_review, config_files};

@@ -1,6 +1,7 @@
 //! Targets over garrison-netpol: manifests → the cluster model → the connectivity list in every
-//! output format, exposure, multiple networks, coverage. Replayed by
-//! `crates/garrison-netpol/tests/fuzz_regressions.rs`, which includes this file.
+//! output format, exposure, multiple networks, coverage; VPC flow logs → attribution and
+//! verdicts → the flows report. Replayed by `crates/garrison-netpol/tests/fuzz_regressions.rs`,
+//! which includes this file.
 
 use garrison_core::Inventory;
 use garrison_netpol::output::{self, Focus, Format};
@@ -89,4 +90,103 @@ pub fn netpol(data: &[u8]) {
     for pod in 0..cluster.pods.len().min(3) {
         std::hint::black_box(garrison_netpol::coverage::workload(&analyzer, pod, &[]));
     }
+}
+
+/// The cluster the `flow_logs` target attributes addresses to: two namespaces, a default deny in
+/// one, an allow rule, pods with addresses, a Service, a node.
+const FLOWS_CLUSTER: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ops}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: c, image: web:1, ports: [{name: http, containerPort: 8080}]}]}
+status: {podIP: 10.0.1.10, podIPs: [{ip: 10.0.1.10}, {ip: "2600:1f18::10"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: shop, labels: {app: db}}
+spec: {containers: [{name: c, image: db:1, ports: [{containerPort: 5432}]}]}
+status: {podIP: 10.0.1.20, podIPs: [{ip: 10.0.1.20}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: ops}
+spec: {hostNetwork: true, nodeName: node-a, containers: [{name: c, image: agent:1}]}
+status: {podIP: 10.0.0.5, podIPs: [{ip: 10.0.0.5}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-a}
+status: {addresses: [{type: InternalIP, address: 10.0.0.5}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {clusterIP: 172.20.0.10, selector: {app: web}, ports: [{port: 80, targetPort: http}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-to-db, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]
+"#;
+
+/// `flow_logs`: the input as a VPC flow-log file (plain or gzip; version 2 records or a custom
+/// format from its header line; a CloudWatch Logs export line by line or as JSON) → the reader
+/// → attribution to the pods, node and Service above → NetworkPolicy verdicts → the report in
+/// every format. The first byte, when it is `0`–`3`, picks a `--log-format` given up front
+/// instead of the default (and is then not part of the log).
+pub fn flow_logs(data: &[u8]) {
+    use garrison_netpol::flows::{self, Analysis, Attribution, Format as LogFormat};
+
+    let inventory = Inventory::new(garrison_core::loader::load_text(
+        "cluster.yaml",
+        FLOWS_CLUSTER,
+    ));
+    let cluster = Cluster::from_inventory(&inventory);
+    let analyzer = Analyzer::new(&cluster);
+    let attribution = Attribution::from_inventory(&inventory, &cluster);
+    const FORMATS: [&str; 4] = [
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status",
+        "${interface-id} ${pkt-srcaddr} ${pkt-dstaddr} ${srcport} ${dstport} ${protocol} ${tcp-flags} ${flow-direction} ${action}",
+        "srcaddr dstaddr",
+        "pkt-srcaddr pkt-dstaddr srcport dstport protocol bytes packets start end tcp-flags",
+    ];
+    let (format, log) = match data.first() {
+        Some(byte @ b'0'..=b'3') => (
+            LogFormat::parse(FORMATS[usize::from(byte - b'0')]).ok(),
+            &data[1..],
+        ),
+        _ => (None, data),
+    };
+    let mut analysis = Analysis::new(&analyzer, &attribution);
+    flows::read_stream("fuzz.log", log, format.as_ref(), &mut analysis);
+    let report = analysis.finish();
+    assert!(
+        report.counts.accepted
+            + report.counts.rejected
+            + report.counts.nodata
+            + report.counts.skipdata
+            + report.counts.duplicates
+            <= report.counts.records,
+        "more records counted than read: {:?}",
+        report.counts
+    );
+    std::hint::black_box(flows::report::write_txt(&report, 5));
+    std::hint::black_box(flows::report::write_json(&report));
+    std::hint::black_box(flows::report::write_dot(&report));
+    std::hint::black_box(flows::report::write_html(&report, 5));
 }

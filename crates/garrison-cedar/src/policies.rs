@@ -67,6 +67,9 @@ pub struct Policies {
     scoped: HashMap<EntityUid, Slice>,
     /// The ids of the `k8s::Group` entities that policies name.
     named_groups: HashSet<String>,
+    /// The validator's warnings (`file:line: policy id: warning`): strings or identifiers that
+    /// mix scripts or hide bidirectional control characters, policies that can never apply.
+    warnings: Vec<String>,
 }
 
 /// The policies of one principal scope, by action.
@@ -400,6 +403,7 @@ impl Policies {
             unscoped: Slice::default(),
             scoped: HashMap::new(),
             named_groups: HashSet::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -516,16 +520,27 @@ impl Policies {
                 }
             }
         }
+        let mut warnings = Vec::new();
         if problems.is_empty() {
             let validation = Validator::new(schema.clone()).validate(&set, ValidationMode::Strict);
-            for error in validation.validation_errors() {
-                let (file, line) = origin
-                    .get(error.policy_id())
+            let place = |id: &PolicyId| {
+                origin
+                    .get(id)
                     .cloned()
-                    .unwrap_or_else(|| (String::from("?"), 0));
+                    .unwrap_or_else(|| (String::from("?"), 0))
+            };
+            for error in validation.validation_errors() {
+                let (file, line) = place(error.policy_id());
                 problems.push(format!(
                     "{file}:{line}: policy {}: {error}",
                     error.policy_id()
+                ));
+            }
+            for warning in validation.validation_warnings() {
+                let (file, line) = place(warning.policy_id());
+                warnings.push(format!(
+                    "{file}:{line}: policy {}: {warning}",
+                    warning.policy_id()
                 ));
             }
         }
@@ -576,6 +591,7 @@ impl Policies {
                 unscoped,
                 scoped,
                 named_groups,
+                warnings,
             })
         } else {
             Err(PolicyError::Invalid { problems })
@@ -623,6 +639,13 @@ impl Policies {
 
     pub fn len(&self) -> usize {
         self.info.len()
+    }
+
+    /// What the validator warns about in policies it accepts (`file:line: policy id: warning`):
+    /// mixed scripts and bidirectional control characters that can make a policy read other
+    /// than it acts, policies that can never apply.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     pub fn is_empty(&self) -> bool {

@@ -185,3 +185,30 @@ fn an_empty_snapshot_is_an_error_naming_what_is_missing() {
     assert!(error.contains("k8s/discovery/*.json"), "{error}");
     assert!(error.contains("k8s/openapi/v3/*.json"), "{error}");
 }
+
+/// A policy the validator accepts with a warning loads, and the warning names its file and line:
+/// here a namespace name whose first letter is Cyrillic, so it reads as `ci` but is not.
+#[test]
+fn validator_warnings_are_kept_with_file_and_line() {
+    let schema = garrison_cedar::schema::schema().unwrap();
+    let text = "permit(principal == k8s::User::\"admin\", action == k8s::Action::\"impersonate\", resource == k8s::User::\"alice\");\n\
+                permit(principal == k8s::User::\"admin\", action == k8s::Action::\"impersonate\", resource is k8s::ServiceAccount) when { resource.namespace == \"\u{0441}i\" };\n";
+    let policies =
+        Policies::from_sources(&[("mixed.cedar".to_string(), text.to_string())], &schema)
+            .expect("warnings do not refuse a policy set");
+    assert_eq!(policies.len(), 2);
+    let warnings = policies.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("mixed.cedar:2: policy mixed.cedar:2: "),
+        "{warnings:?}"
+    );
+    assert!(warnings[0].contains("mix"), "{warnings:?}");
+
+    let clean = Policies::from_sources(
+        &[("clean.cedar".to_string(), text.replace('\u{0441}', "c"))],
+        &schema,
+    )
+    .unwrap();
+    assert!(clean.warnings().is_empty(), "{:?}", clean.warnings());
+}

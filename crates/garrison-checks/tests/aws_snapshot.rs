@@ -495,3 +495,47 @@ fn plain_manifests_get_no_cluster_results() {
         .collect();
     assert!(run_checks(&inventory, &Config::default(), &checks).is_empty());
 }
+
+/// Session Manager preferences: a missing document (the account never saved preferences) is a
+/// FAIL, since the defaults log nothing; another failure of the call stays UNKNOWN.
+#[test]
+fn session_logging_without_a_preferences_document() {
+    let failed = |error: &str| {
+        (
+            "manifest.json",
+            json!({"failed": [{"call": "ssm:GetDocument",
+                               "file": "aws/ssm/get-document/SSM-SessionManagerRunShell.json",
+                               "error": error}]}),
+        )
+    };
+    let results = scan(
+        &[failed(
+            "InvalidDocument: The specified document does not exist.",
+        )],
+        &["EKS-NODE-005"],
+    );
+    assert_eq!(
+        statuses(&results, "EKS-NODE-005"),
+        [Status::Fail],
+        "{results:?}"
+    );
+    assert!(
+        results[0].3.contains("no Session Manager preferences"),
+        "{results:?}"
+    );
+    let results = scan(
+        &[failed(
+            "AccessDeniedException: not authorized to perform ssm:GetDocument",
+        )],
+        &["EKS-NODE-005"],
+    );
+    assert_eq!(
+        statuses(&results, "EKS-NODE-005"),
+        [Status::Unknown],
+        "{results:?}"
+    );
+    assert!(
+        results[0].3.contains("AccessDeniedException"),
+        "{results:?}"
+    );
+}

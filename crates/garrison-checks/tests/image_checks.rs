@@ -311,6 +311,34 @@ fn scan_results_are_found_by_the_digest_they_name_and_failed_scans_are_unknown()
 }
 
 #[test]
+fn a_failed_scan_findings_call_is_named_with_its_error() {
+    let manifest = (
+        "manifest.json".to_string(),
+        json!({"failed": [{"call": "ecr:DescribeImageScanFindings",
+                           "file": "aws/ecr/image-scan-findings/shop/api/1.0.0.json",
+                           "error": "ScanNotFoundException: Image scan does not exist for the image"}]}),
+    );
+    let findings = scan(
+        "EKS-IMG-003",
+        &ecr_image("shop/api", "1.0.0"),
+        vec![
+            repositories(json!([repository("shop/api", "IMMUTABLE", true, "KMS")])),
+            scanning("BASIC", "SCAN_ON_PUSH", "*"),
+            manifest,
+        ],
+    );
+    let (status, message) = only(&findings);
+    assert_eq!(status, Status::Unknown);
+    assert!(
+        message.contains(
+            "aws/ecr/image-scan-findings/shop/api/1.0.0.json could not be collected: ScanNotFoundException"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("not in the snapshot"), "{message}");
+}
+
+#[test]
 fn suppressed_inspector_findings_do_not_count_and_covered_images_without_findings_pass() {
     let inspector = |status: &str| {
         (

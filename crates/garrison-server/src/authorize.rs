@@ -109,6 +109,7 @@ impl Authorization {
         let engine = Engine::new(bypass).map_err(|error| ServeError::Setup(error.to_string()))?;
         let print = fingerprint(&directory);
         let policies = Policies::load(&directory, &schema)?;
+        warn_about(&policies);
         let metrics = Metrics::new();
         metrics.policies_loaded(policies.len());
         metrics.reload(true);
@@ -149,6 +150,7 @@ impl Authorization {
         match Policies::load(&self.directory, &self.schema) {
             Ok(policies) => {
                 let count = policies.len();
+                warn_about(&policies);
                 self.policies.store(Arc::new(policies));
                 self.metrics.reload(true);
                 self.metrics.policies_loaded(count);
@@ -229,6 +231,13 @@ async fn authorize(
     };
     state.metrics.decision(answer.decision, started.elapsed());
     review(status)
+}
+
+/// Logs what the Cedar validator warns about in a policy set it accepted.
+pub(crate) fn warn_about(policies: &Policies) {
+    for warning in policies.warnings() {
+        tracing::warn!("{warning}");
+    }
 }
 
 /// The webhook's routes: `POST /authorize` and `GET /healthz`.

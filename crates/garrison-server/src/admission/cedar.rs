@@ -77,6 +77,7 @@ impl CedarRules {
             AdmissionEngine::new().map_err(|error| CedarError::Setup(error.to_string()))?;
         let print = fingerprint(&path);
         let policies = Policies::load(&path, &schema)?;
+        crate::authorize::warn_about(&policies);
         Ok(CedarRules {
             engine,
             schema,
@@ -107,6 +108,7 @@ impl CedarRules {
         }
         Some(Policies::load(&self.path, &self.schema).map(|policies| {
             let count = policies.len();
+            crate::authorize::warn_about(&policies);
             self.policies.store(Arc::new(policies));
             count
         }))

@@ -266,7 +266,11 @@ fn failure(error: impl std::fmt::Display) -> CommandError {
 
 fn load_policies(path: &Path) -> Result<Policies, CommandError> {
     let schema = schema().map_err(failure)?;
-    Policies::load(path, &schema).map_err(failure)
+    let policies = Policies::load(path, &schema).map_err(failure)?;
+    for warning in policies.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(policies)
 }
 
 fn check_request(args: &CheckArgs) -> Result<AccessRequest, CommandError> {

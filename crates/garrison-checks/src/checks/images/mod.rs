@@ -56,6 +56,9 @@ pub struct EcrIndex {
     /// ECR scan results by (registry id, repository, digest or tag); the registry id is empty
     /// when the document names none.
     scans: HashMap<ImageKey, std::sync::Arc<ImageVulnerabilities>>,
+    /// Scan-findings calls the manifest records as failed: the document's key (below `aws/`)
+    /// and the error.
+    failed_scans: HashMap<String, String>,
     /// Active Inspector findings by (registry id, repository, digest or tag), or why there are
     /// none.
     inspector: Result<HashMap<ImageKey, Box<ImageVulnerabilities>>, String>,
@@ -127,6 +130,14 @@ pub fn ecr_index<'a>(context: &Context<'a>) -> Option<&'a EcrIndex> {
                     .or_insert_with(|| vulnerabilities.clone());
             }
         }
+        let failed_scans: HashMap<String, String> = snapshot
+            .failed_calls()
+            .filter_map(|(file, error)| {
+                let key = file.strip_prefix("aws/")?;
+                key.starts_with(SCAN_FINDINGS)
+                    .then(|| (key.to_string(), error.to_string()))
+            })
+            .collect();
         let inspector = document(INSPECTOR).and_then(|value| {
             let decoded: InspectorFindings = ecr::decode(value)
                 .map_err(|error| format!("aws/{INSPECTOR} cannot be read: {error}"))?;
@@ -136,6 +147,7 @@ pub fn ecr_index<'a>(context: &Context<'a>) -> Option<&'a EcrIndex> {
             repositories,
             scanning,
             scans,
+            failed_scans,
             inspector,
         }
     }))
@@ -477,6 +489,21 @@ impl EcrIndex {
                 Ok(_) => "Inspector has no finding and does not scan the repository".to_string(),
                 Err(reason) => reason.clone(),
             };
+            // A scan-findings call that failed is named with its error, not as missing.
+            let failed: Vec<String> = references
+                .iter()
+                .filter_map(|reference| {
+                    let key = format!("{SCAN_FINDINGS}{repository}/{reference}.json");
+                    let error = self.failed_scans.get(&key)?;
+                    Some(garrison_core::snapshot::Missing::Failed(error.clone()).reason(&key))
+                })
+                .collect();
+            if !failed.is_empty() {
+                return Err(format!(
+                    "no scan result: {}; {inspector}",
+                    failed.join("; ")
+                ));
+            }
             return Err(format!(
                 "no scan result: {expected} not in the snapshot; {inspector}"
             ));

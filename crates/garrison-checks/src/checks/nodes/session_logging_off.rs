@@ -8,7 +8,9 @@ declare_check! {
     /// Reads the Session Manager preferences document (`ssm/get-document/SSM-SessionManagerRunShell.json`,
     /// whose `Content` is JSON text): PASS when `inputs.s3BucketName` or
     /// `inputs.cloudWatchLogGroupName` is set, FAIL otherwise; the message notes whether the logs are
-    /// encrypted. UNKNOWN when the document was not collected.
+    /// encrypted. FAIL too when the document does not exist (the `GetDocument` call failed with
+    /// `InvalidDocument`): an account that never saved Session Manager preferences logs nothing.
+    /// UNKNOWN when the document was not collected or the call failed otherwise.
     ///
     /// ## Why it matters
     /// Session Manager replaces SSH so that node access is authorised by IAM and recorded; without
@@ -48,6 +50,17 @@ pub fn evaluate(_: &Context<'_>, snapshot: &Snapshot) -> Vec<ResourceOutcome> {
         "SSM-SessionManagerRunShell",
         format!("aws/{KEY}"),
     );
+    // No preferences document: Session Manager runs with its defaults, which log nothing.
+    if let Err(garrison_core::snapshot::Missing::Failed(error)) = snapshot.aws(KEY)
+        && error.contains("InvalidDocument")
+    {
+        return vec![result(
+            &resource,
+            Status::Fail,
+            "",
+            "sessions are not logged: the account has no Session Manager preferences (GetDocument: InvalidDocument), so the defaults apply",
+        )];
+    }
     with_document::<Document>(snapshot, KEY, &resource, |document| {
         let content: Option<serde_json::Value> = document
             .content
