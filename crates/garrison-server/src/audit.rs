@@ -333,19 +333,7 @@ pub fn metrics_router(sink: Arc<AuditSink>) -> Router {
     probes::metrics_router(sink)
 }
 
-impl probes::Probed for AuditSink {
-    fn ready(&self) -> bool {
-        self.ready.load(Ordering::Relaxed)
-    }
-
-    fn set_not_ready(&self) {
-        self.ready.store(false, Ordering::Relaxed);
-    }
-
-    fn metrics_text(&self) -> Result<String, std::fmt::Error> {
-        self.metrics.encode()
-    }
-}
+probes::probed!(AuditSink);
 
 /// Feeds one batch's events to the engine.
 struct Feed<'e, 'c> {

@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwap;
@@ -253,19 +253,7 @@ pub fn metrics_router(state: Arc<Authorization>) -> Router {
     probes::metrics_router(state)
 }
 
-impl probes::Probed for Authorization {
-    fn ready(&self) -> bool {
-        self.ready.load(Ordering::Relaxed)
-    }
-
-    fn set_not_ready(&self) {
-        self.ready.store(false, Ordering::Relaxed);
-    }
-
-    fn metrics_text(&self) -> Result<String, std::fmt::Error> {
-        self.metrics.encode()
-    }
-}
+probes::probed!(Authorization);
 
 /// The webhook's two listeners: TLS for SubjectAccessReviews, plain HTTP for metrics and
 /// health.

@@ -26,6 +26,28 @@ pub trait Probed: Send + Sync + 'static {
     fn metrics_text(&self) -> Result<String, std::fmt::Error>;
 }
 
+/// Implements [`Probed`] for a server state with a `ready: AtomicBool` and a `metrics` field
+/// whose `encode()` gives the OpenMetrics text.
+macro_rules! probed {
+    ($state:ty) => {
+        impl $crate::probes::Probed for $state {
+            fn ready(&self) -> bool {
+                self.ready.load(::std::sync::atomic::Ordering::Relaxed)
+            }
+
+            fn set_not_ready(&self) {
+                self.ready
+                    .store(false, ::std::sync::atomic::Ordering::Relaxed);
+            }
+
+            fn metrics_text(&self) -> Result<String, std::fmt::Error> {
+                self.metrics.encode()
+            }
+        }
+    };
+}
+pub(crate) use probed;
+
 /// `GET /healthz`: the process answers.
 pub(crate) async fn healthz() -> &'static str {
     "ok"

@@ -764,17 +764,26 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    /// A deterministic xorshift sequence.
+    fn random(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     #[test]
     fn ipv4_parser_rejects_what_is_not_an_address() {
         assert_eq!(parse_ipv4(b"10.0.1.5"), Some(Ipv4Addr::new(10, 0, 1, 5)));
         assert_eq!(parse_ipv4(b"255.255.255.255"), Some(Ipv4Addr::BROADCAST));
         assert_eq!(parse_ipv4(b"0.0.0.0"), Some(Ipv4Addr::UNSPECIFIED));
-        let mut state: u32 = 0x9e37_79b9;
+        let mut next = random(0x9e37_79b9);
         for _ in 0..5_000 {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            let address = Ipv4Addr::from(state >> (state % 32));
+            let word = next() as u32;
+            let address = Ipv4Addr::from(word >> (word % 32));
             assert_eq!(parse_ipv4(address.to_string().as_bytes()), Some(address));
         }
         // Leading zeros, as before: up to three digits an octet.
@@ -800,12 +809,10 @@ mod tests {
     #[test]
     fn numbers_of_every_width() {
         let mut values: Vec<u64> = vec![0, 9, 10, 12_345_678, 99_999_999, 100_000_000, u64::MAX];
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = random(0x2545_f491_4f6c_dd1d);
         for _ in 0..2_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            values.push(state >> (state % 64));
+            let word = next();
+            values.push(word >> (word % 64));
         }
         for value in values {
             let text = value.to_string();

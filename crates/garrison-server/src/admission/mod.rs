@@ -383,19 +383,7 @@ pub fn metrics_router(admission: Arc<Admission>) -> Router {
     probes::metrics_router(admission)
 }
 
-impl probes::Probed for Admission {
-    fn ready(&self) -> bool {
-        self.ready.load(Ordering::Relaxed)
-    }
-
-    fn set_not_ready(&self) {
-        self.ready.store(false, Ordering::Relaxed);
-    }
-
-    fn metrics_text(&self) -> Result<String, std::fmt::Error> {
-        self.metrics.encode()
-    }
-}
+probes::probed!(Admission);
 
 /// The webhook's two listeners: TLS for AdmissionReviews, plain HTTP for metrics and health.
 #[derive(Debug)]
