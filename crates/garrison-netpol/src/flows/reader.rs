@@ -110,14 +110,67 @@ fn field_named(name: &[u8]) -> Option<Field> {
         .map(|(_, field)| *field)
 }
 
+/// What the record parser does with a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    /// A field the analysis does not read: only split off.
+    Skip,
+    InterfaceId,
+    SrcAddr,
+    DstAddr,
+    PktSrcAddr,
+    PktDstAddr,
+    SrcPort,
+    DstPort,
+    Protocol,
+    Packets,
+    Bytes,
+    Start,
+    End,
+    TcpFlags,
+    Action,
+    LogStatus,
+    FlowDirection,
+}
+
+impl Slot {
+    fn of(field: Field) -> Slot {
+        match field {
+            Field::InterfaceId => Slot::InterfaceId,
+            Field::SrcAddr => Slot::SrcAddr,
+            Field::DstAddr => Slot::DstAddr,
+            Field::PktSrcAddr => Slot::PktSrcAddr,
+            Field::PktDstAddr => Slot::PktDstAddr,
+            Field::SrcPort => Slot::SrcPort,
+            Field::DstPort => Slot::DstPort,
+            Field::Protocol => Slot::Protocol,
+            Field::Packets => Slot::Packets,
+            Field::Bytes => Slot::Bytes,
+            Field::Start => Slot::Start,
+            Field::End => Slot::End,
+            Field::TcpFlags => Slot::TcpFlags,
+            Field::Action => Slot::Action,
+            Field::LogStatus => Slot::LogStatus,
+            Field::FlowDirection => Slot::FlowDirection,
+            Field::Version
+            | Field::AccountId
+            | Field::VpcId
+            | Field::SubnetId
+            | Field::InstanceId
+            | Field::Type
+            | Field::Other => Slot::Skip,
+        }
+    }
+}
+
 /// The layout of records: which field each column holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Format {
     columns: usize,
     /// Column of each field read, `NONE` when the format lacks it (indexed by `Field as usize`).
     position: [u8; FIELDS_READ],
-    /// The field each column holds (`Field as u8`), `NONE` for a field not read.
-    field_of: [u8; MAX_FIELDS],
+    /// What each column is parsed into.
+    slots: [Slot; MAX_FIELDS],
     names: Vec<String>,
 }
 
@@ -130,7 +183,7 @@ impl Default for Format {
         Format::parse(DEFAULT_FORMAT).unwrap_or_else(|_| Format {
             columns: 0,
             position: [NONE; FIELDS_READ],
-            field_of: [NONE; MAX_FIELDS],
+            slots: [Slot::Skip; MAX_FIELDS],
             names: Vec::new(),
         })
     }
@@ -141,7 +194,7 @@ impl Format {
     /// each bare (`srcaddr`) or as in the AWS API (`${srcaddr}`).
     pub fn parse(text: &str) -> Result<Format, String> {
         let mut position = [NONE; FIELDS_READ];
-        let mut field_of = [NONE; MAX_FIELDS];
+        let mut slots = [Slot::Skip; MAX_FIELDS];
         let mut names = Vec::new();
         for (column, token) in text.split_ascii_whitespace().enumerate() {
             let name = token
@@ -158,7 +211,7 @@ impl Format {
                     return Err(format!("field {name} is named twice"));
                 }
                 position[field as usize] = column as u8;
-                field_of[column] = field as u8;
+                slots[column] = Slot::of(field);
             }
             names.push(name.to_string());
         }
@@ -177,7 +230,7 @@ impl Format {
         Ok(Format {
             columns: names.len(),
             position,
-            field_of,
+            slots,
             names,
         })
     }
@@ -194,114 +247,323 @@ impl Format {
 
     /// Splits and parses one record.
     pub fn record<'a>(&self, line: &'a [u8]) -> Result<FlowRecord<'a>, String> {
-        // Only the fields read are kept; the others are counted.
-        let mut values: [&[u8]; FIELDS_READ] = [&[]; FIELDS_READ];
-        let mut count = 0;
-        // Separators are found eight bytes at a time; a field lies between two of them.
-        let mut next_start = 0;
-        // Stores a field; true once there is one more than the format has.
-        let mut emit = |from: usize, to: usize| -> bool {
-            if count >= self.columns {
-                count = self.columns + 1;
-                return true;
-            }
-            let field = self.field_of[count];
-            if field != NONE {
-                values[usize::from(field)] = &line[from..to];
-            }
-            count += 1;
-            false
-        };
-        'chunks: for (chunk_index, chunk) in line.chunks(8).enumerate() {
-            let word = match <[u8; 8]>::try_from(chunk) {
-                Ok(bytes) => u64::from_le_bytes(bytes),
-                Err(_) => {
-                    // The last few bytes of the line, zero-padded (zero is no separator).
-                    let mut bytes = [0u8; 8];
-                    for (slot, byte) in bytes.iter_mut().zip(chunk) {
-                        *slot = *byte;
-                    }
-                    u64::from_le_bytes(bytes)
+        let mut padded = Padded::default();
+        let mut record = FlowRecord::default();
+        self.parse_into(line, padded.copy(line), &mut record)?;
+        Ok(record)
+    }
+
+    /// Splits and parses one record into `record`, which must start empty, in one pass: each
+    /// field is parsed where it lies as the line is split (numbers while their end is found),
+    /// so nothing is read twice. `text` is the line followed by `PADDING` spaces (see
+    /// [`Padded`]). Problems are described apart, after the fact.
+    fn parse_into<'a>(
+        &self,
+        line: &'a [u8],
+        text: &[u8],
+        record: &mut FlowRecord<'a>,
+    ) -> Result<(), String> {
+        let slots = self.slots.get(..self.columns).unwrap_or_default();
+        let length = line.len();
+        let mut at = skip_separators(text, length, 0);
+        let mut column = 0;
+        while at < length {
+            let Some(slot) = slots.get(column) else {
+                return Err(self.count_error(None));
+            };
+            let end = match slot {
+                Slot::Skip => Some(token_end(text, at)),
+                Slot::InterfaceId => {
+                    let end = token_end(text, at);
+                    record.interface_id = present(line.get(at..end).unwrap_or_default());
+                    Some(end)
+                }
+                Slot::SrcAddr => address_at(text, at, &mut record.srcaddr),
+                Slot::DstAddr => address_at(text, at, &mut record.dstaddr),
+                Slot::PktSrcAddr => address_at(text, at, &mut record.pkt_srcaddr),
+                Slot::PktDstAddr => address_at(text, at, &mut record.pkt_dstaddr),
+                Slot::SrcPort => number_at(text, at, &mut record.srcport),
+                Slot::DstPort => number_at(text, at, &mut record.dstport),
+                Slot::Protocol => number_at(text, at, &mut record.protocol),
+                Slot::Packets => number_at(text, at, &mut record.packets),
+                Slot::Bytes => number_at(text, at, &mut record.bytes),
+                Slot::Start => number_at(text, at, &mut record.start),
+                Slot::End => number_at(text, at, &mut record.end),
+                Slot::TcpFlags => number_at(text, at, &mut record.tcp_flags),
+                Slot::Action => keyword_at(text, at, &mut record.action, FlowAction::parse),
+                Slot::LogStatus => keyword_at(text, at, &mut record.log_status, LogStatus::parse),
+                Slot::FlowDirection => {
+                    keyword_at(text, at, &mut record.flow_direction, FlowDirection::parse)
                 }
             };
-            let mut mask = separator_mask(word);
-            while mask != 0 {
-                let at = chunk_index * 8 + (mask.trailing_zeros() / 8) as usize;
-                mask &= mask - 1;
-                if at > next_start && emit(next_start, at) {
-                    break 'chunks;
-                }
-                next_start = at + 1;
-            }
+            let Some(end) = end else {
+                return Err(self.bad_field(text, length, at, column));
+            };
+            column += 1;
+            // `end` is at a separator (or the end of the line).
+            at = skip_separators(text, length, end + 1);
         }
-        if line.len() > next_start {
-            emit(next_start, line.len());
+        if column != self.columns {
+            return Err(self.count_error(Some(column)));
+        }
+        Ok(())
+    }
+
+    /// What is wrong with a line whose field `column`, at `at`, did not parse: its number of
+    /// fields if that is wrong, else the field.
+    #[cold]
+    #[inline(never)]
+    fn bad_field(&self, text: &[u8], length: usize, at: usize, column: usize) -> String {
+        let mut count = column;
+        let mut next = at;
+        while next < length {
+            count += 1;
+            next = skip_separators(text, length, token_end(text, next) + 1);
         }
         if count != self.columns {
-            return Err(format!(
-                "{} fields where the format has {} ({})",
-                if count > self.columns {
-                    "more".to_string()
-                } else {
-                    count.to_string()
-                },
-                self.columns,
-                self.names.join(" ")
-            ));
+            return self.count_error(Some(count).filter(|count| *count < self.columns));
         }
-        let get = |field: Field| -> Option<&'a [u8]> {
-            let column = self.position[field as usize];
-            if column == NONE {
-                return None;
+        let token = text.get(at..token_end(text, at)).unwrap_or_default();
+        let name = self.names.get(column).map_or("?", String::as_str);
+        let slot = self.slots.get(column).copied().unwrap_or(Slot::Skip);
+        let problem = match slot {
+            Slot::SrcAddr | Slot::DstAddr | Slot::PktSrcAddr | Slot::PktDstAddr => {
+                address(Some(token), name).err()
             }
-            let token = values[field as usize];
-            (token != b"-").then_some(token)
+            Slot::SrcPort | Slot::DstPort | Slot::TcpFlags => {
+                number::<u16>(Some(token), name).err()
+            }
+            Slot::Protocol => number::<u8>(Some(token), name).err(),
+            Slot::Packets | Slot::Bytes | Slot::Start | Slot::End => {
+                number::<u64>(Some(token), name).err()
+            }
+            Slot::Action => Some(invalid(name, token, "ACCEPT or REJECT")),
+            Slot::LogStatus => Some(invalid(name, token, "OK, NODATA or SKIPDATA")),
+            Slot::FlowDirection => Some(invalid(name, token, "ingress or egress")),
+            Slot::Skip | Slot::InterfaceId => None,
         };
-        Ok(FlowRecord {
-            interface_id: get(Field::InterfaceId),
-            srcaddr: address(get(Field::SrcAddr), "srcaddr")?,
-            dstaddr: address(get(Field::DstAddr), "dstaddr")?,
-            pkt_srcaddr: address(get(Field::PktSrcAddr), "pkt-srcaddr")?,
-            pkt_dstaddr: address(get(Field::PktDstAddr), "pkt-dstaddr")?,
-            srcport: number(get(Field::SrcPort), "srcport")?,
-            dstport: number(get(Field::DstPort), "dstport")?,
-            protocol: number(get(Field::Protocol), "protocol")?,
-            packets: number(get(Field::Packets), "packets")?.unwrap_or(0),
-            bytes: number(get(Field::Bytes), "bytes")?.unwrap_or(0),
-            start: number(get(Field::Start), "start")?,
-            end: number(get(Field::End), "end")?,
-            tcp_flags: number(get(Field::TcpFlags), "tcp-flags")?,
-            action: match get(Field::Action) {
-                None => None,
-                Some(b"ACCEPT") => Some(FlowAction::Accept),
-                Some(b"REJECT") => Some(FlowAction::Reject),
-                Some(other) => return Err(invalid("action", other, "ACCEPT or REJECT")),
+        problem.unwrap_or_else(|| invalid(name, token, "valid"))
+    }
+
+    #[cold]
+    fn count_error(&self, count: Option<usize>) -> String {
+        format!(
+            "{} fields where the format has {} ({})",
+            match count {
+                Some(count) => count.to_string(),
+                None => "more".to_string(),
             },
-            log_status: match get(Field::LogStatus) {
-                None => None,
-                Some(b"OK") => Some(LogStatus::Ok),
-                Some(b"NODATA") => Some(LogStatus::NoData),
-                Some(b"SKIPDATA") => Some(LogStatus::SkipData),
-                Some(other) => return Err(invalid("log-status", other, "OK, NODATA or SKIPDATA")),
-            },
-            flow_direction: match get(Field::FlowDirection) {
-                None => None,
-                Some(b"ingress") => Some(FlowDirection::Ingress),
-                Some(b"egress") => Some(FlowDirection::Egress),
-                Some(other) => return Err(invalid("flow-direction", other, "ingress or egress")),
-            },
-        })
+            self.columns,
+            self.names.join(" ")
+        )
     }
 }
 
-/// The high bit of each byte of `word` that is a space or a tab.
-#[inline]
-fn separator_mask(word: u64) -> u64 {
+/// Spaces after the copy of a line: a word read from any position in the line (and the word
+/// after it, for long numbers) lies inside the copy, and every field ends at a space.
+const PADDING: usize = 16;
+
+/// A reusable buffer holding a line followed by `PADDING` spaces, which the record parser
+/// reads eight bytes at a time.
+#[derive(Debug, Default)]
+struct Padded(Vec<u8>);
+
+impl Padded {
+    fn copy(&mut self, line: &[u8]) -> &[u8] {
+        self.0.clear();
+        self.0.extend_from_slice(line);
+        self.0.extend_from_slice(&[b' '; PADDING]);
+        &self.0
+    }
+}
+
+/// A token's value, `None` for `-` (a value that does not apply).
+#[inline(always)]
+fn present(token: &[u8]) -> Option<&[u8]> {
+    (token != b"-").then_some(token)
+}
+
+/// The eight bytes of a padded line from `at` (within the line or right after the word that
+/// ends it), as a little-endian word.
+#[inline(always)]
+fn word_at(text: &[u8], at: usize) -> u64 {
+    match text.get(at..at + 8) {
+        Some(&[a, b, c, d, e, f, g, h]) => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        // Past the padding: only spaces would follow.
+        _ => u64::from_le_bytes([b' '; 8]),
+    }
+}
+
+/// Where the field starting at `at` ends: the next separator (the padding has one).
+#[inline(always)]
+fn token_end(text: &[u8], mut at: usize) -> usize {
+    loop {
+        let word = word_at(text, at);
+        // Candidates are the bytes up to a space (rare control bytes are checked and passed).
+        let mut mask = at_most_space(word);
+        while mask != 0 {
+            let byte = mask.trailing_zeros() / 8;
+            if is_separator(word >> (8 * byte)) {
+                return at + byte as usize;
+            }
+            mask &= mask - 1;
+        }
+        at += 8;
+    }
+}
+
+/// The start of the field after `at`, or `length` (the line's) if none.
+#[inline(always)]
+fn skip_separators(text: &[u8], length: usize, mut at: usize) -> usize {
+    while at < length && matches!(text.get(at), Some(b' ' | b'\t')) {
+        at += 1;
+    }
+    at
+}
+
+/// Parses the address starting at `at` into `slot`; where it ends, `None` if it is no address.
+#[inline(always)]
+fn address_at(text: &[u8], at: usize, slot: &mut Option<IpAddr>) -> Option<usize> {
+    let end = token_end(text, at);
+    *slot = match present(text.get(at..end)?) {
+        None => None,
+        Some(token) => Some(parse_address(token)?),
+    };
+    Some(end)
+}
+
+/// Parses a keyword field starting at `at` into `slot` with `parse`; where it ends, `None` if
+/// it is not one of the keywords.
+#[inline(always)]
+fn keyword_at<T>(
+    text: &[u8],
+    at: usize,
+    slot: &mut Option<T>,
+    parse: impl FnOnce(&[u8]) -> Option<T>,
+) -> Option<usize> {
+    let end = token_end(text, at);
+    *slot = match present(text.get(at..end)?) {
+        None => None,
+        Some(token) => Some(parse(token)?),
+    };
+    Some(end)
+}
+
+/// Where a parsed number goes: an optional field, or a count that is zero when absent.
+trait NumberSlot {
+    type Value: TryFrom<u64>;
+    fn set(&mut self, value: Option<Self::Value>);
+}
+
+impl<T: TryFrom<u64>> NumberSlot for Option<T> {
+    type Value = T;
+    #[inline(always)]
+    fn set(&mut self, value: Option<T>) {
+        *self = value;
+    }
+}
+
+impl NumberSlot for u64 {
+    type Value = u64;
+    #[inline(always)]
+    fn set(&mut self, value: Option<u64>) {
+        *self = value.unwrap_or(0);
+    }
+}
+
+/// Powers of ten up to the eighth.
+const TENS: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// Parses the number starting at `at` into `slot`; where it ends, `None` if it is no number
+/// or out of range. Up to sixteen digits are read a word at a time while their end is found;
+/// longer numbers and `-` take the general path.
+#[inline(always)]
+fn number_at<S: NumberSlot>(text: &[u8], at: usize, slot: &mut S) -> Option<usize> {
+    match short_number(text, at) {
+        Some((value, end)) => {
+            slot.set(Some(S::Value::try_from(value).ok()?));
+            Some(end)
+        }
+        None => {
+            let end = token_end(text, at);
+            slot.set(number(present(text.get(at..end)?), "").ok()?);
+            Some(end)
+        }
+    }
+}
+
+/// The number of one to sixteen digits at `at`, followed by a separator, and where it ends.
+#[inline(always)]
+fn short_number(text: &[u8], at: usize) -> Option<(u64, usize)> {
+    let word = word_at(text, at);
+    let others = non_digits(word);
+    if others != 0 {
+        let length = others.trailing_zeros() / 8;
+        if length == 0 || !is_separator(word >> (8 * length)) {
+            return None;
+        }
+        return Some((value8(right_align(word, length)), at + length as usize));
+    }
+    let second = word_at(text, at + 8);
+    let others = non_digits(second);
+    if others == 0 {
+        return None;
+    }
+    let length = others.trailing_zeros() / 8;
+    if !is_separator(second >> (8 * length)) {
+        return None;
+    }
+    let head = value8(word);
+    let value = match length {
+        0 => head,
+        _ => head * TENS[length as usize] + value8(right_align(second, length)),
+    };
+    Some((value, at + 8 + length as usize))
+}
+
+/// Whether the lowest byte of `word` is a space or a tab.
+#[inline(always)]
+fn is_separator(word: u64) -> bool {
+    matches!(word as u8, b' ' | b'\t')
+}
+
+/// The high bit of each byte of `word` that is not an ASCII digit, exactly.
+#[inline(always)]
+fn non_digits(word: u64) -> u64 {
     const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // High bit of each byte that is zero, exactly (no borrow between bytes).
-    let zero = |value: u64| !(((value & LOW) + LOW) | value | LOW);
-    zero(word ^ (ONES * u64::from(b' '))) | zero(word ^ (ONES * u64::from(b'\t')))
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Digits become 0 to 9; adding 118 to the low seven bits sets the high bit from 10 up,
+    // and cannot carry into the next byte.
+    let offset = word ^ 0x3030_3030_3030_3030;
+    (((offset & LOW) + 0x7676_7676_7676_7676) | offset) & HIGH
+}
+
+/// The high bit of each byte of `word` that is at most a space (separators and control
+/// bytes), exactly.
+#[inline(always)]
+fn at_most_space(word: u64) -> u64 {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Adding 95 to the low seven bits sets the high bit from 0x21 up, without a carry out.
+    !(((word & LOW) + 0x5f5f_5f5f_5f5f_5f5f) | word) & HIGH
+}
+
+/// The `length` (1 to 7) digits at the bottom of `word`, moved to the top with `0`s before
+/// them: the eight-digit form of the same number.
+#[inline(always)]
+fn right_align(word: u64, length: u32) -> u64 {
+    let shift = 8 * (8 - length);
+    (word << shift) | (0x3030_3030_3030_3030u64 >> (64 - shift))
 }
 
 #[cold]
@@ -360,35 +622,44 @@ fn number<T: TryFrom<u64>>(token: Option<&[u8]>, field: &str) -> Result<Option<T
 /// byte), all eight at once; `None` if a byte is not a digit.
 #[inline]
 fn digits8(word: u64) -> Option<u64> {
-    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    // A byte is a digit when its high nibble is 3 and adding 6 leaves it 3 (no carry out of
-    // the low nibble); a carry out of a byte only happens for a byte that is no digit.
-    let check = (word & HIGH) | ((word.wrapping_add(0x0606_0606_0606_0606) & HIGH) >> 4);
-    if check != 0x3333_3333_3333_3333 {
-        return None;
-    }
+    (non_digits(word) == 0).then(|| value8(word))
+}
+
+/// The value of eight ASCII digits in a little-endian word, the first digit in the lowest
+/// byte; the word must hold digits only.
+#[inline(always)]
+fn value8(word: u64) -> u64 {
     let mut value = word.wrapping_sub(0x3030_3030_3030_3030);
     // Pairs, then fours, then all eight digits, each in the low half of its lane.
     value = (value.wrapping_mul(10).wrapping_add(value >> 8)) & 0x00FF_00FF_00FF_00FF;
     value = (value.wrapping_mul(100).wrapping_add(value >> 16)) & 0x0000_FFFF_0000_FFFF;
-    value = (value.wrapping_mul(10_000).wrapping_add(value >> 32)) & 0xFFFF_FFFF;
-    Some(value)
+    (value.wrapping_mul(10_000).wrapping_add(value >> 32)) & 0xFFFF_FFFF
 }
 
-#[inline(always)]
 fn address(token: Option<&[u8]>, field: &str) -> Result<Option<IpAddr>, String> {
     let Some(token) = token else {
         return Ok(None);
     };
+    parse_address(token)
+        .map(Some)
+        .ok_or_else(|| invalid(field, token, "an IP address"))
+}
+
+/// An IPv4 or IPv6 address as written in flow logs.
+#[inline(always)]
+fn parse_address(token: &[u8]) -> Option<IpAddr> {
     if let Some(v4) = parse_ipv4(token) {
-        return Ok(Some(IpAddr::V4(v4)));
+        return Some(IpAddr::V4(v4));
     }
+    parse_ipv6(token)
+}
+
+#[inline(never)]
+fn parse_ipv6(token: &[u8]) -> Option<IpAddr> {
     std::str::from_utf8(token)
         .ok()
         .filter(|text| text.contains(':'))
         .and_then(|text| text.parse::<IpAddr>().ok())
-        .map(Some)
-        .ok_or_else(|| invalid(field, token, "an IP address"))
 }
 
 /// Dotted-quad IPv4 without leading zeros beyond one digit per octet being allowed as written
@@ -435,6 +706,16 @@ pub enum FlowAction {
     Reject,
 }
 
+impl FlowAction {
+    fn parse(token: &[u8]) -> Option<FlowAction> {
+        match token {
+            b"ACCEPT" => Some(FlowAction::Accept),
+            b"REJECT" => Some(FlowAction::Reject),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogStatus {
     Ok,
@@ -444,14 +725,35 @@ pub enum LogStatus {
     SkipData,
 }
 
+impl LogStatus {
+    fn parse(token: &[u8]) -> Option<LogStatus> {
+        match token {
+            b"OK" => Some(LogStatus::Ok),
+            b"NODATA" => Some(LogStatus::NoData),
+            b"SKIPDATA" => Some(LogStatus::SkipData),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FlowDirection {
     Ingress,
     Egress,
 }
 
+impl FlowDirection {
+    fn parse(token: &[u8]) -> Option<FlowDirection> {
+        match token {
+            b"ingress" => Some(FlowDirection::Ingress),
+            b"egress" => Some(FlowDirection::Egress),
+            _ => None,
+        }
+    }
+}
+
 /// One record; borrowed from the line it was read from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FlowRecord<'a> {
     pub interface_id: Option<&'a [u8]>,
     pub srcaddr: Option<IpAddr>,
@@ -576,6 +878,7 @@ fn read_text(
     let mut lines = Lines {
         file: name,
         format: format.cloned().unwrap_or_default(),
+        padded: Padded::default(),
         sink,
     };
     if json {
@@ -617,6 +920,8 @@ struct Lines<'s> {
     file: &'s str,
     /// The format of the records; a header line replaces it.
     format: Format,
+    /// The line being parsed, padded.
+    padded: Padded,
     sink: &'s mut dyn Sink,
 }
 
@@ -655,8 +960,10 @@ impl Lines<'_> {
         {
             record_text = line[space + 1..].trim_ascii_start();
         }
-        match self.format.record(record_text) {
-            Ok(record) => self.sink.record(&record, position),
+        let mut record = FlowRecord::default();
+        let text = self.padded.copy(record_text);
+        match self.format.parse_into(record_text, text, &mut record) {
+            Ok(()) => self.sink.record(&record, position),
             Err(error) => self.problem(position, &error),
         }
     }
@@ -850,5 +1157,242 @@ mod tests {
         let format = Format::parse("${pkt-srcaddr} ${pkt-dstaddr} ${flow-direction}").unwrap();
         assert!(format.has(Field::FlowDirection));
         assert!(!format.has(Field::SrcAddr));
+    }
+
+    /// The record a line should give, by plain means: split at runs of spaces and tabs, each
+    /// field read by the general parsers. `Err` holds the number of fields when it is wrong,
+    /// `None` for a bad field.
+    fn reference(format: &Format, line: &[u8]) -> Result<FlowRecord<'static>, Option<usize>> {
+        let tokens: Vec<&[u8]> = line
+            .split(|byte| matches!(byte, b' ' | b'\t'))
+            .filter(|token| !token.is_empty())
+            .collect();
+        if tokens.len() != format.columns {
+            return Err(Some(tokens.len()));
+        }
+        let mut record = FlowRecord::default();
+        for (name, token) in format.names().iter().zip(tokens) {
+            let value = (token != b"-").then_some(token);
+            let field = field_named(name.as_bytes()).unwrap();
+            let bad = |_| None;
+            match field {
+                Field::SrcAddr => record.srcaddr = address(value, name).map_err(bad)?,
+                Field::DstAddr => record.dstaddr = address(value, name).map_err(bad)?,
+                Field::PktSrcAddr => record.pkt_srcaddr = address(value, name).map_err(bad)?,
+                Field::PktDstAddr => record.pkt_dstaddr = address(value, name).map_err(bad)?,
+                Field::SrcPort => record.srcport = number(value, name).map_err(bad)?,
+                Field::DstPort => record.dstport = number(value, name).map_err(bad)?,
+                Field::Protocol => record.protocol = number(value, name).map_err(bad)?,
+                Field::Packets => {
+                    record.packets = number(value, name).map_err(bad)?.unwrap_or(0);
+                }
+                Field::Bytes => record.bytes = number(value, name).map_err(bad)?.unwrap_or(0),
+                Field::Start => record.start = number(value, name).map_err(bad)?,
+                Field::End => record.end = number(value, name).map_err(bad)?,
+                Field::TcpFlags => record.tcp_flags = number(value, name).map_err(bad)?,
+                Field::Action => {
+                    record.action = value
+                        .map(|v| FlowAction::parse(v).ok_or(None))
+                        .transpose()?;
+                }
+                Field::LogStatus => {
+                    record.log_status =
+                        value.map(|v| LogStatus::parse(v).ok_or(None)).transpose()?;
+                }
+                Field::FlowDirection => {
+                    record.flow_direction = value
+                        .map(|v| FlowDirection::parse(v).ok_or(None))
+                        .transpose()?;
+                }
+                // Compared apart (it borrows the line).
+                Field::InterfaceId => {}
+                _ => {}
+            }
+        }
+        Ok(record)
+    }
+
+    #[test]
+    fn one_pass_parser_agrees_with_splitting_and_the_general_parsers() {
+        let formats = [
+            Format::default(),
+            Format::parse("srcaddr pkt-srcaddr dstaddr pkt-dstaddr srcport dstport protocol packets bytes start end tcp-flags action log-status flow-direction interface-id region").unwrap(),
+            Format::parse("end start bytes packets dstaddr srcaddr").unwrap(),
+        ];
+        let mut next = random(0x5851_f42d_4c95_7f2d);
+        let token = |next: &mut dyn FnMut() -> u64| -> Vec<u8> {
+            let digits = |count: u64, next: &mut dyn FnMut() -> u64| -> Vec<u8> {
+                (0..count).map(|_| b'0' + (next() % 10) as u8).collect()
+            };
+            match next() % 16 {
+                // Numbers of every width, from one digit past a u64's twenty.
+                0..=4 => {
+                    let count = 1 + next() % 22;
+                    digits(count, next)
+                }
+                5 => b"-".to_vec(),
+                6..=8 => Ipv4Addr::from(next() as u32).to_string().into_bytes(),
+                9 => format!("{:x}::{:x}", next() % 0xffff, next() % 0xffff).into_bytes(),
+                10 => [
+                    &b"ACCEPT"[..],
+                    b"REJECT",
+                    b"OK",
+                    b"NODATA",
+                    b"SKIPDATA",
+                    b"ingress",
+                    b"egress",
+                ][(next() % 7) as usize]
+                    .to_vec(),
+                // Numbers with something after them, control bytes, other text.
+                11 => {
+                    let mut text = digits(1 + next() % 18, next);
+                    text.push([b'a', b':', b'/', 0x01, b'.', b'\r'][(next() % 6) as usize]);
+                    text
+                }
+                12 => {
+                    let mut text = digits(1 + next() % 3, next);
+                    text.push(0x0b);
+                    text.extend(digits(1 + next() % 3, next));
+                    text
+                }
+                13 => b"eni-0a1b2c3d4e5f60789".to_vec(),
+                14 => format!(
+                    "{}.{}.{}.{}x",
+                    next() % 300,
+                    next() % 300,
+                    next() % 9,
+                    next() % 9
+                )
+                .into_bytes(),
+                _ => b"+1".to_vec(),
+            }
+        };
+        // A token that fits the field, most of the time.
+        let fitting = |name: &str, next: &mut dyn FnMut() -> u64| -> Vec<u8> {
+            let digits = |count: u64, next: &mut dyn FnMut() -> u64| -> Vec<u8> {
+                (0..count).map(|_| b'0' + (next() % 10) as u8).collect()
+            };
+            match name {
+                "srcaddr" | "dstaddr" | "pkt-srcaddr" | "pkt-dstaddr" => {
+                    Ipv4Addr::from(next() as u32).to_string().into_bytes()
+                }
+                "srcport" | "dstport" | "tcp-flags" => digits(1 + next() % 5, next),
+                "protocol" => digits(1 + next() % 3, next),
+                "packets" | "bytes" | "start" | "end" => digits(1 + next() % 20, next),
+                "action" => b"ACCEPT".to_vec(),
+                "log-status" => b"OK".to_vec(),
+                "flow-direction" => b"egress".to_vec(),
+                _ => b"eni-0a1b2c3d4e5f60789".to_vec(),
+            }
+        };
+        let mut agreed = [0usize; 2];
+        for round in 0..30_000 {
+            let format = &formats[round % formats.len()];
+            // Mostly the right number of fields, sometimes one more or one fewer.
+            let count = match next() % 10 {
+                0 => format.columns + 1,
+                1 => format.columns.saturating_sub(1),
+                _ => format.columns,
+            };
+            let mut line = Vec::new();
+            if next().is_multiple_of(8) {
+                line.push(b' ');
+            }
+            for index in 0..count {
+                if index > 0 {
+                    for _ in 0..1 + next() % 3 / 2 {
+                        line.push(if next().is_multiple_of(8) {
+                            b'\t'
+                        } else {
+                            b' '
+                        });
+                    }
+                }
+                let name = format.names().get(index).map_or("", String::as_str);
+                if next().is_multiple_of(32) {
+                    line.extend(token(&mut next));
+                } else {
+                    line.extend(fitting(name, &mut next));
+                }
+            }
+            let expected = reference(format, &line);
+            let parsed = format.record(&line);
+            match (&expected, &parsed) {
+                (Ok(want), Ok(got)) => {
+                    let mut got = got.clone();
+                    got.interface_id = None;
+                    assert_eq!(&got, want, "{:?}", String::from_utf8_lossy(&line));
+                    agreed[0] += 1;
+                }
+                (Err(Some(count)), Err(message)) => {
+                    let said = if *count > format.columns {
+                        "more".to_string()
+                    } else {
+                        count.to_string()
+                    };
+                    assert!(
+                        message.starts_with(&format!(
+                            "{said} fields where the format has {}",
+                            format.columns
+                        )),
+                        "{message} for {:?}",
+                        String::from_utf8_lossy(&line)
+                    );
+                    agreed[1] += 1;
+                }
+                (Err(None), Err(message)) => {
+                    assert!(message.starts_with("field "), "{message}");
+                    agreed[1] += 1;
+                }
+                _ => panic!(
+                    "{:?}: expected {expected:?}, parsed {parsed:?}",
+                    String::from_utf8_lossy(&line)
+                ),
+            }
+        }
+        // Both outcomes are exercised.
+        assert!(agreed[0] > 1_000 && agreed[1] > 1_000, "{agreed:?}");
+    }
+
+    #[test]
+    fn interface_ids_borrow_the_line_and_dashes_are_absent() {
+        let format = Format::default();
+        let line = b"2 123456789012 eni-0a1b2c3d 10.0.0.1 10.0.0.2 443 49152 6 10 840 1700000000 1700000060 ACCEPT OK";
+        let record = format.record(line).unwrap();
+        assert_eq!(record.interface_id, Some(&b"eni-0a1b2c3d"[..]));
+        assert_eq!(record.srcport, Some(443));
+        assert_eq!(record.end, Some(1_700_000_060));
+        let line = b"2 123456789012 - - - - - - - - 1700000000 1700000060 - NODATA";
+        let record = format.record(line).unwrap();
+        assert_eq!(record.interface_id, None);
+        assert_eq!(record.srcaddr, None);
+        assert_eq!((record.packets, record.bytes), (0, 0));
+        assert_eq!(record.log_status, Some(LogStatus::NoData));
+        // A bad field is named; a wrong count wins over it.
+        let error = format
+            .record(b"2 1 eni-1 10.0.0.1 10.0.0.2 443 x 6 10 840 1 2 ACCEPT OK")
+            .unwrap_err();
+        assert!(
+            error.starts_with("field dstport: \"x\" is not a number"),
+            "{error}"
+        );
+        let error = format
+            .record(b"2 1 eni-1 10.0.0.1 10.0.0.2 443 x 6 10 840 1 2 ACCEPT")
+            .unwrap_err();
+        assert!(
+            error.starts_with("13 fields where the format has 14"),
+            "{error}"
+        );
+        let error = format
+            .record(b"2 1 eni-1 10.0.0.1 10.0.0.2 443 80 6 10 840 1 2 ACCEPT OK 7")
+            .unwrap_err();
+        assert!(
+            error.starts_with("more fields where the format has 14"),
+            "{error}"
+        );
+        let error = format
+            .record(b"2 1 eni-1 10.0.0.1 10.0.0.2 70000 80 6 10 840 1 2 ACCEPT OK")
+            .unwrap_err();
+        assert!(error.contains("not a number in range"), "{error}");
     }
 }
