@@ -411,7 +411,8 @@ fn top_talkers_and_graph() {
     };
     let web_api = edge("shop/web[Deployment]", "shop/api[Deployment]").unwrap();
     assert_eq!(web_api.traffic.records, 2);
-    assert_eq!(web_api.ports, ["TCP 9090"]);
+    let ports: Vec<String> = web_api.ports.iter().map(ToString::to_string).collect();
+    assert_eq!(ports, ["TCP 9090"]);
     assert!(!web_api.denied);
     assert!(edge("shop/api[Deployment]", "shop/web[Deployment]").is_none());
     assert!(

@@ -182,11 +182,88 @@ pub struct Edge {
     pub client_namespace: Option<Name>,
     pub server_namespace: Option<Name>,
     /// `TCP 5432`, ... (at most eight; `more_ports` counts the rest).
-    pub ports: Vec<String>,
+    pub ports: Vec<PortLabel>,
     pub more_ports: usize,
     pub traffic: Traffic,
     /// Whether some of this traffic is denied by the policies.
     pub denied: bool,
+}
+
+/// A protocol and port of a graph edge, shown (and serialised) as `TCP 5432`, or the protocol
+/// alone when the record had no port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortLabel {
+    /// The IANA protocol number, 0 when the record had none.
+    pub protocol: u8,
+    pub port: u16,
+}
+
+impl std::fmt::Display for PortLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&protocol_name(self.protocol))?;
+        if self.port != 0 {
+            write!(f, " {}", self.port)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for PortLabel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The report's slot of each party, by kind and index (parties are small indices: no hashing).
+#[derive(Debug)]
+struct PartySlots {
+    /// Workloads, nodes, Services and VPC endpoints, by index.
+    indexed: [Vec<u32>; 4],
+    /// The metadata service, unattributed and external addresses.
+    single: [u32; 3],
+}
+
+impl Default for PartySlots {
+    fn default() -> PartySlots {
+        PartySlots {
+            indexed: Default::default(),
+            single: [UNKNOWN; 3],
+        }
+    }
+}
+
+impl PartySlots {
+    /// The slot of `party`, `UNKNOWN` until set.
+    fn slot(&mut self, party: Party) -> &mut u32 {
+        let (kind, index) = match party {
+            Endpoint::Workload(index) => (0, index),
+            Endpoint::Node(index) => (1, index),
+            Endpoint::Service(index) => (2, index),
+            Endpoint::VpcEndpoint(index) => (3, index),
+            Endpoint::Metadata => return &mut self.single[0],
+            Endpoint::Unattributed => return &mut self.single[1],
+            Endpoint::External => return &mut self.single[2],
+        };
+        let slots = &mut self.indexed[kind];
+        let index = index as usize;
+        if index >= slots.len() {
+            slots.resize(index + 1, UNKNOWN);
+        }
+        &mut slots[index]
+    }
+
+    fn get(&self, party: Party) -> Option<u32> {
+        let slot = match party {
+            Endpoint::Workload(index) => self.indexed[0].get(index as usize).copied(),
+            Endpoint::Node(index) => self.indexed[1].get(index as usize).copied(),
+            Endpoint::Service(index) => self.indexed[2].get(index as usize).copied(),
+            Endpoint::VpcEndpoint(index) => self.indexed[3].get(index as usize).copied(),
+            Endpoint::Metadata => Some(self.single[0]),
+            Endpoint::Unattributed => Some(self.single[1]),
+            Endpoint::External => Some(self.single[2]),
+        };
+        slot.filter(|slot| *slot != UNKNOWN)
+    }
 }
 
 /// An address inside the VPC nothing in the snapshot has.
@@ -303,6 +380,8 @@ enum PodVerdicts {
 /// Workloads up to which the pod verdicts are a matrix (2,048² entries are 16 MiB).
 const DENSE_PODS: usize = 2048;
 const UNKNOWN: u32 = u32::MAX;
+/// The index in `Analysis::conn_sets` of the empty set, put there first.
+const NOTHING_ALLOWED: u32 = 0;
 
 impl PodVerdicts {
     fn new(pods: usize) -> PodVerdicts {
@@ -378,8 +457,8 @@ impl<'a> Analysis<'a> {
             attribution,
             verdicts: FastMap::default(),
             pod_verdicts: PodVerdicts::new(analyzer.cluster.pods.len()),
-            conn_sets: Vec::new(),
-            conn_set_ids: FastMap::default(),
+            conn_sets: vec![ConnSet::none()],
+            conn_set_ids: FastMap::from_iter([(ConnSet::none(), NOTHING_ALLOWED)]),
             edges: FastMap::default(),
             denied: Vec::new(),
             metadata: FastMap::default(),
@@ -519,6 +598,10 @@ impl<'a> Analysis<'a> {
     /// What the policies allow from `client` to `server`, as an index into `conn_sets`.
     fn conn_set_id(&mut self, client: Peer, server: Peer) -> u32 {
         let allowed = self.analyzer.allowed(client, server);
+        // Most pairs of a cluster with policies allow nothing: no need to hash their set.
+        if allowed.is_empty() {
+            return NOTHING_ALLOWED;
+        }
         let next = self.conn_sets.len() as u32;
         *self
             .conn_set_ids
@@ -654,13 +737,15 @@ impl<'a> Analysis<'a> {
             .collect();
         // Every party of the report is an end of some edge (each accepted record makes one);
         // each is named once, and the names are shared by every entry showing them.
-        let mut slots: FastMap<Party, u32> = FastMap::default();
+        let mut slots = PartySlots::default();
         let mut parties: Vec<Party> = Vec::new();
         let mut slot_of = |party: Party| -> u32 {
-            *slots.entry(party).or_insert_with(|| {
+            let slot = slots.slot(party);
+            if *slot == UNKNOWN {
                 parties.push(party);
-                (parties.len() - 1) as u32
-            })
+                *slot = (parties.len() - 1) as u32;
+            }
+            *slot
         };
         let ends: Vec<(u32, u32)> = edges
             .iter()
@@ -692,8 +777,8 @@ impl<'a> Analysis<'a> {
             rank[*slot as usize] = position as u32;
         }
         let name_of = |party: Party| -> Name {
-            match slots.get(&party) {
-                Some(slot) => names[*slot as usize].clone(),
+            match slots.get(party) {
+                Some(slot) => names[slot as usize].clone(),
                 None => self.name(party),
             }
         };
@@ -709,7 +794,8 @@ impl<'a> Analysis<'a> {
                 (order, index as u32)
             })
             .collect();
-        order.sort_unstable_by_key(|(order, _)| *order);
+        // A radix sort: the keys are integers, and only their bytes that differ are sorted on.
+        radsort::sort_by_key(&mut order, |(order, _)| *order);
         // One pass in that order gives the denied flows and the graph, which joins the ports of
         // a client and server into one edge.
         let mut denied: Vec<DeniedFlow> = Vec::with_capacity(denied_stats.len());
@@ -739,13 +825,10 @@ impl<'a> Analysis<'a> {
                 continue;
             };
             if edge.ports.len() < EDGE_PORTS {
-                let mut text = String::with_capacity(12);
-                text.push_str(&protocol_name(key.protocol));
-                if key.port != 0 {
-                    text.push(' ');
-                    push_decimal(&mut text, u64::from(key.port));
-                }
-                edge.ports.push(text);
+                edge.ports.push(PortLabel {
+                    protocol: key.protocol,
+                    port: key.port,
+                });
             } else {
                 edge.more_ports += 1;
             }
@@ -797,9 +880,14 @@ impl<'a> Analysis<'a> {
             };
             *pair_bytes.entry(pair).or_insert(0) += bytes;
         }
-        let mut peers: FastMap<u32, Vec<(Party, u64)>> = FastMap::default();
+        // By workload index.
+        let mut peers: Vec<Vec<(Party, u64)>> = Vec::new();
         let mut offer = |workload: u32, party: Party, bytes: u64| {
-            let top = peers.entry(workload).or_default();
+            let index = workload as usize;
+            if index >= peers.len() {
+                peers.resize_with(index + 1, Vec::new);
+            }
+            let top = &mut peers[index];
             let before =
                 |entry: &(Party, u64)| bytes > entry.1 || (bytes == entry.1 && party < entry.0);
             let at = top.iter().position(before).unwrap_or(top.len());
@@ -825,7 +913,10 @@ impl<'a> Analysis<'a> {
             .enumerate()
             .filter_map(|(index, stats)| Some((index as u32, (*stats)?)))
             .map(|(index, stats)| {
-                let top: Vec<(Party, u64)> = peers.remove(&index).unwrap_or_default();
+                let top: Vec<(Party, u64)> = peers
+                    .get_mut(index as usize)
+                    .map(std::mem::take)
+                    .unwrap_or_default();
                 Talker {
                     workload: name_of(Endpoint::Workload(index)),
                     bytes_out: stats.bytes_out,
@@ -849,11 +940,13 @@ impl<'a> Analysis<'a> {
                 records: *records,
             })
             .collect();
-        // Addresses are unique: an unstable sort orders them alike.
-        unattributed.sort_unstable_by(|a, b| {
-            b.records
-                .cmp(&a.records)
-                .then_with(|| a.address.cmp(&b.address))
+        // Most records first, then by address (IPv4 before IPv6, as `IpAddr` orders them).
+        radsort::sort_by_key(&mut unattributed, |entry| {
+            let (family, value) = match entry.address {
+                IpAddr::V4(v4) => (0u8, u128::from(u32::from(v4))),
+                IpAddr::V6(v6) => (1u8, u128::from(v6)),
+            };
+            (u64::MAX - entry.records, family, value)
         });
         FlowReport {
             counts: self.counts.clone(),
@@ -969,20 +1062,6 @@ fn record_ref(last: &mut Option<Arc<str>>, position: Position<'_>) -> RecordRef 
 }
 
 /// Appends `value` in decimal.
-fn push_decimal(text: &mut String, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    text.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
-}
-
 fn min_some(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),

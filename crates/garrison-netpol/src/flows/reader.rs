@@ -171,8 +171,28 @@ pub struct Format {
     position: [u8; FIELDS_READ],
     /// What each column is parsed into.
     slots: [Slot; MAX_FIELDS],
+    /// Whether the slots are those of the default format (parsed by a written-out path).
+    default_layout: bool,
     names: Vec<String>,
 }
+
+/// The slots of the default format's columns.
+const DEFAULT_SLOTS: [Slot; 14] = [
+    Slot::Skip,
+    Slot::Skip,
+    Slot::InterfaceId,
+    Slot::SrcAddr,
+    Slot::DstAddr,
+    Slot::SrcPort,
+    Slot::DstPort,
+    Slot::Protocol,
+    Slot::Packets,
+    Slot::Bytes,
+    Slot::Start,
+    Slot::End,
+    Slot::Action,
+    Slot::LogStatus,
+];
 
 const FIELDS_READ: usize = Field::Other as usize;
 const NONE: u8 = u8::MAX;
@@ -184,6 +204,7 @@ impl Default for Format {
             columns: 0,
             position: [NONE; FIELDS_READ],
             slots: [Slot::Skip; MAX_FIELDS],
+            default_layout: false,
             names: Vec::new(),
         })
     }
@@ -230,6 +251,7 @@ impl Format {
         Ok(Format {
             columns: names.len(),
             position,
+            default_layout: slots.get(..names.len()) == Some(&DEFAULT_SLOTS[..]),
             slots,
             names,
         })
@@ -263,6 +285,9 @@ impl Format {
         text: &[u8],
         record: &mut FlowRecord<'a>,
     ) -> Result<(), String> {
+        if self.default_layout {
+            return self.parse_default(line, text, record);
+        }
         let slots = self.slots.get(..self.columns).unwrap_or_default();
         let length = line.len();
         let mut at = skip_separators(text, length, 0);
@@ -271,31 +296,7 @@ impl Format {
             let Some(slot) = slots.get(column) else {
                 return Err(self.count_error(None));
             };
-            let end = match slot {
-                Slot::Skip => Some(token_end(text, at)),
-                Slot::InterfaceId => {
-                    let end = token_end(text, at);
-                    record.interface_id = present(line.get(at..end).unwrap_or_default());
-                    Some(end)
-                }
-                Slot::SrcAddr => address_at(text, at, &mut record.srcaddr),
-                Slot::DstAddr => address_at(text, at, &mut record.dstaddr),
-                Slot::PktSrcAddr => address_at(text, at, &mut record.pkt_srcaddr),
-                Slot::PktDstAddr => address_at(text, at, &mut record.pkt_dstaddr),
-                Slot::SrcPort => number_at(text, at, &mut record.srcport),
-                Slot::DstPort => number_at(text, at, &mut record.dstport),
-                Slot::Protocol => number_at(text, at, &mut record.protocol),
-                Slot::Packets => number_at(text, at, &mut record.packets),
-                Slot::Bytes => number_at(text, at, &mut record.bytes),
-                Slot::Start => number_at(text, at, &mut record.start),
-                Slot::End => number_at(text, at, &mut record.end),
-                Slot::TcpFlags => number_at(text, at, &mut record.tcp_flags),
-                Slot::Action => keyword_at(text, at, &mut record.action, FlowAction::parse),
-                Slot::LogStatus => keyword_at(text, at, &mut record.log_status, LogStatus::parse),
-                Slot::FlowDirection => {
-                    keyword_at(text, at, &mut record.flow_direction, FlowDirection::parse)
-                }
-            };
+            let end = parse_slot(*slot, line, text, at, record);
             let Some(end) = end else {
                 return Err(self.bad_field(text, length, at, column));
             };
@@ -305,6 +306,52 @@ impl Format {
         }
         if column != self.columns {
             return Err(self.count_error(Some(column)));
+        }
+        Ok(())
+    }
+
+    /// `parse_into` for the default format's layout (most logs), written out field by field:
+    /// the same steps without looking up each column's slot.
+    fn parse_default<'a>(
+        &self,
+        line: &'a [u8],
+        text: &[u8],
+        record: &mut FlowRecord<'a>,
+    ) -> Result<(), String> {
+        let length = line.len();
+        let mut at = skip_separators(text, length, 0);
+        let mut column = 0;
+        macro_rules! fields {
+            ($($slot:ident),*) => {$(
+                if at >= length {
+                    return Err(self.count_error(Some(column)));
+                }
+                let Some(end) = parse_slot(Slot::$slot, line, text, at, record) else {
+                    return Err(self.bad_field(text, length, at, column));
+                };
+                at = skip_separators(text, length, end + 1);
+                column += 1;
+            )*};
+        }
+        fields!(
+            Skip,
+            Skip,
+            InterfaceId,
+            SrcAddr,
+            DstAddr,
+            SrcPort,
+            DstPort,
+            Protocol,
+            Packets,
+            Bytes,
+            Start,
+            End,
+            Action,
+            LogStatus
+        );
+        debug_assert_eq!(column, DEFAULT_SLOTS.len());
+        if at < length {
+            return Err(self.count_error(None));
         }
         Ok(())
     }
@@ -356,6 +403,43 @@ impl Format {
             self.columns,
             self.names.join(" ")
         )
+    }
+}
+
+/// Parses the field of `slot` starting at `at` into `record`; where it ends, `None` if it is
+/// not a valid value.
+#[inline(always)]
+fn parse_slot<'a>(
+    slot: Slot,
+    line: &'a [u8],
+    text: &[u8],
+    at: usize,
+    record: &mut FlowRecord<'a>,
+) -> Option<usize> {
+    match slot {
+        Slot::Skip => Some(token_end(text, at)),
+        Slot::InterfaceId => {
+            let end = token_end(text, at);
+            record.interface_id = present(line.get(at..end).unwrap_or_default());
+            Some(end)
+        }
+        Slot::SrcAddr => address_at(text, at, &mut record.srcaddr),
+        Slot::DstAddr => address_at(text, at, &mut record.dstaddr),
+        Slot::PktSrcAddr => address_at(text, at, &mut record.pkt_srcaddr),
+        Slot::PktDstAddr => address_at(text, at, &mut record.pkt_dstaddr),
+        Slot::SrcPort => number_at(text, at, &mut record.srcport),
+        Slot::DstPort => number_at(text, at, &mut record.dstport),
+        Slot::Protocol => number_at(text, at, &mut record.protocol),
+        Slot::Packets => number_at(text, at, &mut record.packets),
+        Slot::Bytes => number_at(text, at, &mut record.bytes),
+        Slot::Start => number_at(text, at, &mut record.start),
+        Slot::End => number_at(text, at, &mut record.end),
+        Slot::TcpFlags => number_at(text, at, &mut record.tcp_flags),
+        Slot::Action => keyword_at(text, at, &mut record.action, FlowAction::parse),
+        Slot::LogStatus => keyword_at(text, at, &mut record.log_status, LogStatus::parse),
+        Slot::FlowDirection => {
+            keyword_at(text, at, &mut record.flow_direction, FlowDirection::parse)
+        }
     }
 }
 

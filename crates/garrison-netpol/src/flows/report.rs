@@ -165,7 +165,13 @@ fn dot_quote(text: &str) -> String {
 }
 
 fn edge_label(edge: &Edge) -> String {
-    let mut label = edge.ports.join(",");
+    let mut label = String::new();
+    for (index, port) in edge.ports.iter().enumerate() {
+        if index > 0 {
+            label.push(',');
+        }
+        let _ = write!(label, "{port}");
+    }
     if edge.more_ports > 0 {
         let _ = write!(label, " +{}", edge.more_ports);
     }
