@@ -605,3 +605,63 @@ fn edges_and_denied_flows_are_ordered_by_name() {
     sorted.sort();
     assert_eq!(denied, sorted);
 }
+
+#[test]
+fn denied_traffic_of_a_key_counts_only_its_denied_records() {
+    // Two clients outside the VPC share the party `{external}`: 203.0.113.7 may reach web on
+    // http, 10.200.0.1 (inside 10.0.0.0/8, outside the VPC) may not. The key (external, web,
+    // TCP 8080) thus has denied and allowed records, in every order.
+    let line = |src: &str, bytes: u64, start: u64| {
+        format!(
+            "2 111122223333 eni-web2 {src} 10.0.2.10 {} 8080 6 1 {bytes} {start} {} ACCEPT OK",
+            40000 + start % 1000,
+            start + 10
+        )
+    };
+    let allowed = |bytes, start| line("203.0.113.7", bytes, start);
+    let denied = |bytes, start| line("10.200.0.1", bytes, start);
+    let cases = [
+        (
+            "allowed first",
+            vec![allowed(100, 1000), denied(200, 1100), denied(400, 1200)],
+        ),
+        (
+            "allowed between",
+            vec![denied(200, 1100), allowed(100, 1000), denied(400, 1200)],
+        ),
+        (
+            "allowed last",
+            vec![denied(200, 1100), denied(400, 1200), allowed(100, 1300)],
+        ),
+        ("denied only", vec![denied(200, 1100), denied(400, 1200)]),
+    ];
+    for (case, records) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(&dir, "flows.log", s3_file(&records).as_bytes());
+        let report = analyse(&[file], None);
+        assert_eq!(
+            denied_set(&report),
+            ["{external} => shop/web[Deployment] TCP 8080"],
+            "{case}"
+        );
+        let traffic = &report.denied[0].traffic;
+        assert_eq!(
+            (traffic.records, traffic.bytes, traffic.packets),
+            (2, 600, 2),
+            "{case}"
+        );
+        assert_eq!(
+            (traffic.first_seen, traffic.last_seen),
+            (Some(1100), Some(1210)),
+            "{case}"
+        );
+        let edge = report
+            .edges
+            .iter()
+            .find(|edge| &*edge.client == "{external}" && &*edge.server == "shop/web[Deployment]")
+            .unwrap();
+        let all: u64 = records.len() as u64;
+        assert_eq!(edge.traffic.records, all, "{case}");
+        assert!(edge.denied, "{case}");
+    }
+}

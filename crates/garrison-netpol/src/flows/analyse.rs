@@ -32,8 +32,10 @@ use super::reader::{FlowAction, FlowDirection, FlowRecord, LogStatus, Position, 
 use crate::conn::{ConnSet, Protocol};
 use crate::eval::{Analyzer, Direction, Peer};
 
-/// Slots of the duplicate table (16 bytes each).
+/// Slots of the duplicate table (8 bytes each: 2 MiB, a size caches keep).
 const DEDUPE_SLOTS: usize = 1 << 18;
+/// The low bits of a duplicate table slot, which identify the interface that logged a flow.
+const OBSERVER_BITS: u64 = (1 << 24) - 1;
 /// Ports listed per graph edge before the rest are counted.
 const EDGE_PORTS: usize = 8;
 /// The seed of the duplicate table's hash: fixed, so which flows share a slot, and so the
@@ -338,6 +340,10 @@ struct EdgeStats {
     traffic: Traffic,
     /// Index into `Analysis::denied` of this key's denied traffic, `NOT_DENIED` if none.
     denied: u32,
+    /// Whether the key has both denied and other records. Until it has, its denied traffic is
+    /// `traffic` (most keys: the verdict rarely differs between records of one key), so a
+    /// record does not also update the `DeniedStats`, which lie elsewhere in memory.
+    mixed: bool,
 }
 
 const NOT_DENIED: u32 = u32::MAX;
@@ -347,6 +353,7 @@ impl Default for EdgeStats {
         EdgeStats {
             traffic: Traffic::default(),
             denied: NOT_DENIED,
+            mixed: false,
         }
     }
 }
@@ -440,7 +447,7 @@ pub struct Analysis<'a> {
     talkers: Vec<Option<TalkerStats>>,
     unattributed: FastMap<AddressKey, u64>,
     unattributed_records: u64,
-    dedupe: Vec<(u64, u64)>,
+    dedupe: Vec<u64>,
     hasher: FixedState,
     /// The name of the file records were last kept from, shared by their `RecordRef`s.
     file: Option<Arc<str>>,
@@ -465,7 +472,7 @@ impl<'a> Analysis<'a> {
             talkers: Vec::new(),
             unattributed: FastMap::default(),
             unattributed_records: 0,
-            dedupe: vec![(0, 0); DEDUPE_SLOTS],
+            dedupe: vec![0; DEDUPE_SLOTS],
             hasher: FixedState::with_seed(DEDUPE_SEED),
             file: None,
             counts: Counts::default(),
@@ -502,13 +509,17 @@ impl<'a> Analysis<'a> {
             | (record.protocol.map_or(1 << 8, u64::from) << 34);
         let flow = self
             .hasher
-            .hash_one((AddressKey(source), AddressKey(destination), numbers))
-            | 1;
+            .hash_one((AddressKey(source), AddressKey(destination), numbers));
+        // A slot holds the flow's tag (the hash's top 40 bits, the top one set so that no tag
+        // is an empty slot's) above the observer's 24 bits (never all zero). The slot index
+        // comes from the hash's low bits, which the tag does not use.
+        let tag = (flow | (1 << 63)) & !OBSERVER_BITS;
+        let observer = observer & OBSERVER_BITS;
         let slot = &mut self.dedupe[(flow as usize) & (DEDUPE_SLOTS - 1)];
-        if slot.0 == flow {
-            return slot.1 != observer;
+        if *slot & !OBSERVER_BITS == tag {
+            return *slot & OBSERVER_BITS != observer;
         }
-        *slot = (flow, observer);
+        *slot = tag | observer;
         false
     }
 
@@ -708,22 +719,43 @@ impl<'a> Analysis<'a> {
             port: port.unwrap_or(0),
         };
         let edge = self.edges.entry(key).or_default();
-        edge.traffic.add(record);
-        if denied == Verdict::Denied {
-            if edge.denied == NOT_DENIED {
+        match (denied == Verdict::Denied, edge.denied) {
+            (true, NOT_DENIED) => {
+                // Mixed if records of the key came before that were not denied.
+                edge.mixed = edge.traffic.records > 0;
+                let mut traffic = Traffic::default();
+                if edge.mixed {
+                    traffic.add(record);
+                }
                 edge.denied = self.denied.len() as u32;
                 self.denied.push(DeniedStats {
-                    traffic: Traffic::default(),
+                    traffic,
                     client_address,
                     server_address,
                     oriented_by_flags: flags.is_some(),
                     first_record: record_ref(&mut self.file, position),
                 });
             }
-            if let Some(stats) = self.denied.get_mut(edge.denied as usize) {
-                stats.traffic.add(record);
+            (true, index) => {
+                if edge.mixed
+                    && let Some(stats) = self.denied.get_mut(index as usize)
+                {
+                    stats.traffic.add(record);
+                }
+            }
+            (false, NOT_DENIED) => {}
+            (false, index) => {
+                // The first record of a denied key that is not denied: its denied traffic is
+                // the traffic so far, kept apart from now on.
+                if !edge.mixed
+                    && let Some(stats) = self.denied.get_mut(index as usize)
+                {
+                    stats.traffic = edge.traffic.clone();
+                    edge.mixed = true;
+                }
             }
         }
+        edge.traffic.add(record);
     }
 
     /// The report, in a stable order: denied flows and graph edges by client name, server
@@ -850,7 +882,11 @@ impl<'a> Analysis<'a> {
                     protocol: denied_protocol(key.protocol),
                     port: key.port,
                     oriented_by_flags: flow.oriented_by_flags,
-                    traffic: flow.traffic,
+                    traffic: if stats.mixed {
+                        flow.traffic
+                    } else {
+                        stats.traffic.clone()
+                    },
                     first_record: flow.first_record,
                 });
             }
