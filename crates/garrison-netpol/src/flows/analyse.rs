@@ -358,9 +358,10 @@ impl Default for EdgeStats {
     }
 }
 
+/// A denied key's flow: the rest of what the report shows of it (its traffic is its edge's, or
+/// in `Analysis::mixed_traffic`).
 #[derive(Debug)]
 struct DeniedStats {
-    traffic: Traffic,
     client_address: IpAddr,
     server_address: IpAddr,
     oriented_by_flags: bool,
@@ -442,6 +443,8 @@ pub struct Analysis<'a> {
     conn_set_ids: FastMap<ConnSet, u32>,
     edges: FastMap<FlowKey, EdgeStats>,
     denied: Vec<DeniedStats>,
+    /// The denied traffic of keys with both denied and other records, by index into `denied`.
+    mixed_traffic: FastMap<u32, Traffic>,
     metadata: FastMap<(u32, IpAddr), (Traffic, RecordRef)>,
     /// By workload index.
     talkers: Vec<Option<TalkerStats>>,
@@ -468,6 +471,7 @@ impl<'a> Analysis<'a> {
             conn_set_ids: FastMap::from_iter([(ConnSet::none(), NOTHING_ALLOWED)]),
             edges: FastMap::default(),
             denied: Vec::new(),
+            mixed_traffic: FastMap::default(),
             metadata: FastMap::default(),
             talkers: Vec::new(),
             unattributed: FastMap::default(),
@@ -723,13 +727,13 @@ impl<'a> Analysis<'a> {
             (true, NOT_DENIED) => {
                 // Mixed if records of the key came before that were not denied.
                 edge.mixed = edge.traffic.records > 0;
-                let mut traffic = Traffic::default();
-                if edge.mixed {
-                    traffic.add(record);
-                }
                 edge.denied = self.denied.len() as u32;
+                if edge.mixed {
+                    let mut traffic = Traffic::default();
+                    traffic.add(record);
+                    self.mixed_traffic.insert(edge.denied, traffic);
+                }
                 self.denied.push(DeniedStats {
-                    traffic,
                     client_address,
                     server_address,
                     oriented_by_flags: flags.is_some(),
@@ -737,20 +741,16 @@ impl<'a> Analysis<'a> {
                 });
             }
             (true, index) => {
-                if edge.mixed
-                    && let Some(stats) = self.denied.get_mut(index as usize)
-                {
-                    stats.traffic.add(record);
+                if edge.mixed {
+                    self.mixed_traffic.entry(index).or_default().add(record);
                 }
             }
             (false, NOT_DENIED) => {}
             (false, index) => {
                 // The first record of a denied key that is not denied: its denied traffic is
                 // the traffic so far, kept apart from now on.
-                if !edge.mixed
-                    && let Some(stats) = self.denied.get_mut(index as usize)
-                {
-                    stats.traffic = edge.traffic.clone();
+                if !edge.mixed {
+                    self.mixed_traffic.insert(index, edge.traffic.clone());
                     edge.mixed = true;
                 }
             }
@@ -763,6 +763,7 @@ impl<'a> Analysis<'a> {
     pub fn finish(mut self) -> FlowReport {
         let edges: Vec<(FlowKey, EdgeStats)> =
             std::mem::take(&mut self.edges).into_iter().collect();
+        let mut mixed_traffic = std::mem::take(&mut self.mixed_traffic);
         let mut denied_stats: Vec<Option<DeniedStats>> = std::mem::take(&mut self.denied)
             .into_iter()
             .map(Some)
@@ -831,8 +832,9 @@ impl<'a> Analysis<'a> {
         // One pass in that order gives the denied flows and the graph, which joins the ports of
         // a client and server into one edge.
         let mut denied: Vec<DeniedFlow> = Vec::with_capacity(denied_stats.len());
-        let mut joined: Vec<Edge> = Vec::new();
-        let mut joined_ends: Vec<(u32, u32)> = Vec::new();
+        // At most one graph edge per key.
+        let mut joined: Vec<Edge> = Vec::with_capacity(edges.len());
+        let mut joined_ends: Vec<(u32, u32)> = Vec::with_capacity(edges.len());
         for (_, index) in order {
             let index = index as usize;
             let (Some((key, stats)), Some(&(client, server))) = (edges.get(index), ends.get(index))
@@ -883,7 +885,7 @@ impl<'a> Analysis<'a> {
                     port: key.port,
                     oriented_by_flags: flow.oriented_by_flags,
                     traffic: if stats.mixed {
-                        flow.traffic
+                        mixed_traffic.remove(&stats.denied).unwrap_or_default()
                     } else {
                         stats.traffic.clone()
                     },
