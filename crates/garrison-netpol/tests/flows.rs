@@ -665,3 +665,67 @@ fn denied_traffic_of_a_key_counts_only_its_denied_records() {
         assert!(edge.denied, "{case}");
     }
 }
+
+#[test]
+fn long_inputs_keep_their_order_positions_and_duplicates() {
+    // Records are analysed in groups: hundreds of allowed records around the denied ones,
+    // across two files, must give the same result as the records alone, with the first
+    // denied record's file and line, and a duplicate recognised across a group's end and
+    // across files.
+    let filler = |count: usize| -> Vec<String> {
+        (0..count)
+            .map(|index| {
+                record(
+                    "eni-web1",
+                    "10.0.1.10",
+                    "10.0.1.20",
+                    20000 + index as u16,
+                    9090,
+                    6,
+                )
+            })
+            .collect()
+    };
+    let web_db = record("eni-web1", "10.0.1.10", "10.0.2.30", 42000, 5432, 6);
+    let web_db_other_end = record("eni-db", "10.0.1.10", "10.0.2.30", 42000, 5432, 6);
+    let mut first = filler(63);
+    first.push(web_db.clone());
+    first.push(web_db_other_end.clone());
+    first.extend(filler(100));
+    let mut second = filler(70);
+    second.push(web_db_other_end);
+    second.push(record("eni-scr", "10.0.1.40", "10.0.1.20", 43000, 9100, 6));
+    let dir = tempfile::tempdir().unwrap();
+    let one = write(&dir, "a.log", s3_file(&first).as_bytes());
+    let two = write(&dir, "b.log", s3_file(&second).as_bytes());
+    let report = analyse(&[one, two], None);
+    assert_eq!(
+        denied_set(&report),
+        [
+            "monitoring/scraper[DaemonSet] => shop/api[Deployment] TCP 9100",
+            "shop/web[Deployment] => shop/db[StatefulSet] TCP 5432",
+        ]
+    );
+    // The header is line 1: web -> db is line 65 of a.log, the scraper line 73 of b.log.
+    let position = |needle: &str| {
+        report
+            .denied
+            .iter()
+            .find(|flow| flow.server.contains(needle))
+            .unwrap()
+            .first_record
+            .to_string()
+    };
+    assert!(position("db").ends_with("a.log:65"), "{}", position("db"));
+    assert!(position("api").ends_with("b.log:73"), "{}", position("api"));
+    // The copy from the db's interface, right after the group's first 64 records and again
+    // in the second file, is one duplicate each time.
+    assert_eq!(report.counts.duplicates, 2);
+    assert_eq!(report.counts.accepted, (63 + 1 + 100 + 70 + 1) as u64);
+    let web_db_flow = report
+        .denied
+        .iter()
+        .find(|flow| flow.server.contains("db"))
+        .unwrap();
+    assert_eq!(web_db_flow.traffic.records, 1);
+}

@@ -92,7 +92,7 @@ pub struct Traffic {
 }
 
 impl Traffic {
-    fn add(&mut self, record: &FlowRecord<'_>) {
+    fn add(&mut self, record: &Flow) {
         self.records += 1;
         self.bytes += record.bytes;
         self.packets += record.packets;
@@ -429,6 +429,28 @@ impl PodVerdicts {
     }
 }
 
+/// Records held back before they are analysed together (see `Analysis::flush`).
+const BATCH: usize = 64;
+
+/// What the analysis keeps of an accepted record until it is analysed.
+#[derive(Clone, Copy, Debug)]
+struct Flow {
+    source: IpAddr,
+    destination: IpAddr,
+    srcport: Option<u16>,
+    dstport: Option<u16>,
+    protocol: Option<u8>,
+    packets: u64,
+    bytes: u64,
+    start: Option<u64>,
+    end: Option<u64>,
+    tcp_flags: Option<u16>,
+    /// The record's slot in the duplicate table and what the slot holds for it.
+    dedupe: Option<(u32, u64)>,
+    line: u64,
+    event: bool,
+}
+
 /// The analysis of a stream of records; feed it with [`super::reader`] and [`Analysis::finish`].
 #[derive(Debug)]
 pub struct Analysis<'a> {
@@ -451,6 +473,9 @@ pub struct Analysis<'a> {
     unattributed: FastMap<AddressKey, u64>,
     unattributed_records: u64,
     dedupe: Vec<u64>,
+    /// Accepted records not analysed yet, all read from `batch_file`.
+    batch: Vec<Flow>,
+    batch_file: String,
     hasher: FixedState,
     /// The name of the file records were last kept from, shared by their `RecordRef`s.
     file: Option<Arc<str>>,
@@ -477,6 +502,8 @@ impl<'a> Analysis<'a> {
             unattributed: FastMap::default(),
             unattributed_records: 0,
             dedupe: vec![0; DEDUPE_SLOTS],
+            batch: Vec::with_capacity(BATCH),
+            batch_file: String::new(),
             hasher: FixedState::with_seed(DEDUPE_SEED),
             file: None,
             counts: Counts::default(),
@@ -498,14 +525,19 @@ impl<'a> Analysis<'a> {
         self.talkers[index].get_or_insert_with(TalkerStats::default)
     }
 
-    /// Whether this record was already counted from the other end's interface.
-    fn duplicate(&mut self, record: &FlowRecord<'_>, source: IpAddr, destination: IpAddr) -> bool {
+    /// Where a record goes in the duplicate table: its slot, and what the slot holds for it
+    /// (`None` when nothing tells the two ends' records apart).
+    fn dedupe_slot(
+        &self,
+        record: &FlowRecord<'_>,
+        source: IpAddr,
+        destination: IpAddr,
+    ) -> Option<(u32, u64)> {
         let observer = match (record.interface_id, record.flow_direction) {
             (Some(interface), _) => self.hasher.hash_one(interface) | 1,
             (None, Some(FlowDirection::Ingress)) => 2,
             (None, Some(FlowDirection::Egress)) => 4,
-            // Nothing tells the two ends' records apart.
-            (None, None) => return false,
+            (None, None) => return None,
         };
         // Ports and protocol in one word, an absent value distinct from every present one.
         let numbers = record.srcport.map_or(1 << 16, u64::from)
@@ -518,13 +550,57 @@ impl<'a> Analysis<'a> {
         // is an empty slot's) above the observer's 24 bits (never all zero). The slot index
         // comes from the hash's low bits, which the tag does not use.
         let tag = (flow | (1 << 63)) & !OBSERVER_BITS;
-        let observer = observer & OBSERVER_BITS;
-        let slot = &mut self.dedupe[(flow as usize) & (DEDUPE_SLOTS - 1)];
-        if *slot & !OBSERVER_BITS == tag {
-            return *slot & OBSERVER_BITS != observer;
+        let slot = (flow as usize) & (DEDUPE_SLOTS - 1);
+        Some((slot as u32, tag | (observer & OBSERVER_BITS)))
+    }
+
+    /// Whether this record was already counted from the other end's interface; if not, the
+    /// table remembers it.
+    fn duplicate(&mut self, flow: &Flow) -> bool {
+        let Some((slot, entry)) = flow.dedupe else {
+            return false;
+        };
+        let Some(slot) = self.dedupe.get_mut(slot as usize) else {
+            return false;
+        };
+        if *slot & !OBSERVER_BITS == entry & !OBSERVER_BITS {
+            return *slot & OBSERVER_BITS != entry & OBSERVER_BITS;
         }
-        *slot = tag | observer;
+        *slot = entry;
         false
+    }
+
+    /// Analyses the records held back: their duplicate table slots are read first, all at
+    /// once, so that the memory accesses overlap instead of waiting one after another (the
+    /// table is larger than the caches), then each record in the order it was read.
+    fn flush(&mut self) {
+        let mut batch = std::mem::take(&mut self.batch);
+        let mut touched = 0u64;
+        for flow in &batch {
+            if let Some((slot, _)) = flow.dedupe {
+                touched ^= self.dedupe.get(slot as usize).copied().unwrap_or(0);
+            }
+        }
+        std::hint::black_box(touched);
+        let file = std::mem::take(&mut self.batch_file);
+        for flow in &batch {
+            if self.duplicate(flow) {
+                self.counts.duplicates += 1;
+                continue;
+            }
+            // Records without an action field are taken as accepted: a flow log may capture
+            // accepted traffic only.
+            self.counts.accepted += 1;
+            let position = Position {
+                file: &file,
+                line: flow.line,
+                event: flow.event,
+            };
+            self.accepted(flow, position);
+        }
+        self.batch_file = file;
+        batch.clear();
+        self.batch = batch;
     }
 
     /// The analysis's peer for an end, if the policies can speak about it.
@@ -627,13 +703,8 @@ impl<'a> Analysis<'a> {
             })
     }
 
-    fn accepted(
-        &mut self,
-        record: &FlowRecord<'_>,
-        source: IpAddr,
-        destination: IpAddr,
-        position: Position<'_>,
-    ) {
+    fn accepted(&mut self, record: &Flow, position: Position<'_>) {
+        let (source, destination) = (record.source, record.destination);
         let source_party = self.attribution.resolve(source);
         let destination_party = self.attribution.resolve(destination);
         let mut unattributed = false;
@@ -761,6 +832,7 @@ impl<'a> Analysis<'a> {
     /// The report, in a stable order: denied flows and graph edges by client name, server
     /// name, protocol (SCTP, TCP, UDP, then the others by number) and port.
     pub fn finish(mut self) -> FlowReport {
+        self.flush();
         let edges: Vec<(FlowKey, EdgeStats)> =
             std::mem::take(&mut self.edges).into_iter().collect();
         let mut mixed_traffic = std::mem::take(&mut self.mixed_traffic);
@@ -1135,14 +1207,30 @@ impl Sink for Analysis<'_> {
             self.counts.rejected += 1;
             return;
         }
-        if self.duplicate(record, source, destination) {
-            self.counts.duplicates += 1;
-            return;
+        if position.file != self.batch_file {
+            self.flush();
+            self.batch_file.clear();
+            self.batch_file.push_str(position.file);
         }
-        // Records without an action field are taken as accepted: a flow log may capture
-        // accepted traffic only.
-        self.counts.accepted += 1;
-        self.accepted(record, source, destination, position);
+        let flow = Flow {
+            source,
+            destination,
+            srcport: record.srcport,
+            dstport: record.dstport,
+            protocol: record.protocol,
+            packets: record.packets,
+            bytes: record.bytes,
+            start: record.start,
+            end: record.end,
+            tcp_flags: record.tcp_flags,
+            dedupe: self.dedupe_slot(record, source, destination),
+            line: position.line,
+            event: position.event,
+        };
+        self.batch.push(flow);
+        if self.batch.len() >= BATCH {
+            self.flush();
+        }
     }
 
     fn problem(&mut self, diagnostic: Diagnostic) {
