@@ -242,31 +242,24 @@ async fn nodegroups(context: &Context<'_>, client: &Client) -> Vec<Nodegroup> {
         )
         .await
         .unwrap_or_default();
-    let described = std::sync::Mutex::new(Vec::new());
     context
-        .each(names, |name| {
-            let described = &described;
-            async move {
-                let file = format!("aws/eks/nodegroups/{}.json", safe_file_name(&name));
-                let output = context
-                    .fetch(
-                        "eks:DescribeNodegroup",
-                        &file,
-                        client
-                            .describe_nodegroup()
-                            .cluster_name(context.cluster)
-                            .nodegroup_name(&name)
-                            .send(),
-                        |output| cli! { "nodegroup" => output.nodegroup },
-                    )
-                    .await;
-                if let Some(group) = output.and_then(|output| output.nodegroup) {
-                    lock(described).push(group);
-                }
-            }
+        .collect_each(names, |name| async move {
+            let file = format!("aws/eks/nodegroups/{}.json", safe_file_name(&name));
+            context
+                .fetch(
+                    "eks:DescribeNodegroup",
+                    &file,
+                    client
+                        .describe_nodegroup()
+                        .cluster_name(context.cluster)
+                        .nodegroup_name(&name)
+                        .send(),
+                    |output| cli! { "nodegroup" => output.nodegroup },
+                )
+                .await
+                .and_then(|output| output.nodegroup)
         })
-        .await;
-    into_inner(described)
+        .await
 }
 
 async fn addons(context: &Context<'_>, client: &Client) -> Vec<Addon> {
@@ -285,31 +278,24 @@ async fn addons(context: &Context<'_>, client: &Client) -> Vec<Addon> {
         )
         .await
         .unwrap_or_default();
-    let described = std::sync::Mutex::new(Vec::new());
     context
-        .each(names, |name| {
-            let described = &described;
-            async move {
-                let file = format!("aws/eks/addons/{}.json", safe_file_name(&name));
-                let output = context
-                    .fetch(
-                        "eks:DescribeAddon",
-                        &file,
-                        client
-                            .describe_addon()
-                            .cluster_name(context.cluster)
-                            .addon_name(&name)
-                            .send(),
-                        |output| cli! { "addon" => output.addon },
-                    )
-                    .await;
-                if let Some(addon) = output.and_then(|output| output.addon) {
-                    lock(described).push(addon);
-                }
-            }
+        .collect_each(names, |name| async move {
+            let file = format!("aws/eks/addons/{}.json", safe_file_name(&name));
+            context
+                .fetch(
+                    "eks:DescribeAddon",
+                    &file,
+                    client
+                        .describe_addon()
+                        .cluster_name(context.cluster)
+                        .addon_name(&name)
+                        .send(),
+                    |output| cli! { "addon" => output.addon },
+                )
+                .await
+                .and_then(|output| output.addon)
         })
-        .await;
-    into_inner(described)
+        .await
 }
 
 async fn access_entries(context: &Context<'_>, client: &Client) {
@@ -384,34 +370,27 @@ async fn pod_identity(context: &Context<'_>, client: &Client) -> Vec<PodIdentity
         )
         .await
         .unwrap_or_default();
-    let described = std::sync::Mutex::new(Vec::new());
     let ids = summaries
         .into_iter()
         .filter_map(|summary| summary.association_id);
     context
-        .each(ids, |id| {
-            let described = &described;
-            async move {
-                let file = format!("aws/eks/pod-identity/{}.json", safe_file_name(&id));
-                let output = context
-                    .fetch(
-                        "eks:DescribePodIdentityAssociation",
-                        &file,
-                        client
-                            .describe_pod_identity_association()
-                            .cluster_name(context.cluster)
-                            .association_id(&id)
-                            .send(),
-                        |output| cli! { "association" => output.association },
-                    )
-                    .await;
-                if let Some(association) = output.and_then(|output| output.association) {
-                    lock(described).push(association);
-                }
-            }
+        .collect_each(ids, |id| async move {
+            let file = format!("aws/eks/pod-identity/{}.json", safe_file_name(&id));
+            context
+                .fetch(
+                    "eks:DescribePodIdentityAssociation",
+                    &file,
+                    client
+                        .describe_pod_identity_association()
+                        .cluster_name(context.cluster)
+                        .association_id(&id)
+                        .send(),
+                    |output| cli! { "association" => output.association },
+                )
+                .await
+                .and_then(|output| output.association)
         })
-        .await;
-    into_inner(described)
+        .await
 }
 
 async fn fargate(context: &Context<'_>, client: &Client) -> Vec<FargateProfile> {
@@ -430,31 +409,24 @@ async fn fargate(context: &Context<'_>, client: &Client) -> Vec<FargateProfile> 
         )
         .await
         .unwrap_or_default();
-    let described = std::sync::Mutex::new(Vec::new());
     context
-        .each(names, |name| {
-            let described = &described;
-            async move {
-                let file = format!("aws/eks/fargate/{}.json", safe_file_name(&name));
-                let output = context
-                    .fetch(
-                        "eks:DescribeFargateProfile",
-                        &file,
-                        client
-                            .describe_fargate_profile()
-                            .cluster_name(context.cluster)
-                            .fargate_profile_name(&name)
-                            .send(),
-                        |output| cli! { "fargateProfile" => output.fargate_profile },
-                    )
-                    .await;
-                if let Some(profile) = output.and_then(|output| output.fargate_profile) {
-                    lock(described).push(profile);
-                }
-            }
+        .collect_each(names, |name| async move {
+            let file = format!("aws/eks/fargate/{}.json", safe_file_name(&name));
+            context
+                .fetch(
+                    "eks:DescribeFargateProfile",
+                    &file,
+                    client
+                        .describe_fargate_profile()
+                        .cluster_name(context.cluster)
+                        .fargate_profile_name(&name)
+                        .send(),
+                    |output| cli! { "fargateProfile" => output.fargate_profile },
+                )
+                .await
+                .and_then(|output| output.fargate_profile)
         })
-        .await;
-    into_inner(described)
+        .await
 }
 
 /// `identity-provider-configs/<name>.json` for each OIDC identity provider associated with the

@@ -107,6 +107,26 @@ impl Context<'_> {
             .for_each_concurrent(self.concurrency.max(1), task)
             .await;
     }
+
+    /// Runs `task` for each item as [`Context::each`] does, and keeps what the tasks give (in
+    /// the order they finish).
+    pub async fn collect_each<T, R, F, Fut>(
+        &self,
+        items: impl IntoIterator<Item = T>,
+        task: F,
+    ) -> Vec<R>
+    where
+        F: Fn(T) -> Fut,
+        Fut: Future<Output = Option<R>>,
+    {
+        use futures::StreamExt;
+        futures::stream::iter(items)
+            .map(task)
+            .buffer_unordered(self.concurrency.max(1))
+            .filter_map(std::future::ready)
+            .collect()
+            .await
+    }
 }
 
 /// An error as the manifest records it: `Code: message` as the CLI prints it.
