@@ -144,21 +144,43 @@ spec:
   ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]
 "#;
 
+/// The cluster of `flow_logs`, its analysis and address table: built once (they only depend on
+/// `FLOWS_CLUSTER`, and the analysis keeps no state between inputs), so the fuzzer spends its
+/// time on the reader and the report.
+struct FlowsFixture {
+    analyzer: Analyzer<'static>,
+    attribution: garrison_netpol::flows::Attribution,
+}
+
+fn flows_fixture() -> &'static FlowsFixture {
+    static FIXTURE: std::sync::OnceLock<FlowsFixture> = std::sync::OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let inventory = Inventory::new(garrison_core::loader::load_text(
+            "cluster.yaml",
+            FLOWS_CLUSTER,
+        ));
+        // Kept for the life of the process, as the analysis refers to it.
+        let cluster: &'static Cluster = Box::leak(Box::new(Cluster::from_inventory(&inventory)));
+        FlowsFixture {
+            // Not across threads: this runs while the lock is being initialised.
+            analyzer: Analyzer::new_sequential(cluster),
+            attribution: garrison_netpol::flows::Attribution::from_inventory(&inventory, cluster),
+        }
+    })
+}
+
 /// `flow_logs`: the input as a VPC flow-log file (plain or gzip; version 2 records or a custom
 /// format from its header line; a CloudWatch Logs export line by line or as JSON) → the reader
 /// → attribution to the pods, node and Service above → NetworkPolicy verdicts → the report in
 /// every format. The first byte, when it is `0`–`3`, picks a `--log-format` given up front
 /// instead of the default (and is then not part of the log).
 pub fn flow_logs(data: &[u8]) {
-    use garrison_netpol::flows::{self, Analysis, Attribution, Format as LogFormat};
+    use garrison_netpol::flows::{self, Analysis, Format as LogFormat};
 
-    let inventory = Inventory::new(garrison_core::loader::load_text(
-        "cluster.yaml",
-        FLOWS_CLUSTER,
-    ));
-    let cluster = Cluster::from_inventory(&inventory);
-    let analyzer = Analyzer::new(&cluster);
-    let attribution = Attribution::from_inventory(&inventory, &cluster);
+    let FlowsFixture {
+        analyzer,
+        attribution,
+    } = flows_fixture();
     const FORMATS: [&str; 4] = [
         "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status",
         "${interface-id} ${pkt-srcaddr} ${pkt-dstaddr} ${srcport} ${dstport} ${protocol} ${tcp-flags} ${flow-direction} ${action}",
@@ -172,7 +194,7 @@ pub fn flow_logs(data: &[u8]) {
         ),
         _ => (None, data),
     };
-    let mut analysis = Analysis::new(&analyzer, &attribution);
+    let mut analysis = Analysis::new(analyzer, attribution);
     flows::read_stream("fuzz.log", log, format.as_ref(), &mut analysis);
     let report = analysis.finish();
     assert!(

@@ -1453,30 +1453,26 @@ mod tests {
         assert_eq!((record.packets, record.bytes), (0, 0));
         assert_eq!(record.log_status, Some(LogStatus::NoData));
         // A bad field is named; a wrong count wins over it.
-        let error = format
-            .record(b"2 1 eni-1 10.0.0.1 10.0.0.2 443 x 6 10 840 1 2 ACCEPT OK")
-            .unwrap_err();
-        assert!(
-            error.starts_with("field dstport: \"x\" is not a number"),
-            "{error}"
-        );
-        let error = format
-            .record(b"2 1 eni-1 10.0.0.1 10.0.0.2 443 x 6 10 840 1 2 ACCEPT")
-            .unwrap_err();
-        assert!(
-            error.starts_with("13 fields where the format has 14"),
-            "{error}"
-        );
-        let error = format
-            .record(b"2 1 eni-1 10.0.0.1 10.0.0.2 443 80 6 10 840 1 2 ACCEPT OK 7")
-            .unwrap_err();
-        assert!(
-            error.starts_with("more fields where the format has 14"),
-            "{error}"
-        );
-        let error = format
-            .record(b"2 1 eni-1 10.0.0.1 10.0.0.2 70000 80 6 10 840 1 2 ACCEPT OK")
-            .unwrap_err();
-        assert!(error.contains("not a number in range"), "{error}");
+        for (line, expected) in [
+            (
+                &b"2 1 eni-1 10.0.0.1 10.0.0.2 443 x 6 10 840 1 2 ACCEPT OK"[..],
+                "field dstport: \"x\" is not a number",
+            ),
+            (
+                b"2 1 eni-1 10.0.0.1 10.0.0.2 443 x 6 10 840 1 2 ACCEPT",
+                "13 fields where the format has 14",
+            ),
+            (
+                b"2 1 eni-1 10.0.0.1 10.0.0.2 443 80 6 10 840 1 2 ACCEPT OK 7",
+                "more fields where the format has 14",
+            ),
+            (
+                b"2 1 eni-1 10.0.0.1 10.0.0.2 70000 80 6 10 840 1 2 ACCEPT OK",
+                "field srcport: \"70000\" is not a number in range",
+            ),
+        ] {
+            let error = format.record(line).unwrap_err();
+            assert!(error.starts_with(expected), "{error}");
+        }
     }
 }
