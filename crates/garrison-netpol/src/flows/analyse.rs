@@ -217,37 +217,22 @@ impl Serialize for PortLabel {
 }
 
 /// The report's slot of each party, by kind and index (parties are small indices: no hashing).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct PartySlots {
-    /// Workloads, nodes, Services and VPC endpoints, by index.
-    indexed: [Vec<u32>; 4],
-    /// The metadata service, unattributed and external addresses.
-    single: [u32; 3],
-}
-
-impl Default for PartySlots {
-    fn default() -> PartySlots {
-        PartySlots {
-            indexed: Default::default(),
-            single: [UNKNOWN; 3],
-        }
-    }
+    /// By the variant of the party (`Endpoint::word`'s upper half), then its index.
+    by_kind: [Vec<u32>; 7],
 }
 
 impl PartySlots {
+    fn place(party: Party) -> (usize, usize) {
+        let word = party.word();
+        ((word >> 32) as usize, word as u32 as usize)
+    }
+
     /// The slot of `party`, `UNKNOWN` until set.
     fn slot(&mut self, party: Party) -> &mut u32 {
-        let (kind, index) = match party {
-            Endpoint::Workload(index) => (0, index),
-            Endpoint::Node(index) => (1, index),
-            Endpoint::Service(index) => (2, index),
-            Endpoint::VpcEndpoint(index) => (3, index),
-            Endpoint::Metadata => return &mut self.single[0],
-            Endpoint::Unattributed => return &mut self.single[1],
-            Endpoint::External => return &mut self.single[2],
-        };
-        let slots = &mut self.indexed[kind];
-        let index = index as usize;
+        let (kind, index) = PartySlots::place(party);
+        let slots = &mut self.by_kind[kind];
         if index >= slots.len() {
             slots.resize(index + 1, UNKNOWN);
         }
@@ -255,16 +240,12 @@ impl PartySlots {
     }
 
     fn get(&self, party: Party) -> Option<u32> {
-        let slot = match party {
-            Endpoint::Workload(index) => self.indexed[0].get(index as usize).copied(),
-            Endpoint::Node(index) => self.indexed[1].get(index as usize).copied(),
-            Endpoint::Service(index) => self.indexed[2].get(index as usize).copied(),
-            Endpoint::VpcEndpoint(index) => self.indexed[3].get(index as usize).copied(),
-            Endpoint::Metadata => Some(self.single[0]),
-            Endpoint::Unattributed => Some(self.single[1]),
-            Endpoint::External => Some(self.single[2]),
-        };
-        slot.filter(|slot| *slot != UNKNOWN)
+        let (kind, index) = PartySlots::place(party);
+        self.by_kind
+            .get(kind)
+            .and_then(|slots| slots.get(index))
+            .copied()
+            .filter(|slot| *slot != UNKNOWN)
     }
 }
 

@@ -176,23 +176,37 @@ pub struct Format {
     names: Vec<String>,
 }
 
+/// Calls `$then!` with the slots of the default format's columns, in order: the one list both
+/// `DEFAULT_SLOTS` and the written-out parser of that layout are made from.
+macro_rules! with_default_slots {
+    ($then:ident) => {
+        $then!(
+            Skip,
+            Skip,
+            InterfaceId,
+            SrcAddr,
+            DstAddr,
+            SrcPort,
+            DstPort,
+            Protocol,
+            Packets,
+            Bytes,
+            Start,
+            End,
+            Action,
+            LogStatus
+        )
+    };
+}
+
+macro_rules! slot_array {
+    ($($slot:ident),*) => {
+        [$(Slot::$slot),*]
+    };
+}
+
 /// The slots of the default format's columns.
-const DEFAULT_SLOTS: [Slot; 14] = [
-    Slot::Skip,
-    Slot::Skip,
-    Slot::InterfaceId,
-    Slot::SrcAddr,
-    Slot::DstAddr,
-    Slot::SrcPort,
-    Slot::DstPort,
-    Slot::Protocol,
-    Slot::Packets,
-    Slot::Bytes,
-    Slot::Start,
-    Slot::End,
-    Slot::Action,
-    Slot::LogStatus,
-];
+const DEFAULT_SLOTS: [Slot; 14] = with_default_slots!(slot_array);
 
 const FIELDS_READ: usize = Field::Other as usize;
 const NONE: u8 = u8::MAX;
@@ -333,22 +347,7 @@ impl Format {
                 column += 1;
             )*};
         }
-        fields!(
-            Skip,
-            Skip,
-            InterfaceId,
-            SrcAddr,
-            DstAddr,
-            SrcPort,
-            DstPort,
-            Protocol,
-            Packets,
-            Bytes,
-            Start,
-            End,
-            Action,
-            LogStatus
-        );
+        with_default_slots!(fields);
         debug_assert_eq!(column, DEFAULT_SLOTS.len());
         if at < length {
             return Err(self.count_error(None));
