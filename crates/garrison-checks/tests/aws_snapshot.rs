@@ -508,34 +508,21 @@ fn session_logging_without_a_preferences_document() {
                                "error": error}]}),
         )
     };
-    let results = scan(
-        &[failed(
+    // A missing document means the defaults (nothing logged); a denied call means unknown.
+    for (error, status, said) in [
+        (
             "InvalidDocument: The specified document does not exist.",
-        )],
-        &["EKS-NODE-005"],
-    );
-    assert_eq!(
-        statuses(&results, "EKS-NODE-005"),
-        [Status::Fail],
-        "{results:?}"
-    );
-    assert!(
-        results[0].3.contains("no Session Manager preferences"),
-        "{results:?}"
-    );
-    let results = scan(
-        &[failed(
+            Status::Fail,
+            "no Session Manager preferences",
+        ),
+        (
             "AccessDeniedException: not authorized to perform ssm:GetDocument",
-        )],
-        &["EKS-NODE-005"],
-    );
-    assert_eq!(
-        statuses(&results, "EKS-NODE-005"),
-        [Status::Unknown],
-        "{results:?}"
-    );
-    assert!(
-        results[0].3.contains("AccessDeniedException"),
-        "{results:?}"
-    );
+            Status::Unknown,
+            "AccessDeniedException",
+        ),
+    ] {
+        let results = scan(&[failed(error)], &["EKS-NODE-005"]);
+        assert_eq!(statuses(&results, "EKS-NODE-005"), [status], "{results:?}");
+        assert!(results[0].3.contains(said), "{results:?}");
+    }
 }
